@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * btfdb: BTF parsing, per-kind type access, the XXH3 essential-name index,
+ * and (db_*.c) the on-disk multi-kernel database.
+ *
+ * Conventions
+ *  - Every function that can fail returns 0 (or a count) on success and a
+ *    negative errno on failure, and then fills *err with one clear message.
+ *    err may be NULL.  Library code never prints and never exits.
+ *  - New handles come back through an out-parameter; each handle has one
+ *    NULL-safe *_free().  Pointers returned by getters are borrowed and stay
+ *    valid until the handle they came from is freed.
+ *  - Types are the kernel's UAPI structs from <linux/btf.h>, always in host
+ *    byte order (a byte-swapped blob is converted on load; the original
+ *    bytes are kept for hashing and extraction).
+ */
+#ifndef BTFDB_H
+#define BTFDB_H
+
+#include <linux/btf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BTFDB_VERSION_STRING "0.1.0"
+
+/* One message describing the first failure; filled where the failure is found. */
+struct btfdb_err {
+	char msg[512];
+};
+
+/* printf-style; NULL-safe; keeps the first message if one is set already. */
+void btfdb_err_set(struct btfdb_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prefix an existing message with context ("file.o: ..."). NULL-safe. */
+void btfdb_err_prefix(struct btfdb_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------------ */
+/* Parsed BTF                                                          */
+/* ------------------------------------------------------------------ */
+
+struct btfdb_btf;
+
+/*
+ * Parse and fully validate a raw BTF blob (magic 0xeb9f, either byte order).
+ * The data is copied. base != NULL parses split BTF on top of base (ids and
+ * string offsets continue after base's); base must outlive the result.
+ * Validation: header/section bounds, every string offset inside the string
+ * section and NUL-terminated, every type id reference < type count, known
+ * kinds only, per-kind vlen/size sanity, no reference cycles that do not
+ * pass through a struct/union/func_proto member or pointer.
+ */
+int btfdb_btf_parse(const void *data, size_t size, const struct btfdb_btf *base,
+		    struct btfdb_btf **out, struct btfdb_err *err);
+
+/*
+ * Load the BTF of a kernel or object from a file, detecting the format from
+ * the content: raw BTF, an ELF file with a .BTF section (vmlinux, BPF
+ * object), or an xz tar archive (BTFHub .btf.tar.xz; exactly one regular
+ * member, read in memory).  A btfdb database is not accepted here.
+ */
+int btfdb_btf_load(const char *path, struct btfdb_btf **out, struct btfdb_err *err);
+/* The same from a buffer already in memory (name is used in messages). */
+int btfdb_btf_load_mem(const void *data, size_t size, const char *name,
+		       struct btfdb_btf **out, struct btfdb_err *err);
+
+void btfdb_btf_free(struct btfdb_btf *btf);
+
+/* Number of type ids including id 0 (void) and, for split BTF, base's. */
+uint32_t btfdb_btf_type_cnt(const struct btfdb_btf *btf);
+/* First id of this BTF's own types (1, or base's type_cnt for split BTF). */
+uint32_t btfdb_btf_start_id(const struct btfdb_btf *btf);
+/* Type by id; id 0 yields a static all-zero "void" type; NULL if out of range. */
+const struct btf_type *btfdb_btf_type(const struct btfdb_btf *btf, uint32_t id);
+/* String at offset; NULL if out of range. */
+const char *btfdb_btf_str(const struct btfdb_btf *btf, uint32_t off);
+/* Name of type id ("" when anonymous, NULL if id out of range). */
+const char *btfdb_btf_name(const struct btfdb_btf *btf, uint32_t id);
+/* True when the source blob was big-endian. */
+bool btfdb_btf_big_endian(const struct btfdb_btf *btf);
+/* The original blob bytes, exactly as read (for hashing and extraction). */
+const void *btfdb_btf_raw(const struct btfdb_btf *btf, size_t *size);
+/* XXH3-64 of the original blob (computed once). */
+uint64_t btfdb_btf_hash(const struct btfdb_btf *btf);
+/* Pointer size guessed like libbpf: from a 4/8-byte int named like "long"; default 8. */
+int btfdb_btf_ptr_size(const struct btfdb_btf *btf);
+
+/* ------------------------------------------------------------------ */
+/* Per-kind access (btf_type.c).  All take host-order types.           */
+/* ------------------------------------------------------------------ */
+
+static inline uint16_t btfdb_kind(const struct btf_type *t) { return BTF_INFO_KIND(t->info); }
+static inline uint16_t btfdb_vlen(const struct btf_type *t) { return BTF_INFO_VLEN(t->info); }
+static inline bool btfdb_kflag(const struct btf_type *t) { return BTF_INFO_KFLAG(t->info); }
+static inline bool btfdb_is_composite(const struct btf_type *t)
+{
+	return btfdb_kind(t) == BTF_KIND_STRUCT || btfdb_kind(t) == BTF_KIND_UNION;
+}
+static inline bool btfdb_is_any_enum(const struct btf_type *t)
+{
+	return btfdb_kind(t) == BTF_KIND_ENUM || btfdb_kind(t) == BTF_KIND_ENUM64;
+}
+static inline bool btfdb_is_mod(const struct btf_type *t)
+{
+	uint16_t k = btfdb_kind(t);
+	return k == BTF_KIND_VOLATILE || k == BTF_KIND_CONST || k == BTF_KIND_RESTRICT ||
+	       k == BTF_KIND_TYPE_TAG;
+}
+static inline const struct btf_member *btfdb_members(const struct btf_type *t)
+{
+	return (const struct btf_member *)(t + 1);
+}
+static inline const struct btf_param *btfdb_params(const struct btf_type *t)
+{
+	return (const struct btf_param *)(t + 1);
+}
+static inline const struct btf_enum *btfdb_enums(const struct btf_type *t)
+{
+	return (const struct btf_enum *)(t + 1);
+}
+static inline const struct btf_enum64 *btfdb_enums64(const struct btf_type *t)
+{
+	return (const struct btf_enum64 *)(t + 1);
+}
+static inline const struct btf_array *btfdb_array(const struct btf_type *t)
+{
+	return (const struct btf_array *)(t + 1);
+}
+static inline uint32_t btfdb_int_encoding(const struct btf_type *t)
+{
+	return BTF_INT_ENCODING(*(const uint32_t *)(t + 1));
+}
+static inline uint32_t btfdb_int_offset(const struct btf_type *t)
+{
+	return BTF_INT_OFFSET(*(const uint32_t *)(t + 1));
+}
+static inline uint32_t btfdb_int_bits(const struct btf_type *t)
+{
+	return BTF_INT_BITS(*(const uint32_t *)(t + 1));
+}
+/* Member bit offset / bitfield size, honouring kflag (0 size when not a bitfield). */
+static inline uint32_t btfdb_member_bit_offset(const struct btf_type *t, uint32_t i)
+{
+	uint32_t off = btfdb_members(t)[i].offset;
+	return btfdb_kflag(t) ? BTF_MEMBER_BIT_OFFSET(off) : off;
+}
+static inline uint32_t btfdb_member_bitfield_size(const struct btf_type *t, uint32_t i)
+{
+	uint32_t off = btfdb_members(t)[i].offset;
+	return btfdb_kflag(t) ? BTF_MEMBER_BITFIELD_SIZE(off) : 0;
+}
+/* Size in bytes of the record that follows struct btf_type for this kind. */
+size_t btfdb_type_extra_size(const struct btf_type *t);
+
+/* Follow const/volatile/restrict/type_tag and typedef; *res_id gets the final id. */
+const struct btf_type *btfdb_skip_mods_and_typedefs(const struct btfdb_btf *btf, uint32_t id,
+						    uint32_t *res_id);
+/* Follow const/volatile/restrict/type_tag only. */
+const struct btf_type *btfdb_skip_mods(const struct btfdb_btf *btf, uint32_t id, uint32_t *res_id);
+/* Size of a type after resolving typedefs/mods/arrays like libbpf's btf__resolve_size(). */
+int64_t btfdb_resolve_size(const struct btfdb_btf *btf, uint32_t id);
+/* Human-readable kind name ("struct", "enum64", ...). */
+const char *btfdb_kind_name(uint16_t kind);
+
+/* ------------------------------------------------------------------ */
+/* Essential names and the XXH3 name index (index.c)                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Length of the essential name, libbpf's rule: cut at the LAST "X___Y"
+ * where X and Y are not '_' ("foo___bar___v2" -> "foo___bar").
+ */
+size_t btfdb_essential_name_len(const char *name);
+
+struct btfdb_index;
+
+/* Build the index of every named type by essential name. */
+int btfdb_index_build(const struct btfdb_btf *btf, struct btfdb_index **out,
+		      struct btfdb_err *err);
+void btfdb_index_free(struct btfdb_index *idx);
+/*
+ * Type ids whose essential name equals name[0..len), in ascending id order
+ * (the order libbpf scans in).  Returns the count; *ids is borrowed from idx.
+ * All kinds are returned: the caller filters by kind.
+ */
+size_t btfdb_index_lookup(const struct btfdb_index *idx, const char *name, size_t len,
+			  const uint32_t **ids);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BTFDB_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* btfdb internals: shared by btfdb's own .c files only. */
+#ifndef BTFDB_INTERNAL_H
+#define BTFDB_INTERNAL_H
+
+#include "btfdb.h"
+
+/*
+ * A BTF handle has one of two backings:
+ *  - flat: the whole blob parsed in memory (btf.c);
+ *  - backend: types and strings fetched on demand from a database (db_read.c),
+ *    which inflates only the blocks a lookup touches.
+ * Accessors in btf.c dispatch on `backend`; everything above them (index,
+ * corelink) cannot tell the two apart.
+ */
+struct btfdb_backend_ops {
+	/* Type by id (id >= 1, < type_cnt); NULL on error. Valid until free. */
+	const struct btf_type *(*type)(void *ctx, uint32_t id);
+	/* String at offset; NULL if out of range or on error. */
+	const char *(*str)(void *ctx, uint32_t off);
+	/* Release ctx. */
+	void (*free)(void *ctx);
+};
+
+struct btfdb_btf {
+	/* --- flat backing --- */
+	uint8_t *raw;                 /* owned copy of the original bytes */
+	size_t raw_size;
+	uint8_t *host;                /* host-order copy when swapped, else == raw */
+	const struct btf_type **types; /* types[i] = id start_id + i */
+	uint32_t nr_types;            /* own types */
+	const char *strs;             /* own string section (host copy) */
+	uint32_t str_len;
+	uint32_t str_start;           /* first own string offset (base's str_len for split) */
+	const struct btfdb_btf *base; /* split BTF base, or NULL */
+	uint32_t start_id;            /* 1, or base type_cnt */
+	bool swapped;                 /* original was the other byte order */
+	bool big_endian;              /* original byte order */
+
+	/* --- backend (database) backing; when set, the flat fields above
+	 *     except start_id/nr_types/base are unused --- */
+	const struct btfdb_backend_ops *backend;
+	void *backend_ctx;
+
+	/* --- lazily computed --- */
+	uint64_t hash;
+	bool hash_valid;
+	int ptr_size;                 /* 0 = not computed yet */
+};
+
+/*
+ * An index maps essential names to ascending type-id lists.  The flat
+ * implementation lives in index.c; a database may provide its own lookup.
+ */
+struct btfdb_index_ops {
+	size_t (*lookup)(void *ctx, const char *name, size_t len, const uint32_t **ids);
+	void (*free)(void *ctx);
+};
+
+/* Construct a handle on a backend (takes ownership of ctx, also on failure). */
+/* nr_types = own types (ids 1..nr_types); hash = XXH3-64 of the original
+ * blob; btfdb_btf_raw() returns NULL for backend handles. */
+int btfdb_btf_new_backend(const struct btfdb_backend_ops *ops, void *ctx, uint32_t nr_types,
+			  uint64_t hash, bool big_endian, struct btfdb_btf **out,
+			  struct btfdb_err *err);
+int btfdb_index_new_backend(const struct btfdb_index_ops *ops, void *ctx,
+			    struct btfdb_index **out, struct btfdb_err *err);
+
+/* XXH3-64 convenience used by index and db (one place that includes xxhash.h). */
+uint64_t btfdb_hash64(const void *data, size_t len);
+
+#endif /* BTFDB_INTERNAL_H */
