@@ -89,6 +89,8 @@ const void *btfdb_btf_raw(const struct btfdb_btf *btf, size_t *size);
 uint64_t btfdb_btf_hash(const struct btfdb_btf *btf);
 /* Pointer size guessed like libbpf: from a 4/8-byte int named like "long"; default 8. */
 int btfdb_btf_ptr_size(const struct btfdb_btf *btf);
+/* Force the pointer size (4 or 8), like libbpf's btf__set_pointer_size(). */
+void btfdb_btf_set_ptr_size(struct btfdb_btf *btf, int size);
 
 /* ------------------------------------------------------------------ */
 /* Per-kind access (btf_type.c).  All take host-order types.           */

@@ -69,4 +69,15 @@ int btfdb_index_new_backend(const struct btfdb_index_ops *ops, void *ctx,
 /* XXH3-64 convenience used by index and db (one place that includes xxhash.h). */
 uint64_t btfdb_hash64(const void *data, size_t len);
 
+/* Like btfdb_btf_parse() but takes ownership of a malloc'd blob (freed also on
+ * failure): avoids a second copy when the caller already holds the bytes. */
+int btfdb_btf_parse_owned(void *data, size_t size, const struct btfdb_btf *base,
+			  struct btfdb_btf **out, struct btfdb_err *err);
+
+/* btfdb_index_build() with a caller-chosen hash of the essential name; tests
+ * pass a degenerate one to force collisions.  fn == NULL means btfdb_hash64. */
+typedef uint64_t (*btfdb_name_hash_fn)(const void *data, size_t len);
+int btfdb_index_build_hashfn(const struct btfdb_btf *btf, btfdb_name_hash_fn fn,
+			     struct btfdb_index **out, struct btfdb_err *err);
+
 #endif /* BTFDB_INTERNAL_H */

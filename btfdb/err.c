@@ -19,14 +19,24 @@ void btfdb_err_set(struct btfdb_err *err, const char *fmt, ...)
 
 void btfdb_err_prefix(struct btfdb_err *err, const char *fmt, ...)
 {
-	char prefix[256], tmp[sizeof(err->msg)];
+	char tmp[sizeof(err->msg)];
+	size_t n, len;
 	va_list ap;
+	int r;
 
 	if (!err)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	r = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	snprintf(tmp, sizeof(tmp), "%s%s", prefix, err->msg);
+	n = r < 0 ? 0 : (size_t)r;
+	if (n >= sizeof(tmp) - 1)
+		n = sizeof(tmp) - 1;
+	/* append the old message after the prefix, truncating at the end */
+	len = strnlen(err->msg, sizeof(err->msg) - 1);
+	if (len > sizeof(tmp) - 1 - n)
+		len = sizeof(tmp) - 1 - n;
+	memcpy(tmp + n, err->msg, len);
+	tmp[n + len] = '\0';
 	memcpy(err->msg, tmp, sizeof(tmp));
 }
