@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * corelink: the command-line tool.  Thin: it parses options into struct
+ * cli_opts, picks a mode and calls the library; only this file prints and
+ * chooses exit codes.
+ *
+ *   corelink OBJ.o [--btf KERNEL] -o OUT.o [-v] [--strict] [--stamp]
+ *            [--release NAME] [-q] [--version] [-h]
+ *
+ * Exit codes: 0 ok; 1 relocation failure (hard error, or any poisoned
+ * relocation with --strict); 2 bad usage, unreadable or malformed input,
+ * or the output could not be written.  On any error no output is written.
+ *
+ * Output: -v prints one line per relocation on stdout; warnings (poisoned
+ * relocations, kernel-BTF needs) and errors go to stderr, one line each:
+ *     corelink: <file>: <message>
+ *     corelink: warning: <file>: <message>
+ *
+ * Modes are separate functions (mode_single today; a database mode
+ * "--db DB --kernel NAME" and a batch mode "--btfhub DIR -o OUTDIR" slot in
+ * next to it in the modes[] table).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "corelink.h"
+
+#define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
+
+/* Everything the command line says. */
+struct cli_opts {
+	const char *obj_path;  /* input object */
+	const char *btf_path;  /* --btf; NULL = the running kernel's */
+	const char *out_path;  /* -o */
+	const char *release;   /* --release (stamp) */
+	int verbose;           /* -v count: 1 relocation lines, 2 info log, 3 debug log */
+	bool quiet;            /* -q: no warnings */
+	bool strict;           /* --strict: a poisoned relocation is a failure */
+	bool stamp;            /* --stamp: add .note.corelink */
+};
+
+enum { OPT_BTF = 256, OPT_STRICT, OPT_STAMP, OPT_RELEASE, OPT_VERSION };
+
+static const struct option long_opts[] = {
+	{ "btf", required_argument, NULL, OPT_BTF },
+	{ "output", required_argument, NULL, 'o' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "stamp", no_argument, NULL, OPT_STAMP },
+	{ "release", required_argument, NULL, OPT_RELEASE },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: corelink OBJ.o [--btf KERNEL] -o OUT.o [options]\n"
+		"Apply OBJ.o's CO-RE relocations against one kernel's BTF and write the\n"
+		"pre-relocated object (CO-RE records removed) to OUT.o.\n"
+		"\n"
+		"  --btf KERNEL    kernel BTF: raw .btf, vmlinux ELF or BTFHub .btf.tar.xz\n"
+		"                  (default " DEFAULT_BTF ")\n"
+		"  -o, --output F  output object (written atomically)\n"
+		"  -v, --verbose   print every relocation (repeat for library logs)\n"
+		"  -q, --quiet     no warnings\n"
+		"      --strict    fail (exit 1) if any relocation is poisoned\n"
+		"      --stamp     record the target in a .note.corelink section\n"
+		"      --release R kernel release recorded by --stamp\n"
+		"      --version   print the version\n"
+		"  -h, --help      this help\n"
+		"\n"
+		"Exit status: 0 ok, 1 relocation failed, 2 bad usage or input.\n");
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line saying what is wrong, one pointing at -h; exit code 2. */
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("corelink: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'corelink -h' for more information.\n", stderr);
+	return CORELINK_EXIT_USAGE;
+}
+
+/* "corelink: <file>: <message>", unless the message names the file already. */
+static void print_error(const char *file, const char *msg)
+{
+	size_t n = strlen(file);
+
+	if (!msg[0])
+		msg = "failed";
+	if (strncmp(msg, file, n) == 0 && msg[n] == ':')
+		fprintf(stderr, "corelink: %s\n", msg);
+	else
+		fprintf(stderr, "corelink: %s: %s\n", file, msg);
+}
+
+static void print_warning(const struct cli_opts *o, const char *file, const char *msg)
+{
+	if (!o->quiet)
+		fprintf(stderr, "corelink: warning: %s: %s\n", file, msg);
+}
+
+/*
+ * Library log callback, shown from -vv on (level 0 warnings and level 1
+ * info at -vv, debug at -vvv).  By default the CLI reports what matters
+ * itself (report_poison), with the file name and what the poison means.
+ */
+static void log_cb(void *ctx, int level, const char *msg)
+{
+	const struct cli_opts *o = ctx;
+
+	if (o->verbose >= 2 && o->verbose > level)
+		fprintf(stderr, "corelink: %s%s\n", level == 0 ? "warning: " : "", msg);
+}
+
+/* Parse argv into o; returns -1 to go on, or an exit code. */
+static int parse_args(int argc, char **argv, struct cli_opts *o)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:vqh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->out_path = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return CORELINK_EXIT_OK;
+		case OPT_BTF:
+			o->btf_path = optarg;
+			break;
+		case OPT_STRICT:
+			o->strict = true;
+			break;
+		case OPT_STAMP:
+			o->stamp = true;
+			break;
+		case OPT_RELEASE:
+			o->release = optarg;
+			break;
+		case OPT_VERSION:
+			printf("corelink %s\n", CORELINK_VERSION_STRING);
+			return CORELINK_EXIT_OK;
+		case ':':
+			if (optopt && optopt < 256)
+				return usage_error("option '-%c' needs an argument", optopt);
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				return usage_error("unknown option '-%c'", optopt);
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->obj_path = argv[optind++];
+	if (optind < argc)
+		return usage_error("more than one input object: '%s' and '%s'", o->obj_path,
+				   argv[optind]);
+	if (!o->obj_path)
+		return usage_error("missing input object");
+	if (!o->out_path)
+		return usage_error("missing -o OUT.o");
+	if (o->verbose && o->quiet)
+		return usage_error("-v and -q cannot be used together");
+	if (o->release && !o->stamp)
+		return usage_error("--release needs --stamp");
+	return -1;
+}
+
+/* One line per relocation (-v). */
+static void print_relo(const struct corelink_relo_info *ri)
+{
+	printf("%s %s insn #%u %s: %s: ", ri->section ? ri->section : "?",
+	       ri->prog ? ri->prog : "-", ri->insn_idx, corelink_relo_kind_str(ri->kind),
+	       ri->spec ? ri->spec : "?");
+	switch (ri->status) {
+	case CORELINK_RELO_OK:
+		printf("%" PRIu64 " -> %" PRIu64 "\n", ri->orig_val, ri->new_val);
+		break;
+	case CORELINK_RELO_POISONED:
+		printf("POISONED: %s\n", ri->reason ? ri->reason : "no matching target");
+		break;
+	case CORELINK_RELO_SKIPPED:
+		printf("skipped (instruction belongs to no program)\n");
+		break;
+	default:
+		printf("ERROR: %s\n", ri->reason ? ri->reason : strerror(-ri->err));
+		break;
+	}
+}
+
+/* Warnings about poisoned relocations: the verifier will only say
+ * "invalid func unknown#195896080", so say here what is missing. */
+static void report_poison(const struct cli_opts *o, const struct corelink_run *run)
+{
+	size_t i, n = corelink_run_relo_cnt(run);
+
+	for (i = 0; i < n; i++) {
+		const struct corelink_relo_info *ri = corelink_run_relo(run, i);
+		char msg[1024];
+
+		if (!ri || ri->status != CORELINK_RELO_POISONED)
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "program '%s' (%s) insn #%u: %s %s: %s; instruction poisoned, the program fails verification if it is reachable",
+			 ri->prog ? ri->prog : "?", ri->section ? ri->section : "?", ri->insn_idx,
+			 corelink_relo_kind_str(ri->kind), ri->spec ? ri->spec : "?",
+			 ri->reason ? ri->reason : "no matching field or type in the target");
+		print_warning(o, o->obj_path, msg);
+	}
+}
+
+/* The default mode: one object, one kernel, one output. */
+static int mode_single(const struct cli_opts *o)
+{
+	const char *btf_path = o->btf_path ? o->btf_path : DEFAULT_BTF;
+	struct corelink_opts ropts = { .strict = o->strict, .log = log_cb, .log_ctx = (void *)o };
+	struct corelink_obj *obj = NULL;
+	struct btfdb_btf *kbtf = NULL;
+	struct btfdb_index *kidx = NULL;
+	struct corelink_run *run = NULL;
+	struct btfdb_err err = { 0 };
+	struct corelink_stamp stamp = { 0 };
+	const char *const *needs = NULL;
+	struct utsname uts;
+	int rc = CORELINK_EXIT_USAGE, ret;
+	size_t i, n;
+
+	if (corelink_obj_open(o->obj_path, &obj, &err)) {
+		print_error(o->obj_path, err.msg);
+		goto out;
+	}
+	n = corelink_obj_btf_needs(obj, &needs);
+	for (i = 0; i < n; i++)
+		print_warning(o, o->obj_path, needs[i]);
+
+	if (btfdb_btf_load(btf_path, &kbtf, &err)) {
+		print_error(btf_path, err.msg);
+		goto out;
+	}
+	if (btfdb_index_build(kbtf, &kidx, &err)) {
+		print_error(btf_path, err.msg);
+		goto out;
+	}
+
+	ret = corelink_relocate(obj, kbtf, kidx, &ropts, &run, &err);
+	if (o->verbose && run) {
+		n = corelink_run_relo_cnt(run);
+		for (i = 0; i < n; i++)
+			print_relo(corelink_run_relo(run, i));
+	}
+	if (run)
+		report_poison(o, run);
+	if (ret) {
+		print_error(o->obj_path, err.msg);
+		rc = CORELINK_EXIT_RELO;
+		goto out;
+	}
+	if (o->strict && corelink_run_poisoned(run)) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "%zu poisoned relocation(s) with --strict; no output written",
+			 corelink_run_poisoned(run));
+		print_error(o->obj_path, msg);
+		rc = CORELINK_EXIT_RELO;
+		goto out;
+	}
+
+	if (o->stamp) {
+		stamp.btf_hash = btfdb_btf_hash(kbtf);
+		stamp.release = o->release;
+		if (!stamp.release && !o->btf_path && uname(&uts) == 0)
+			stamp.release = uts.release; /* the running kernel's BTF */
+	}
+	if (corelink_write(obj, run, o->stamp ? &stamp : NULL, o->out_path, &err)) {
+		print_error(o->out_path, err.msg);
+		goto out;
+	}
+	rc = CORELINK_EXIT_OK;
+out:
+	corelink_run_free(run);
+	btfdb_index_free(kidx);
+	btfdb_btf_free(kbtf);
+	corelink_obj_free(obj);
+	return rc;
+}
+
+/* Modes, first match wins; later: database and batch modes. */
+static const struct {
+	const char *name;
+	bool (*applies)(const struct cli_opts *o);
+	int (*run)(const struct cli_opts *o);
+} modes[] = {
+	{ "single", NULL, mode_single },
+};
+
+#include "cli_batch.h" /* batch (--btfhub/--db, many objects), pick, merge, report: cli_batch.c */
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o = { 0 };
+	size_t i;
+	int rc;
+
+	if (cl_cli_batch_wants(argc, argv))
+		return cl_cli_batch_main(argc, argv);
+	rc = parse_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!modes[i].applies || modes[i].applies(&o))
+			return modes[i].run(&o);
+	return CORELINK_EXIT_USAGE;
+}

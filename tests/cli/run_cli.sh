@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# CLI tests for the corelink tool: exact exit codes and messages.
+# usage: run_cli.sh CORELINK BPF_DIR LIBBPF_CHECK
+# Each case prints "ok <name>" or "FAIL <name>: why"; exit 1 on any failure.
+set -u
+CL=$1
+BPF=$2
+CHECK=$3
+W=$(mktemp -d /tmp/corelink_cli.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+fails=0
+basic=$BPF/objio_basic.bpf.o
+needs=$BPF/objio_needs.bpf.o
+hint="Try 'corelink -h' for more information."
+
+# run NAME: runs the rest of the line, stdout -> $W/out, stderr -> $W/err, rc -> $rc
+run() {
+	"$@" >"$W/out" 2>"$W/err"
+	rc=$?
+}
+bad() {
+	echo "FAIL $1: $2"
+	echo "  stdout: $(head -c 2000 "$W/out")"
+	echo "  stderr: $(head -c 2000 "$W/err")"
+	fails=$((fails + 1))
+}
+# expect NAME RC EXACT_STDERR [EXACT_STDOUT]
+expect() {
+	local name=$1 want_rc=$2 want_err=$3
+	if [ "$rc" != "$want_rc" ]; then bad "$name" "exit $rc, expected $want_rc"; return; fi
+	if [ "$(cat "$W/err")" != "$want_err" ]; then
+		bad "$name" "stderr differs; expected: $want_err"; return
+	fi
+	if [ $# -ge 4 ] && [ "$(cat "$W/out")" != "$4" ]; then
+		bad "$name" "stdout differs; expected: $4"; return
+	fi
+	echo "ok $name"
+}
+# no_file NAME PATH: nothing left behind
+no_file() {
+	if [ -e "$2" ]; then bad "$1" "$2 exists"; return; fi
+	local left
+	left=$(find "$W" -name '.*.XXXXXX' -o -name '.*.o.*' | head -1)
+	if [ -n "$left" ]; then bad "$1" "temporary file left: $left"; return; fi
+	echo "ok $1"
+}
+
+# ---- usage errors: exit 2, exact messages, no output ----
+run "$CL"
+expect usage.no_args 2 "corelink: missing input object
+$hint"
+run "$CL" "$basic"
+expect usage.no_output 2 "corelink: missing -o OUT.o
+$hint"
+run "$CL" --bogus "$basic" -o "$W/x.o"
+expect usage.unknown_long 2 "corelink: unknown option '--bogus'
+$hint"
+run "$CL" -Z "$basic" -o "$W/x.o"
+expect usage.unknown_short 2 "corelink: unknown option '-Z'
+$hint"
+run "$CL" "$basic" -o
+expect usage.o_needs_arg 2 "corelink: option '-o' needs an argument
+$hint"
+run "$CL" "$basic" -o "$W/x.o" --btf
+expect usage.btf_needs_arg 2 "corelink: option '--btf' needs an argument
+$hint"
+run "$CL" a.o b.o -o "$W/x.o"
+expect usage.two_inputs 2 "corelink: more than one input object: 'a.o' and 'b.o'
+$hint"
+run "$CL" "$basic" -o "$W/x.o" -v -q
+expect usage.v_and_q 2 "corelink: -v and -q cannot be used together
+$hint"
+run "$CL" "$basic" -o "$W/x.o" --release 6.1
+expect usage.release_without_stamp 2 "corelink: --release needs --stamp
+$hint"
+no_file usage.no_output_written "$W/x.o"
+
+run "$CL" --version
+expect version 0 "" "corelink 0.1.0"
+run "$CL" -h
+if [ "$rc" = 0 ] && grep -q '^Usage: corelink OBJ.o \[--btf KERNEL\] -o OUT.o' "$W/out" &&
+   [ ! -s "$W/err" ]; then echo "ok help"; else bad help "rc $rc"; fi
+
+# ---- bad input: exit 2, one line naming the file ----
+run "$CL" "$W/missing.o" --btf "$basic" -o "$W/x.o"
+expect input.missing_obj 2 "corelink: $W/missing.o: No such file or directory"
+no_file input.missing_obj.no_output "$W/x.o"
+run "$CL" "$basic" --btf "$W/missing.btf" -o "$W/x.o"
+if [ "$rc" = 2 ] && [ "$(wc -l <"$W/err")" = 1 ] &&
+   grep -q "^corelink: $W/missing.btf: " "$W/err"; then echo "ok input.missing_btf"
+else bad input.missing_btf "rc $rc"; fi
+no_file input.missing_btf.no_output "$W/x.o"
+printf 'not an object' >"$W/junk.o"
+run "$CL" "$W/junk.o" --btf "$basic" -o "$W/x.o"
+expect input.not_elf 2 "corelink: $W/junk.o: not an ELF file"
+no_file input.not_elf.no_output "$W/x.o"
+
+# ---- a good run: the object against its own BTF (every value unchanged) ----
+run "$CL" "$basic" --btf "$basic" -o "$W/good.o"
+expect good.run 0 "" ""
+if [ -f "$W/good.o" ]; then echo "ok good.output_exists"; else bad good.output_exists "no file"; fi
+run "$CHECK" open "$W/good.o" "$basic"
+expect good.libbpf_opens 0 "" "ok"
+if cmp -s <(readelf -S -W "$basic" | grep -c PROGBITS) <(readelf -S -W "$W/good.o" | grep -c PROGBITS) &&
+   readelf -a -W "$W/good.o" >/dev/null 2>"$W/err" && [ ! -s "$W/err" ]; then
+	echo "ok good.readelf"
+else bad good.readelf "readelf complains"; fi
+# against its own BTF nothing changes except bitfield load sizes (clang's
+# guess is not validated; libbpf recomputes it): sections without bitfield
+# accesses are identical
+for s in .text kprobe/do_exit; do
+	if cmp -s <(readelf -x "$s" "$basic") <(readelf -x "$s" "$W/good.o"); then
+		echo "ok good.same_insns.$s"
+	else bad "good.same_insns.$s" "instructions differ"; fi
+done
+
+# -v: one line per relocation, in the documented shape
+run "$CL" "$basic" --btf "$basic" -o "$W/good_v.o" -v
+nrec=$(grep -c . "$W/out")
+if [ "$rc" = 0 ] && [ "$nrec" -ge 14 ] && [ ! -s "$W/err" ] &&
+   ! grep -vqE '^[^ ]+ [^ ]+ insn #[0-9]+ [a-z_0-9]+: .+: [0-9]+ -> [0-9]+$' "$W/out" &&
+   grep -qx 'kprobe/do_exit objio_kp insn #5 type_size: struct objio_task: 40 -> 40' "$W/out" &&
+   ! grep -v 'objio_task.prio' "$W/out" | grep -vqE ': ([0-9]+) -> \1$'; then
+	echo "ok good.verbose"
+else bad good.verbose "rc $rc, $nrec lines"; fi
+if cmp -s "$W/good.o" "$W/good_v.o"; then echo "ok good.deterministic"
+else bad good.deterministic "outputs differ"; fi
+
+# output == input is allowed (atomic rename replaces it)
+cp "$basic" "$W/inplace.o"
+run "$CL" "$W/inplace.o" --btf "$basic" -o "$W/inplace.o"
+if [ "$rc" = 0 ] && cmp -s "$W/inplace.o" "$W/good.o"; then echo "ok good.in_place"
+else bad good.in_place "rc $rc"; fi
+
+# --stamp --release: the note is there
+run "$CL" "$basic" --btf "$basic" -o "$W/stamped.o" --stamp --release 6.1.0-test
+if [ "$rc" = 0 ] && readelf -n "$W/stamped.o" | grep -q corelink &&
+   readelf -p .note.corelink "$W/stamped.o" | grep -q '6.1.0-test'; then echo "ok stamp"
+else bad stamp "rc $rc"; fi
+
+# ---- a bad output directory: exit 2, nothing left ----
+run "$CL" "$basic" --btf "$basic" -o "$W/nodir/out.o"
+if [ "$rc" = 2 ] && [ "$(wc -l <"$W/err")" = 1 ] &&
+   grep -q "^corelink: $W/nodir/out.o: cannot create a temporary file" "$W/err"; then
+	echo "ok output.bad_dir"
+else bad output.bad_dir "rc $rc"; fi
+no_file output.bad_dir.nothing "$W/nodir"
+mkdir "$W/isdir.o"
+run "$CL" "$basic" --btf "$basic" -o "$W/isdir.o"
+if [ "$rc" = 2 ] && [ -d "$W/isdir.o" ] && [ "$(find "$W" -maxdepth 1 -name '.isdir.o.*' | wc -l)" = 0 ]; then
+	echo "ok output.target_is_dir"
+else bad output.target_is_dir "rc $rc"; fi
+
+# ---- poisoned relocations: warnings; --strict fails with no output ----
+# objio_needs.bpf.o's BTF has no struct objio_task: most records are poisoned
+run "$CL" "$basic" --btf "$needs" -o "$W/poison.o"
+npoison=$(grep -c "instruction poisoned" "$W/err")
+if [ "$rc" = 0 ] && [ -f "$W/poison.o" ] && [ "$npoison" -ge 1 ] &&
+   grep -q "^corelink: warning: $basic: program 'objio_kp' (kprobe/do_exit) insn #2: byte_off struct objio_task.state: .*objio_task.*; instruction poisoned, the program fails verification if it is reachable$" "$W/err"; then
+	echo "ok poison.warnings"
+else bad poison.warnings "rc $rc, $npoison warnings"; fi
+run "$CL" "$basic" --btf "$needs" -o "$W/poison.o" -q
+expect poison.quiet 0 "" ""
+run "$CL" "$basic" --btf "$needs" -o "$W/strict.o" --strict
+# (the library may refuse first, or the CLI after counting: one error line either way)
+if [ "$rc" = 1 ] && [ "$(grep -vc '^corelink: warning: ' "$W/err")" = 1 ] &&
+   tail -1 "$W/err" | grep -q "^corelink: $basic: .*poisoned"; then
+	echo "ok poison.strict"
+else bad poison.strict "rc $rc"; fi
+no_file poison.strict.no_output "$W/strict.o"
+
+# ---- kernel-BTF needs: one warning each ----
+run "$CL" "$needs" --btf "$needs" -o "$W/needs.o"
+if [ "$rc" = 0 ] && [ "$(grep -c 'needs\? kernel BTF at load time' "$W/err")" = 6 ] &&
+   grep -qx "corelink: warning: $needs: program 'handle' (fentry/do_exit) needs kernel BTF at load time" "$W/err" &&
+   grep -qx "corelink: warning: $needs: typed __ksym extern 'objio_typed_ksym' needs kernel BTF at load time" "$W/err"; then
+	echo "ok needs.warnings"
+else bad needs.warnings "rc $rc"; fi
+
+echo "$fails failed"
+[ "$fails" = 0 ]
