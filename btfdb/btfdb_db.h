@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * btfdb database: many kernels' BTF in one file (layout: db_format.h,
+ * FORMAT.md).  Conventions are btfdb.h's.
+ *
+ * Reading:
+ *     struct btfdb_db *db;  struct btfdb_btf *btf;  struct btfdb_index *idx;
+ *     btfdb_db_open("kernels.btfdb", &db, &err);
+ *     int k = btfdb_db_find_kernel(db, "5.10.0-1-amd64", &err);
+ *     btfdb_db_kernel_btf(db, k, &btf, &idx, &err);   // lazy: ~no inflating yet
+ *     ... use btf / idx like flat ones (corelink relocation) ...
+ *     btfdb_index_free(idx); btfdb_btf_free(btf); btfdb_db_close(db);
+ * The db must outlive every btf/index made from it.  Backend handles give
+ * the same type ids, records and names as the flat parse, except that
+ * name_off fields hold database string ids (resolve them with
+ * btfdb_btf_str(), never against the original string section), and
+ * btfdb_btf_raw() returns NULL (use btfdb_db_extract()).
+ * A db and its handles may be used from one thread at a time.
+ */
+#ifndef BTFDB_DB_H
+#define BTFDB_DB_H
+
+#include "btfdb.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct btfdb_db;
+
+struct btfdb_db_kernel_info {
+	const char *name;      /* identity: "distro/version/arch/release" or --name */
+	const char *release;   /* last path component of name */
+	uint64_t blob_hash;    /* XXH3-64 of the original blob */
+	uint64_t blob_size;    /* bytes of the original blob */
+	uint32_t nr_types;     /* type ids 1..nr_types */
+	bool raw;              /* stored whole (not shared) */
+	bool big_endian;
+	uint64_t own_bytes;    /* compressed bytes private to this kernel */
+};
+
+struct btfdb_db_info {
+	uint64_t file_size;
+	uint32_t nr_kernels;
+	uint32_t nr_strings;   /* distinct strings */
+	uint32_t nr_pool;      /* distinct type records */
+	uint64_t raw_total;    /* sum of the kernels' blob sizes */
+	uint64_t strings_bytes;  /* compressed string blocks */
+	uint64_t pool_bytes;     /* compressed type pool blocks */
+	uint64_t index_bytes;    /* compressed shared name index */
+	uint64_t kernel_bytes;   /* per-kernel blocks (seq, inverse, strseq, raw) */
+};
+
+/* Open and validate header, section table, tables and kernel entries. */
+int btfdb_db_open(const char *path, struct btfdb_db **out, struct btfdb_err *err);
+void btfdb_db_close(struct btfdb_db *db);
+
+uint32_t btfdb_db_kernel_count(const struct btfdb_db *db);
+int btfdb_db_kernel_info(const struct btfdb_db *db, uint32_t k,
+			 struct btfdb_db_kernel_info *info);
+void btfdb_db_info(const struct btfdb_db *db, struct btfdb_db_info *info);
+/*
+ * Kernel index by exact identity, or by release (last component) when that
+ * is unique.  -ENOENT when absent, -ENOTUNIQ when the release is ambiguous.
+ */
+int btfdb_db_find_kernel(const struct btfdb_db *db, const char *name, struct btfdb_err *err);
+
+/*
+ * Lazy handles on kernel k: types and index entries are inflated on first
+ * use.  idx may be NULL.  Both must be freed before btfdb_db_close().
+ */
+int btfdb_db_kernel_btf(struct btfdb_db *db, uint32_t k, struct btfdb_btf **btf,
+			struct btfdb_index **idx, struct btfdb_err *err);
+
+/* The original blob of kernel k, byte for byte (malloc'd, caller frees). */
+int btfdb_db_extract(struct btfdb_db *db, uint32_t k, void **data, size_t *size,
+		     struct btfdb_err *err);
+
+/* Check every section checksum, every block, and every kernel's blob hash. */
+int btfdb_db_verify(struct btfdb_db *db, struct btfdb_err *err);
+
+/* ---- writing ---- */
+
+struct btfdb_db_writer;
+
+/* Start empty, or from the kernels of an existing database (path != NULL). */
+int btfdb_db_writer_new(const char *path, struct btfdb_db_writer **out, struct btfdb_err *err);
+void btfdb_db_writer_free(struct btfdb_db_writer *w);
+/*
+ * Add one kernel.  The blob is re-encoded in shared form and decoded again
+ * to check it reproduces exactly; otherwise it is stored whole (raw).
+ * -EEXIST when the name is present already.
+ */
+int btfdb_db_writer_add(struct btfdb_db_writer *w, const struct btfdb_btf *btf,
+			const char *name, struct btfdb_err *err);
+/* Remove a kernel by identity (or unique release).  -ENOENT when absent. */
+int btfdb_db_writer_remove(struct btfdb_db_writer *w, const char *name, struct btfdb_err *err);
+uint32_t btfdb_db_writer_kernel_count(const struct btfdb_db_writer *w);
+/* Write atomically (temporary file in the same directory, then rename). */
+int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct btfdb_err *err);
+
+/*
+ * Add sources one kernel at a time: a directory (BTFHub layout, every
+ * *.btf.tar.xz / *.btf below it, name = relative path without the suffix),
+ * or a file (.btf, .btf.tar.xz, vmlinux ELF; name = `name` when given, else
+ * the file name without suffix).  progress (may be NULL) is called after
+ * each kernel.
+ */
+int btfdb_db_writer_add_sources(struct btfdb_db_writer *w, const char *const *srcs, int nr,
+				const char *name,
+				void (*progress)(void *ctx, const char *name, int raw),
+				void *ctx, struct btfdb_err *err);
+
+/* ---- printing (btf_dump_c.c) ---- */
+
+/*
+ * Type id as a C declaration ("struct x {...};", "typedef ...;", a function
+ * prototype, ...) in a malloc'd NUL-terminated string.
+ */
+int btfdb_btf_dump_c(const struct btfdb_btf *btf, uint32_t id, char **out, struct btfdb_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BTFDB_DB_H */

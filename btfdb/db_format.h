@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The btfdb database file layout (version 1).  FORMAT.md is the prose
+ * specification; this header is the single definition of every on-disk
+ * structure.  Everything is little endian, every offset is an absolute file
+ * offset, every integer field is naturally aligned.
+ *
+ *   +--------------------------+ 0
+ *   | struct btfdb_dbf_hdr     |  magic, version, hdr_len, counts,
+ *   |   (incl. section table)  |  4 sections, header checksum
+ *   +--------------------------+
+ *   | DATA    zlib blocks      |  strings, pool, index, per-kernel blocks
+ *   | TABLES  blockref arrays  |  one array per block family
+ *   | NAMES   kernel names     |  NUL-terminated identities
+ *   | KERNELS kernel entries   |  struct btfdb_dbf_kernel[nr_kernels]
+ *   +--------------------------+ file_size
+ *
+ * Shared storage: every distinct string is stored once (global string id,
+ * "sid"); every distinct type record is stored once in the "pool" in a
+ * position-independent encoding (names as sids, type references as
+ * own_id - ref_id deltas).  A kernel is the sequence of pool ids of its
+ * types 1..nr_types ("seq") plus the sequence of sids of its string section
+ * ("strseq") plus its 24-byte BTF header.
+ */
+#ifndef BTFDB_DB_FORMAT_H
+#define BTFDB_DB_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BTFDB_DBF_MAGIC "BTFDB\0\x1a\n" /* 8 bytes */
+#define BTFDB_DBF_VERSION 1
+
+/* Sections, in the order of struct btfdb_dbf_hdr.sects[]. */
+enum {
+	BTFDB_DBF_SEC_DATA = 0,    /* compressed blocks (referenced by blockrefs) */
+	BTFDB_DBF_SEC_TABLES = 1,  /* arrays of struct btfdb_dbf_blockref */
+	BTFDB_DBF_SEC_NAMES = 2,   /* kernel identity strings */
+	BTFDB_DBF_SEC_KERNELS = 3, /* struct btfdb_dbf_kernel[nr_kernels] */
+	BTFDB_DBF_NR_SECS = 4,
+};
+
+/* One section: [off, off+len) of the file, XXH3-64 of its bytes. */
+struct btfdb_dbf_sect {
+	uint64_t off;
+	uint64_t len;
+	uint64_t csum;
+};
+
+/*
+ * A zlib block: `clen` bytes at file offset `off` (inside DATA) that
+ * inflate to exactly `ulen` bytes; csum = XXH3-64 of the compressed bytes.
+ * ulen == 0 means an empty block (clen must be 0 too).
+ */
+struct btfdb_dbf_blockref {
+	uint64_t off;
+	uint32_t clen;
+	uint32_t ulen;
+	uint64_t csum;
+};
+
+/* Block granularity (stored in the header so readers never assume them). */
+#define BTFDB_DBF_STR_BLK 1024  /* strings per string block */
+#define BTFDB_DBF_POOL_BLK 1024 /* records per pool block */
+#define BTFDB_DBF_SEQ_BLK 4096  /* type ids per seq block */
+#define BTFDB_DBF_INV_BLK 8192  /* pool ids per inverse block */
+#define BTFDB_DBF_GIDX_GPB 64   /* index groups per index block */
+
+/* Largest block a reader accepts to inflate (guards allocation). */
+#define BTFDB_DBF_MAX_ULEN (1u << 30)
+
+struct btfdb_dbf_hdr {
+	char magic[8];          /* BTFDB_DBF_MAGIC */
+	uint16_t version;       /* BTFDB_DBF_VERSION */
+	uint16_t hdr_len;       /* sizeof(struct btfdb_dbf_hdr) */
+	uint32_t flags;         /* 0 */
+	uint64_t file_size;     /* exact size of the file */
+	uint64_t hdr_csum;      /* XXH3-64 of the header with this field 0 */
+
+	uint32_t nr_kernels;
+	uint32_t nr_strings;    /* global strings; sid 0 is "" */
+	uint32_t nr_pool;       /* distinct type records */
+	uint32_t str_blk;       /* strings per string block */
+	uint32_t pool_blk;      /* records per pool block */
+	uint32_t seq_blk;       /* type ids per seq block */
+	uint32_t inv_blk;       /* pool ids per inverse block */
+	uint32_t gidx_groups;   /* name index groups (power of two) */
+	uint32_t gidx_gpb;      /* groups per index block */
+	uint32_t reserved;
+
+	/* blockref arrays inside TABLES (absolute offsets) */
+	uint64_t str_tab;       /* ceil(nr_strings / str_blk) refs */
+	uint64_t pool_tab;      /* ceil(nr_pool / pool_blk) refs */
+	uint64_t gidx_tab;      /* gidx_groups / gidx_gpb refs */
+
+	struct btfdb_dbf_sect sects[BTFDB_DBF_NR_SECS];
+};
+
+/* Kernel flags. */
+#define BTFDB_DBF_K_RAW 0x1        /* stored as one zlib block of the blob */
+#define BTFDB_DBF_K_BIG_ENDIAN 0x2 /* the blob is big endian */
+
+#define BTFDB_DBF_BTF_HDR_MAX 32
+
+struct btfdb_dbf_kernel {
+	uint64_t name_off;      /* NUL-terminated identity, inside NAMES */
+	uint64_t blob_hash;     /* XXH3-64 of the original blob */
+	uint64_t blob_size;     /* size of the original blob */
+	uint32_t nr_types;      /* type ids 1..nr_types */
+	uint32_t flags;         /* BTFDB_DBF_K_* */
+	uint32_t nr_strs;       /* strings in its string section (strseq length) */
+	uint32_t pool_cnt;      /* pool size when added: bounds its pool ids */
+	uint32_t btf_hdr_len;   /* bytes used in btf_hdr[] */
+	uint32_t reserved;
+	uint8_t btf_hdr[BTFDB_DBF_BTF_HDR_MAX]; /* the blob's BTF header, verbatim */
+	uint64_t seq_tab;       /* ceil(nr_types / seq_blk) refs, in TABLES */
+	uint64_t inv_tab;       /* ceil(pool_cnt / inv_blk) refs, in TABLES */
+	struct btfdb_dbf_blockref strseq; /* sid sequence of the string section */
+	struct btfdb_dbf_blockref raw;    /* K_RAW: the whole blob */
+};
+
+/*
+ * Block contents (all after inflating):
+ *  string block : str_blk NUL-terminated strings back to back (fewer in the last)
+ *  pool block   : pool_blk encoded records back to back (see db_codec.c)
+ *  seq block    : one varint per type id: zigzag(pool - prev - 1), prev = -1 at
+ *                 block start
+ *  inverse block: the kernel's NAMED type ids whose pool id p is in the block's
+ *                 range, as pairs sorted by (p, type id): varint(p - prev_p)
+ *                 with prev_p = block base, varint zigzag(id - prev_id - 1)
+ *                 with prev_id = 0
+ *  strseq       : one varint per string: zigzag(sid - prev - 1), prev = -1
+ *  index block  : u32 group_off[gidx_gpb + 1] (relative to the block start),
+ *                 then per group entries {u16 fp, varint sid, varint n,
+ *                 n varints: first pool id, then ascending deltas - 1};
+ *                 an entry lists the pool records whose essential name is
+ *                 string sid; group = XXH3(name) & (groups-1), fp = XXH3 >> 48
+ */
+
+/* ---- shared by db_write.c / db_read.c (db_codec.c) ---- */
+
+/* Unsigned LEB128. */
+static inline size_t btfdb_dbf_put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/* Returns 0 on success, -1 when truncated or longer than 10 bytes. */
+static inline int btfdb_dbf_get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *p = *pp;
+	uint64_t r = 0;
+	int shift = 0;
+
+	while (p < end && shift < 64) {
+		uint8_t b = *p++;
+
+		r |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*pp = p;
+			*v = r;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
+static inline uint64_t btfdb_dbf_zz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static inline int64_t btfdb_dbf_unzz(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+
+/* A growable byte buffer. */
+struct btfdb_dbuf {
+	uint8_t *p;
+	size_t len, cap;
+};
+int btfdb_dbuf_reserve(struct btfdb_dbuf *b, size_t more);
+int btfdb_dbuf_put(struct btfdb_dbuf *b, const void *data, size_t len);
+int btfdb_dbuf_varint(struct btfdb_dbuf *b, uint64_t v);
+void btfdb_dbuf_free(struct btfdb_dbuf *b);
+
+/*
+ * Encode type `t` (host order, id own_id) into out.  name_sid maps a string
+ * offset to a global string id; it returns -1 when the offset cannot be
+ * represented (the caller falls back to raw storage).  Returns 0, -1 on an
+ * unrepresentable name, -ENOMEM.
+ */
+int btfdb_dbf_rec_encode(const void *t, size_t t_size, uint32_t own_id,
+			 int64_t (*name_sid)(void *ctx, uint32_t off), void *ctx,
+			 struct btfdb_dbuf *out);
+/*
+ * Decode one record at *pp (advancing it) into out as a host-order struct
+ * btf_type + extra, for type id own_id.  sid_name maps a sid to the name
+ * offset to write (for the database backend: the sid itself).  Returns 0,
+ * -EINVAL on malformed input (a referenced id that would be negative or
+ * >= 2^32, a truncated record, an unknown kind), -ENOMEM.
+ */
+int btfdb_dbf_rec_decode(const uint8_t **pp, const uint8_t *end, uint32_t own_id,
+			 int64_t (*sid_name)(void *ctx, uint64_t sid), void *ctx,
+			 struct btfdb_dbuf *out);
+/* Skip one record (used to find record starts in an inflated pool block). */
+int btfdb_dbf_rec_skip(const uint8_t **pp, const uint8_t *end);
+
+/* zlib helpers: deflate all of in into a malloc'd buffer; inflate exactly ulen bytes. */
+int btfdb_dbf_deflate(const void *in, size_t len, uint8_t **out, uint32_t *clen);
+int btfdb_dbf_inflate(const void *in, size_t clen, void *out, size_t ulen);
+
+#endif /* BTFDB_DB_FORMAT_H */

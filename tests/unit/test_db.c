@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * btfdb database on small synthetic blobs: build, ls, extract == source,
+ * backend == flat (records, names, index), add, rm, verify, and corruption
+ * (truncation at many points, bit flips in every section) -> a clean error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "btfdb_db.h"
+#include "db_format.h"
+#include "test.h"
+
+/* ---- a tiny BTF assembler ---- */
+struct blob {
+	uint32_t types[512];
+	uint32_t nt;
+	char strs[1024];
+	uint32_t sl;
+};
+
+static uint32_t s_add(struct blob *b, const char *s)
+{
+	uint32_t off = b->sl;
+
+	if (!s[0])
+		return 0;
+	for (off = 1; off < b->sl; off += strlen(b->strs + off) + 1)
+		if (!strcmp(b->strs + off, s))
+			return off;
+	off = b->sl;
+	strcpy(b->strs + b->sl, s);
+	b->sl += strlen(s) + 1;
+	return off;
+}
+
+static void w(struct blob *b, uint32_t v) { b->types[b->nt++] = v; }
+
+#define INFO(kind, vlen, kflag) (((uint32_t)(kflag) << 31) | ((uint32_t)(kind) << 24) | (vlen))
+
+/*
+ * Kernel variant v: v shifts ids by inserting v extra typedefs first and
+ * renames one member so kernels differ a little.
+ */
+static size_t make_blob(int v, uint8_t *out)
+{
+	struct blob b = { .nt = 0, .sl = 1 };
+	struct btf_header h = { 0 };
+	uint32_t base, i;
+
+	b.strs[0] = 0;
+	for (i = 0; i < (uint32_t)v; i++) { /* ids 1..v: typedef pad_i int (id v+1) */
+		char n[16];
+
+		snprintf(n, sizeof(n), "pad%u", i);
+		w(&b, s_add(&b, n));
+		w(&b, INFO(BTF_KIND_TYPEDEF, 0, 0));
+		w(&b, v + 1);
+	}
+	base = v;
+	/* base+1: int */
+	w(&b, s_add(&b, "int")); w(&b, INFO(BTF_KIND_INT, 0, 0)); w(&b, 4); w(&b, BTF_INT_SIGNED << 24 | 32);
+	/* base+2: struct foo { int a; struct foo *next; int bits:3; } */
+	w(&b, s_add(&b, "foo")); w(&b, INFO(BTF_KIND_STRUCT, 3, 1)); w(&b, 20);
+	w(&b, s_add(&b, v == 2 ? "a2" : "a")); w(&b, base + 1); w(&b, 0);
+	w(&b, s_add(&b, "next")); w(&b, base + 3); w(&b, 64);
+	w(&b, s_add(&b, "bits")); w(&b, base + 1); w(&b, (3u << 24) | 128);
+	/* base+3: ptr -> foo */
+	w(&b, 0); w(&b, INFO(BTF_KIND_PTR, 0, 0)); w(&b, base + 2);
+	/* base+4: typedef foo_t -> foo */
+	w(&b, s_add(&b, "foo_t")); w(&b, INFO(BTF_KIND_TYPEDEF, 0, 0)); w(&b, base + 2);
+	/* base+5: enum e { E_A = 1, E_B = -1 } */
+	w(&b, s_add(&b, "e")); w(&b, INFO(BTF_KIND_ENUM, 2, 1)); w(&b, 4);
+	w(&b, s_add(&b, "E_A")); w(&b, 1);
+	w(&b, s_add(&b, "E_B")); w(&b, (uint32_t)-1);
+	/* base+6: func_proto int (struct foo *p) ; base+7: func f */
+	w(&b, 0); w(&b, INFO(BTF_KIND_FUNC_PROTO, 1, 0)); w(&b, base + 1);
+	w(&b, s_add(&b, "p")); w(&b, base + 3);
+	w(&b, s_add(&b, "f")); w(&b, INFO(BTF_KIND_FUNC, 0, 1)); w(&b, base + 6);
+	/* base+8: struct foo___v2 (a flavor: same essential name) ; base+9: array int[4] */
+	w(&b, s_add(&b, "foo___v2")); w(&b, INFO(BTF_KIND_STRUCT, 0, 0)); w(&b, 0);
+	w(&b, 0); w(&b, INFO(BTF_KIND_ARRAY, 0, 0)); w(&b, 0); w(&b, base + 1); w(&b, base + 1); w(&b, 4);
+	/* base+10: a second struct foo (non-dedup style copy) */
+	w(&b, s_add(&b, "foo")); w(&b, INFO(BTF_KIND_STRUCT, 1, 0)); w(&b, 4);
+	w(&b, s_add(&b, "a")); w(&b, base + 1); w(&b, 0);
+
+	h.magic = BTF_MAGIC;
+	h.version = BTF_VERSION;
+	h.hdr_len = sizeof(h);
+	h.type_off = 0;
+	h.type_len = b.nt * 4;
+	h.str_off = h.type_len;
+	h.str_len = b.sl;
+	memcpy(out, &h, sizeof(h));
+	memcpy(out + sizeof(h), b.types, h.type_len);
+	memcpy(out + sizeof(h) + h.type_len, b.strs, b.sl);
+	return sizeof(h) + h.type_len + h.str_len;
+}
+
+static uint8_t blobs[4][8192];
+static size_t blob_sz[4];
+static char dir[] = "/tmp/test_db_XXXXXX";
+
+static char *path(const char *name)
+{
+	static char p[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
+	return p[i];
+}
+
+static void write_file(const char *p, const void *d, size_t n)
+{
+	FILE *f = fopen(p, "wb");
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK_EQ(fwrite(d, 1, n, f), n);
+	fclose(f);
+}
+
+static uint8_t *read_file(const char *p, size_t *n)
+{
+	FILE *f = fopen(p, "rb");
+	uint8_t *d;
+	long sz;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	d = malloc(sz + 1);
+	*n = fread(d, 1, sz, f);
+	fclose(f);
+	return d;
+}
+
+/* Backend handles of kernel k match the flat parse of its blob. */
+static void compare_backend(struct btfdb_db *db, int k, const uint8_t *blob, size_t size)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_btf *flat = NULL, *bk = NULL;
+	struct btfdb_index *fi = NULL, *bi = NULL;
+	static const char *names[] = { "foo", "int", "foo_t", "e", "f", "nope", "p" };
+	uint32_t id;
+	size_t i;
+
+	CHECK_EQ(btfdb_btf_parse(blob, size, NULL, &flat, &err), 0);
+	CHECK_EQ(btfdb_index_build(flat, &fi, &err), 0);
+	CHECK_EQ(btfdb_db_kernel_btf(db, k, &bk, &bi, &err), 0);
+	if (!flat || !bk || !fi || !bi)
+		goto out;
+	CHECK_EQ(btfdb_btf_type_cnt(bk), btfdb_btf_type_cnt(flat));
+	CHECK_EQ(btfdb_btf_hash(bk), btfdb_btf_hash(flat));
+	for (id = 1; id < btfdb_btf_type_cnt(flat); id++) {
+		const struct btf_type *a = btfdb_btf_type(flat, id), *b = btfdb_btf_type(bk, id);
+		size_t ext = btfdb_type_extra_size(a);
+
+		CHECK(b != NULL);
+		if (!b)
+			continue;
+		CHECK_EQ(a->info, b->info);
+		CHECK_EQ(a->size, b->size);
+		CHECK_STR(btfdb_btf_name(bk, id), btfdb_btf_name(flat, id));
+		if (btfdb_is_composite(a)) {
+			for (i = 0; i < btfdb_vlen(a); i++) {
+				CHECK_EQ(btfdb_members(a)[i].type, btfdb_members(b)[i].type);
+				CHECK_EQ(btfdb_members(a)[i].offset, btfdb_members(b)[i].offset);
+				CHECK_STR(btfdb_btf_str(bk, btfdb_members(b)[i].name_off),
+					  btfdb_btf_str(flat, btfdb_members(a)[i].name_off));
+			}
+		} else if (btfdb_kind(a) != BTF_KIND_ENUM && btfdb_kind(a) != BTF_KIND_FUNC_PROTO) {
+			CHECK(!memcmp(a + 1, b + 1, ext));
+		}
+	}
+	CHECK(btfdb_btf_type(bk, btfdb_btf_type_cnt(flat)) == NULL);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const uint32_t *x = NULL, *y = NULL;
+		size_t nx = btfdb_index_lookup(fi, names[i], strlen(names[i]), &x);
+		size_t ny = btfdb_index_lookup(bi, names[i], strlen(names[i]), &y);
+
+		CHECK_EQ(ny, nx);
+		if (nx == ny && nx)
+			CHECK(!memcmp(x, y, nx * 4));
+	}
+	{
+		const uint32_t *y;
+
+		/* "foo" matches struct foo, foo___v2 and the second foo */
+		CHECK_EQ(btfdb_index_lookup(bi, "foo", 3, &y), 3);
+	}
+out:
+	btfdb_index_free(fi);
+	btfdb_index_free(bi);
+	btfdb_btf_free(flat);
+	btfdb_btf_free(bk);
+}
+
+static int open_verify(const char *p, struct btfdb_err *err)
+{
+	struct btfdb_db *db;
+	int ret = btfdb_db_open(p, &db, err);
+	uint32_t k;
+
+	if (ret)
+		return ret;
+	ret = btfdb_db_verify(db, err);
+	for (k = 0; !ret && k < btfdb_db_kernel_count(db); k++) {
+		void *d;
+		size_t n;
+
+		ret = btfdb_db_extract(db, k, &d, &n, err);
+		if (!ret)
+			free(d);
+	}
+	btfdb_db_close(db);
+	return ret;
+}
+
+static void test_build_and_read(void)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db_writer *wr;
+	struct btfdb_db *db;
+	const char *srcs[3] = { path("k0.btf"), path("k1.btf"), path("k2.btf") };
+	int i, k;
+
+	for (i = 0; i < 3; i++)
+		write_file(srcs[i], blobs[i], blob_sz[i]);
+	CHECK_EQ(btfdb_db_writer_new(NULL, &wr, &err), 0);
+	CHECK_EQ(btfdb_db_writer_add_sources(wr, srcs, 3, NULL, NULL, NULL, &err), 0);
+	if (err.msg[0])
+		fprintf(stderr, "add_sources: %s\n", err.msg);
+	CHECK_EQ(btfdb_db_writer_kernel_count(wr), 3);
+	CHECK_EQ(btfdb_db_writer_write(wr, path("a.btfdb"), &err), 0);
+	btfdb_db_writer_free(wr);
+
+	CHECK_EQ(btfdb_db_open(path("a.btfdb"), &db, &err), 0);
+	if (!db) {
+		fprintf(stderr, "%s\n", err.msg);
+		return;
+	}
+	CHECK_EQ(btfdb_db_kernel_count(db), 3);
+	for (i = 0; i < 3; i++) {
+		char name[8];
+		struct btfdb_db_kernel_info ki;
+		void *d = NULL;
+		size_t n = 0;
+
+		snprintf(name, sizeof(name), "k%d", i);
+		k = btfdb_db_find_kernel(db, name, &err);
+		CHECK_EQ(k, i);
+		CHECK_EQ(btfdb_db_kernel_info(db, k, &ki), 0);
+		CHECK_STR(ki.name, name);
+		CHECK(!ki.raw);
+		CHECK_EQ(ki.blob_size, blob_sz[i]);
+		CHECK_EQ(btfdb_db_extract(db, k, &d, &n, &err), 0);
+		CHECK_EQ(n, blob_sz[i]);
+		CHECK(d && !memcmp(d, blobs[i], n));
+		free(d);
+		compare_backend(db, k, blobs[i], blob_sz[i]);
+	}
+	err.msg[0] = 0;
+	CHECK_EQ(btfdb_db_find_kernel(db, "nope", &err), -ENOENT);
+	CHECK_CONTAINS(err.msg, "not in the database");
+	err.msg[0] = 0;
+	CHECK_EQ(btfdb_db_verify(db, &err), 0);
+	{
+		struct btfdb_db_info in;
+
+		btfdb_db_info(db, &in);
+		CHECK_EQ(in.nr_kernels, 3);
+		CHECK_EQ(in.raw_total, blob_sz[0] + blob_sz[1] + blob_sz[2]);
+		/* shared storage: the shifted copy k1 adds no struct records but "pad0" */
+		CHECK(in.nr_pool < 3 * 10);
+	}
+	{
+		struct btfdb_btf *bk;
+		struct btfdb_index *bi;
+		char *c = NULL;
+
+		CHECK_EQ(btfdb_db_kernel_btf(db, 0, &bk, &bi, &err), 0);
+		CHECK_EQ(btfdb_btf_dump_c(bk, 2, &c, &err), 0);
+		CHECK_STR(c, "struct foo {\n\tint a;\n\tstruct foo *next;\n\tint bits: 3;\n};\n");
+		free(c);
+		CHECK_EQ(btfdb_btf_dump_c(bk, 6, &c, &err), 0);
+		CHECK_STR(c, "int (struct foo *p);\n");
+		free(c);
+		CHECK_EQ(btfdb_btf_dump_c(bk, 5, &c, &err), 0);
+		CHECK_STR(c, "enum e {\n\tE_A = 1,\n\tE_B = -1,\n};\n");
+		free(c);
+		btfdb_index_free(bi);
+		btfdb_btf_free(bk);
+	}
+	btfdb_db_close(db);
+}
+
+static void test_add_rm(void)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db_writer *wr;
+	struct btfdb_db *db;
+	struct btfdb_btf *btf;
+	void *d;
+	size_t n;
+
+	/* add k3 (a raw-fallback blob: name offset into the middle of a string) */
+	CHECK_EQ(btfdb_db_writer_new(path("a.btfdb"), &wr, &err), 0);
+	if (!wr)
+		return;
+	CHECK_EQ(btfdb_btf_parse(blobs[3], blob_sz[3], NULL, &btf, &err), 0);
+	CHECK_EQ(btfdb_db_writer_add(wr, btf, "x/y/z/k3", &err), 1);
+	err.msg[0] = 0;
+	CHECK_EQ(btfdb_db_writer_add(wr, btf, "x/y/z/k3", &err), -EEXIST);
+	btfdb_btf_free(btf);
+	CHECK_EQ(btfdb_db_writer_write(wr, path("a.btfdb"), &err), 0);
+	btfdb_db_writer_free(wr);
+
+	CHECK_EQ(btfdb_db_open(path("a.btfdb"), &db, &err), 0);
+	if (!db)
+		return;
+	CHECK_EQ(btfdb_db_kernel_count(db), 4);
+	CHECK_EQ(btfdb_db_find_kernel(db, "k3", &err), 3);
+	CHECK_EQ(btfdb_db_extract(db, 3, &d, &n, &err), 0);
+	CHECK(n == blob_sz[3] && !memcmp(d, blobs[3], n));
+	free(d);
+	CHECK_EQ(btfdb_db_extract(db, 1, &d, &n, &err), 0);
+	CHECK(n == blob_sz[1] && !memcmp(d, blobs[1], n));
+	free(d);
+	compare_backend(db, 3, blobs[3], blob_sz[3]);
+	compare_backend(db, 2, blobs[2], blob_sz[2]);
+	CHECK_EQ(btfdb_db_verify(db, &err), 0);
+	btfdb_db_close(db);
+
+	/* rm k1 */
+	CHECK_EQ(btfdb_db_writer_new(path("a.btfdb"), &wr, &err), 0);
+	err.msg[0] = 0;
+	CHECK_EQ(btfdb_db_writer_remove(wr, "nope", &err), -ENOENT);
+	CHECK_EQ(btfdb_db_writer_remove(wr, "k1", &err), 0);
+	CHECK_EQ(btfdb_db_writer_write(wr, path("a.btfdb"), &err), 0);
+	btfdb_db_writer_free(wr);
+	CHECK_EQ(btfdb_db_open(path("a.btfdb"), &db, &err), 0);
+	if (!db)
+		return;
+	CHECK_EQ(btfdb_db_kernel_count(db), 3);
+	CHECK_EQ(btfdb_db_find_kernel(db, "k1", &err), -ENOENT);
+	CHECK_EQ(btfdb_db_find_kernel(db, "k2", &err), 1);
+	CHECK_EQ(btfdb_db_extract(db, 1, &d, &n, &err), 0);
+	CHECK(n == blob_sz[2] && !memcmp(d, blobs[2], n));
+	free(d);
+	compare_backend(db, 1, blobs[2], blob_sz[2]);
+	CHECK_EQ(btfdb_db_verify(db, &err), 0);
+	btfdb_db_close(db);
+}
+
+static void test_corruption(void)
+{
+	struct btfdb_err err = { "" };
+	uint8_t *orig, *buf;
+	size_t n, cut;
+	struct btfdb_dbf_hdr h;
+	int fails = 0, trials = 0, i;
+	uint64_t pos;
+
+	orig = read_file(path("a.btfdb"), &n);
+	CHECK(orig != NULL && n > sizeof(h));
+	if (!orig)
+		return;
+	memcpy(&h, orig, sizeof(h));
+	/* truncation at many points: every one must fail cleanly */
+	for (cut = 0; cut < n; cut += (cut < 256 ? 7 : 61)) {
+		write_file(path("t.btfdb"), orig, cut);
+		err.msg[0] = 0;
+		trials++;
+		if (open_verify(path("t.btfdb"), &err) < 0 && err.msg[0])
+			fails++;
+	}
+	CHECK_EQ(fails, trials);
+	/* bit flips: header, and several bytes in every section */
+	buf = malloc(n);
+	fails = trials = 0;
+	for (pos = 0; pos < sizeof(h); pos += 3) {
+		memcpy(buf, orig, n);
+		buf[pos] ^= 1 << (pos % 8);
+		write_file(path("t.btfdb"), buf, n);
+		err.msg[0] = 0;
+		trials++;
+		if (open_verify(path("t.btfdb"), &err) < 0 && err.msg[0])
+			fails++;
+	}
+	for (i = 0; i < BTFDB_DBF_NR_SECS; i++) {
+		uint64_t step = h.sects[i].len / 23 + 1;
+
+		for (pos = h.sects[i].off; pos < h.sects[i].off + h.sects[i].len; pos += step) {
+			memcpy(buf, orig, n);
+			buf[pos] ^= 0x10;
+			write_file(path("t.btfdb"), buf, n);
+			err.msg[0] = 0;
+			trials++;
+			if (open_verify(path("t.btfdb"), &err) < 0 && err.msg[0])
+				fails++;
+			else
+				fprintf(stderr, "undetected flip at %llu (section %d)\n",
+					(unsigned long long)pos, i);
+		}
+	}
+	CHECK_EQ(fails, trials);
+	CHECK(trials > 60);
+	/* a clear message for a wrong file */
+	write_file(path("t.btfdb"), blobs[0], blob_sz[0]);
+	err.msg[0] = 0;
+	CHECK(open_verify(path("t.btfdb"), &err) < 0);
+	CHECK_CONTAINS(err.msg, "not a btfdb database");
+	free(buf);
+	free(orig);
+}
+
+int main(void)
+{
+	struct btf_header *h;
+	char *s;
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	for (int i = 0; i < 3; i++)
+		blob_sz[i] = make_blob(i, blobs[i]);
+	/* blob 3: like 0, but type 1's name points into the middle of "foo_t" ("t") */
+	blob_sz[3] = make_blob(0, blobs[3]);
+	h = (struct btf_header *)blobs[3];
+	s = memmem(blobs[3] + h->hdr_len + h->str_off, h->str_len, "foo_t", 6);
+	if (s) {
+		uint32_t off = (uint32_t)(s + 4 - (char *)(blobs[3] + h->hdr_len + h->str_off));
+
+		((struct btf_type *)(blobs[3] + h->hdr_len))->name_off = off; /* "int" -> "t" */
+	}
+	test_build_and_read();
+	test_add_rm();
+	test_corruption();
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd))
+			fprintf(stderr, "cleanup failed\n");
+	}
+	return test_finish();
+}
