@@ -1,0 +1,925 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Batch mode: kernel lists (BTFHub tree, btfdb database, single files),
+ * sorting and sharding, the worker pool, and the content-hashed artifact
+ * store.  See batch.h for the flow.
+ *
+ * Threads: the objects are opened once and only read (corelink_relocate()
+ * is documented safe for that).  Each worker owns the kernel it is working
+ * on (BTF, index, runs) and its own database handle (a btfdb_db may be used
+ * by one thread at a time); what is shared - the next-kernel counter, the
+ * set of artifact names already stored, the progress counter - sits behind
+ * one mutex.  Each kernel's result goes to its own slot of the manifest, so
+ * the manifest needs no lock; the slots are read after the join.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "batch_internal.h"
+#include "btfdb_db.h"
+#include "corelink_internal.h"
+
+/* ------------------------------------------------------------------ */
+/* Small helpers (batch_internal.h)                                    */
+/* ------------------------------------------------------------------ */
+
+void cl_hash128_hex(const void *data, size_t size, char out[33])
+{
+	XXH128_canonical_t c;
+	int i;
+
+	XXH128_canonicalFromHash(&c, XXH3_128bits(data, size));
+	for (i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", c.digest[i]);
+}
+
+void cl_artifact_rel(const void *data, size_t size, char out[48])
+{
+	char hex[33];
+
+	cl_hash128_hex(data, size, hex);
+	snprintf(out, 48, "objects/%s.o", hex);
+}
+
+int cl_mkdir_p(const char *path, struct btfdb_err *err)
+{
+	char *p = strdup(path), *s;
+	int ret = 0;
+
+	if (!p) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	for (s = p + 1;; s++) {
+		if (*s == '/' || !*s) {
+			char c = *s;
+
+			*s = 0;
+			if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+				ret = -errno;
+				btfdb_err_set(err, "%s: cannot create directory: %s", p, strerror(errno));
+				break;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	return ret;
+}
+
+int cl_read_file(const char *path, size_t limit, char **data, size_t *size,
+		 struct btfdb_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int ret = 0;
+
+	*data = NULL;
+	*size = 0;
+	if (!f) {
+		ret = -errno;
+		btfdb_err_set(err, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 65536 + 1) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 65536 * 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				btfdb_err_set(err, "%s: out of memory", path);
+				ret = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (len > limit) {
+			btfdb_err_set(err, "%s: file too large", path);
+			ret = -EFBIG;
+			goto out;
+		}
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		btfdb_err_set(err, "%s: read error", path);
+		ret = -EIO;
+		goto out;
+	}
+	buf[len] = 0;
+	*data = buf;
+	*size = len;
+	buf = NULL;
+out:
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+char *cl_dirname(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	if (!s)
+		return strdup(".");
+	if (s == path)
+		return strdup("/");
+	return strndup(path, (size_t)(s - path));
+}
+
+char *cl_path_join(const char *a, const char *b)
+{
+	char *r;
+
+	if (!a[0] || !strcmp(a, "."))
+		return strdup(b);
+	if (asprintf(&r, "%s%s%s", a, a[strlen(a) - 1] == '/' ? "" : "/", b) < 0)
+		return NULL;
+	return r;
+}
+
+char *cl_strdup0(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+/* ------------------------------------------------------------------ */
+/* Kernel lists                                                        */
+/* ------------------------------------------------------------------ */
+
+static void free_src(struct corelink_kernel_src *k)
+{
+	free(k->distro);
+	free(k->version);
+	free(k->arch);
+	free(k->release);
+	free(k->path);
+	free(k->db_name);
+}
+
+void corelink_kernels_free(struct corelink_kernel_list *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++)
+		free_src(&l->k[i]);
+	free(l->k);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * Append a kernel named by a "a/b/c/.../release" path (the suffix already
+ * removed): release = last part, arch = the one before, version = the one
+ * before that, distro = everything above.
+ */
+static int push(struct corelink_kernel_list *l, const char *name, const char *path,
+		const char *db_name, struct btfdb_err *err)
+{
+	struct corelink_kernel_src *k;
+	const char *parts[3] = { "", "", "" }; /* arch, version, distro end */
+	char *copy = strdup(name), *s;
+	int np = 0;
+
+	if (!copy)
+		goto nomem;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 32;
+		struct corelink_kernel_src *nk = realloc(l->k, nc * sizeof(*nk));
+
+		if (!nk)
+			goto nomem;
+		l->k = nk;
+		l->cap = nc;
+	}
+	k = &l->k[l->n];
+	memset(k, 0, sizeof(*k));
+	/* peel components from the right */
+	s = strrchr(copy, '/');
+	k->release = strdup(s ? s + 1 : copy);
+	while (s && np < 2) {
+		char *prev;
+
+		*s = 0;
+		prev = strrchr(copy, '/');
+		parts[np++] = prev ? prev + 1 : copy;
+		s = prev;
+	}
+	if (s) {
+		*s = 0;
+		parts[2] = copy;
+	}
+	k->arch = strdup(parts[0]);
+	k->version = strdup(parts[1]);
+	k->distro = strdup(parts[2]);
+	k->path = strdup(path);
+	k->db_name = db_name ? strdup(db_name) : NULL;
+	free(copy);
+	copy = NULL;
+	if (!k->release || !k->arch || !k->version || !k->distro || !k->path ||
+	    (db_name && !k->db_name)) {
+		free_src(k);
+		goto nomem;
+	}
+	if (!k->release[0]) {
+		btfdb_err_set(err, "%s: empty kernel release", path);
+		free_src(k);
+		return -EINVAL;
+	}
+	l->n++;
+	return 0;
+nomem:
+	free(copy);
+	btfdb_err_set(err, "out of memory");
+	return -ENOMEM;
+}
+
+static const char *kernel_suffix(const char *name)
+{
+	static const char *const sfx[] = { ".btf.tar.xz", ".btf" };
+	size_t n = strlen(name), i;
+
+	for (i = 0; i < 2; i++) {
+		size_t m = strlen(sfx[i]);
+
+		if (n > m && !strcmp(name + n - m, sfx[i]))
+			return sfx[i];
+	}
+	return NULL;
+}
+
+/* Recursive walk; rel is the path below the root ("" at the top). */
+static int walk(struct corelink_kernel_list *l, const char *root, const char *rel, int depth,
+		struct btfdb_err *err)
+{
+	char *dir = rel[0] ? cl_path_join(root, rel) : strdup(root);
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	if (!dir) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	if (depth > 16) {
+		free(dir);
+		return 0; /* a link loop or an odd tree: stop descending */
+	}
+	d = opendir(dir);
+	if (!d) {
+		ret = -errno;
+		btfdb_err_set(err, "%s: %s", dir, strerror(errno));
+		free(dir);
+		return ret;
+	}
+	while (!ret && (de = readdir(d))) {
+		char *sub, *full;
+		const char *sfx;
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		sub = rel[0] ? cl_path_join(rel, de->d_name) : strdup(de->d_name);
+		full = sub ? cl_path_join(root, sub) : NULL;
+		if (!sub || !full) {
+			btfdb_err_set(err, "out of memory");
+			ret = -ENOMEM;
+		} else if (stat(full, &st) != 0) {
+			/* a dangling link or a file gone meanwhile: not a kernel */
+		} else if (S_ISDIR(st.st_mode)) {
+			ret = walk(l, root, sub, depth + 1, err);
+		} else if (S_ISREG(st.st_mode) && (sfx = kernel_suffix(de->d_name))) {
+			sub[strlen(sub) - strlen(sfx)] = 0;
+			ret = push(l, sub, full, NULL, err);
+		}
+		free(sub);
+		free(full);
+	}
+	closedir(d);
+	free(dir);
+	return ret;
+}
+
+int corelink_kernels_add_btfhub(struct corelink_kernel_list *l, const char *dir,
+				struct btfdb_err *err)
+{
+	size_t before = l->n;
+	int ret = walk(l, dir, "", 0, err);
+
+	if (!ret && l->n == before) {
+		btfdb_err_set(err, "%s: no *.btf.tar.xz or *.btf files found", dir);
+		return -ENOENT;
+	}
+	return ret;
+}
+
+int corelink_kernels_add_db(struct corelink_kernel_list *l, const char *db_path,
+			    struct btfdb_err *err)
+{
+	struct btfdb_db *db = NULL;
+	uint32_t i, n;
+	int ret;
+
+	ret = btfdb_db_open(db_path, &db, err);
+	if (ret)
+		return ret;
+	n = btfdb_db_kernel_count(db);
+	for (i = 0; i < n && !ret; i++) {
+		struct btfdb_db_kernel_info info;
+
+		if ((ret = btfdb_db_kernel_info(db, i, &info))) {
+			btfdb_err_set(err, "%s: kernel #%u unreadable", db_path, i);
+			break;
+		}
+		ret = push(l, info.name, db_path, info.name, err);
+	}
+	btfdb_db_close(db);
+	return ret;
+}
+
+int corelink_kernels_add_file(struct corelink_kernel_list *l, const char *path, const char *name,
+			      struct btfdb_err *err)
+{
+	const char *base = strrchr(path, '/'), *sfx;
+	char *rel;
+	int ret;
+
+	if (name)
+		return push(l, name, path, NULL, err);
+	base = base ? base + 1 : path;
+	rel = strdup(base);
+	if (!rel) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	if ((sfx = kernel_suffix(rel)))
+		rel[strlen(rel) - strlen(sfx)] = 0;
+	ret = push(l, rel, path, NULL, err);
+	free(rel);
+	return ret;
+}
+
+static int src_cmp(const void *a, const void *b)
+{
+	const struct corelink_kernel_src *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->distro, y->distro)) || (c = strcmp(x->version, y->version)) ||
+	    (c = strcmp(x->arch, y->arch)) || (c = strcmp(x->release, y->release)))
+		return c;
+	return strcmp(x->path, y->path);
+}
+
+int corelink_kernels_sort(struct corelink_kernel_list *l, struct btfdb_err *err)
+{
+	size_t i;
+
+	if (l->n > 1)
+		qsort(l->k, l->n, sizeof(l->k[0]), src_cmp);
+	for (i = 1; i < l->n; i++) {
+		const struct corelink_kernel_src *a = &l->k[i - 1], *b = &l->k[i];
+
+		if (!strcmp(a->distro, b->distro) && !strcmp(a->version, b->version) &&
+		    !strcmp(a->arch, b->arch) && !strcmp(a->release, b->release)) {
+			btfdb_err_set(err, "kernel %s/%s/%s/%s given twice (%s and %s)", b->distro,
+				      b->version, b->arch, b->release, a->path, b->path);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+int corelink_kernels_shard(struct corelink_kernel_list *l, unsigned index, unsigned count,
+			   struct btfdb_err *err)
+{
+	size_t i, kept = 0;
+
+	if (!count || !index || index > count) {
+		btfdb_err_set(err, "shard %u/%u: need 1 <= I <= N", index, count);
+		return -EINVAL;
+	}
+	for (i = 0; i < l->n; i++) {
+		if (i % count == index - 1)
+			l->k[kept++] = l->k[i];
+		else
+			free_src(&l->k[i]);
+	}
+	l->n = kept;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The worker pool                                                     */
+/* ------------------------------------------------------------------ */
+
+struct batch {
+	/* read-only while the workers run */
+	struct corelink_obj **objs;
+	size_t nr_objs;
+	const struct corelink_kernel_list *l;
+	const char *outdir;
+	const struct corelink_batch_opts *opts;
+	struct corelink_manifest *m;  /* kernel slot i is written by the worker of kernel i */
+
+	pthread_mutex_t lock;  /* protects everything below */
+	size_t next;           /* next kernel to take */
+	size_t done;
+	char (*names)[33];     /* artifact names stored (this run or found on disk) */
+	size_t nr_names, cap_names;
+	size_t written;
+	int fatal;             /* first unrecoverable error (output not writable) */
+	struct btfdb_err fatal_err;
+};
+
+/* Per worker: a database handle kept open across kernels of the same file. */
+struct worker {
+	struct batch *b;
+	struct btfdb_db *db;
+	const char *db_path;
+};
+
+/* Store the bytes under their content name unless stored already. */
+static int store(struct batch *b, const void *data, size_t size, char rel[48],
+		 struct btfdb_err *err)
+{
+	char hex[33], *path;
+	bool have = false;
+	size_t i;
+	int ret = 0;
+
+	cl_hash128_hex(data, size, hex);
+	snprintf(rel, 48, "objects/%s.o", hex);
+	pthread_mutex_lock(&b->lock);
+	for (i = 0; i < b->nr_names && !have; i++)
+		have = !memcmp(b->names[i], hex, 33);
+	if (!have) {
+		if (b->nr_names == b->cap_names) {
+			size_t nc = b->cap_names ? b->cap_names * 2 : 64;
+			char (*nn)[33] = realloc(b->names, nc * sizeof(*nn));
+
+			if (!nn) {
+				pthread_mutex_unlock(&b->lock);
+				btfdb_err_set(err, "out of memory");
+				return -ENOMEM;
+			}
+			b->names = nn;
+			b->cap_names = nc;
+		}
+		/* claimed before writing: a second worker with the same bytes skips */
+		memcpy(b->names[b->nr_names++], hex, 33);
+	}
+	pthread_mutex_unlock(&b->lock);
+	if (have)
+		return 0;
+	path = cl_path_join(b->outdir, rel);
+	if (!path) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	if (access(path, F_OK) != 0) {
+		ret = corelink_write_file_atomic(path, data, size, err);
+		if (!ret) {
+			pthread_mutex_lock(&b->lock);
+			b->written++;
+			pthread_mutex_unlock(&b->lock);
+		}
+	}
+	free(path);
+	return ret;
+}
+
+static int set_error(struct corelink_mf_entry *e, const char *msg)
+{
+	e->status = CORELINK_ENTRY_ERROR;
+	free(e->artifact);
+	e->artifact = NULL;
+	e->error = strdup(msg && msg[0] ? msg : "failed");
+	return e->error ? 0 : -ENOMEM;
+}
+
+/* The poisoned relocations of run, with the guard heuristic. */
+static int fill_poison(const struct corelink_obj *obj, const struct corelink_run *run,
+		       struct corelink_mf_entry *e)
+{
+	size_t i, n = corelink_run_relo_cnt(run), np = corelink_run_poisoned(run);
+
+	if (!np)
+		return 0;
+	e->poison = calloc(np, sizeof(*e->poison));
+	if (!e->poison)
+		return -ENOMEM;
+	for (i = 0; i < n && e->nr_poison < np; i++) {
+		const struct corelink_relo_info *ri = corelink_run_relo(run, i);
+		struct corelink_mf_poison *p;
+
+		if (!ri || ri->status != CORELINK_RELO_POISONED)
+			continue;
+		p = &e->poison[e->nr_poison++];
+		p->insn = ri->insn_idx;
+		p->guarded = corelink_poison_guarded(obj, run, ri);
+		if (!(p->program = cl_strdup0(ri->prog)) || !(p->section = cl_strdup0(ri->section)) ||
+		    !(p->kind = cl_strdup0(corelink_relo_kind_str(ri->kind))) ||
+		    !(p->spec = cl_strdup0(ri->spec)) ||
+		    !(p->reason = cl_strdup0(ri->reason ? ri->reason : "no matching target")))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One object on one kernel. */
+static int do_object(struct batch *b, size_t o, const struct btfdb_btf *btf,
+		     const struct btfdb_index *idx, struct corelink_mf_entry *e)
+{
+	struct corelink_opts ropts = { 0 };
+	struct corelink_run *run = NULL;
+	struct btfdb_err err = { 0 };
+	void *buf = NULL;
+	size_t size = 0;
+	char rel[48];
+	int ret;
+
+	ret = corelink_relocate(b->objs[o], btf, idx, &ropts, &run, &err);
+	if (ret) {
+		ret = set_error(e, err.msg);
+		goto out;
+	}
+	ret = corelink_emit(b->objs[o], run, NULL, &buf, &size, &err);
+	if (ret) {
+		ret = set_error(e, err.msg);
+		goto out;
+	}
+	ret = store(b, buf, size, rel, &err);
+	if (ret) {
+		/* the output directory is not writable: stop the whole batch */
+		pthread_mutex_lock(&b->lock);
+		if (!b->fatal) {
+			b->fatal = ret;
+			b->fatal_err = err;
+		}
+		pthread_mutex_unlock(&b->lock);
+		goto out;
+	}
+	e->status = corelink_run_poisoned(run) ? CORELINK_ENTRY_POISONED : CORELINK_ENTRY_OK;
+	e->artifact = strdup(rel);
+	if (!e->artifact)
+		ret = -ENOMEM;
+	else
+		ret = fill_poison(b->objs[o], run, e);
+out:
+	free(buf);
+	corelink_run_free(run);
+	return ret;
+}
+
+/* Load kernel k's BTF and index (file, or this worker's database handle). */
+static int load_kernel(struct worker *w, const struct corelink_kernel_src *src,
+		       struct btfdb_btf **btf, struct btfdb_index **idx, uint64_t *hash,
+		       struct btfdb_err *err)
+{
+	int ret, k;
+
+	if (!src->db_name) {
+		ret = btfdb_btf_load(src->path, btf, err);
+		if (!ret)
+			ret = btfdb_index_build(*btf, idx, err);
+		if (!ret)
+			*hash = btfdb_btf_hash(*btf);
+		return ret;
+	}
+	if (w->db && strcmp(w->db_path, src->path)) {
+		btfdb_db_close(w->db);
+		w->db = NULL;
+	}
+	if (!w->db) {
+		if ((ret = btfdb_db_open(src->path, &w->db, err)))
+			return ret;
+		w->db_path = src->path;
+	}
+	k = btfdb_db_find_kernel(w->db, src->db_name, err);
+	if (k < 0)
+		return k;
+	{
+		struct btfdb_db_kernel_info info;
+
+		if (btfdb_db_kernel_info(w->db, (uint32_t)k, &info) == 0)
+			*hash = info.blob_hash;
+	}
+	return btfdb_db_kernel_btf(w->db, (uint32_t)k, btf, idx, err);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct batch *b = w->b;
+
+	for (;;) {
+		struct btfdb_btf *btf = NULL;
+		struct btfdb_index *idx = NULL;
+		struct btfdb_err err = { 0 };
+		struct corelink_mf_kernel *mk;
+		const struct corelink_kernel_src *src;
+		struct corelink_batch_progress pr;
+		size_t i, o;
+		int ret = 0;
+
+		pthread_mutex_lock(&b->lock);
+		i = b->fatal ? b->l->n : b->next++;
+		pthread_mutex_unlock(&b->lock);
+		if (i >= b->l->n)
+			break;
+		src = &b->l->k[i];
+		mk = &b->m->kernels[i];
+		if (load_kernel(w, src, &btf, &idx, &mk->btf_hash, &err)) {
+			char msg[sizeof(err.msg) + 32];
+
+			snprintf(msg, sizeof(msg), "kernel BTF: %s", err.msg);
+			for (o = 0; o < b->nr_objs && !ret; o++)
+				ret = set_error(&mk->entries[o], msg);
+		} else {
+			for (o = 0; o < b->nr_objs && !ret; o++)
+				ret = do_object(b, o, btf, idx, &mk->entries[o]);
+		}
+		btfdb_index_free(idx);
+		btfdb_btf_free(btf);
+
+		pthread_mutex_lock(&b->lock);
+		if (ret && !b->fatal) {
+			b->fatal = ret;
+			btfdb_err_set(&b->fatal_err, "out of memory");
+		}
+		b->done++;
+		pr.done = b->done;
+		pr.total = b->l->n;
+		pr.k = mk;
+		if (b->opts->progress && !b->fatal)
+			b->opts->progress(b->opts->progress_ctx, &pr);
+		pthread_mutex_unlock(&b->lock);
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Setup, the link tree, the run                                       */
+/* ------------------------------------------------------------------ */
+
+static int init_manifest(struct batch *b, const char *const *paths, struct btfdb_err *err)
+{
+	struct corelink_manifest *m = calloc(1, sizeof(*m));
+	size_t i, j;
+
+	if (!m)
+		goto nomem;
+	b->m = m;
+	m->objects = calloc(b->nr_objs ? b->nr_objs : 1, sizeof(*m->objects));
+	m->kernels = calloc(b->l->n ? b->l->n : 1, sizeof(*m->kernels));
+	if (!m->objects || !m->kernels)
+		goto nomem;
+	m->nr_objects = b->nr_objs;
+	for (i = 0; i < b->nr_objs; i++) {
+		const struct corelink_obj *obj = b->objs[i];
+		struct corelink_mf_object *mo = &m->objects[i];
+		const char *base = strrchr(paths[i], '/');
+
+		if (!(mo->name = strdup(base ? base + 1 : paths[i])))
+			goto nomem;
+		for (j = 0; j < i; j++) {
+			if (!strcmp(m->objects[j].name, mo->name)) {
+				btfdb_err_set(err, "two input objects are named %s (%s and %s): names must be unique",
+					      mo->name, paths[j], paths[i]);
+				return -EINVAL;
+			}
+		}
+		mo->programs = calloc(obj->nr_progs ? obj->nr_progs : 1, sizeof(*mo->programs));
+		if (!mo->programs)
+			goto nomem;
+		mo->nr_programs = obj->nr_progs;
+		for (j = 0; j < obj->nr_progs; j++)
+			if (!(mo->programs[j].name = strdup(obj->progs[j].name)) ||
+			    !(mo->programs[j].section = strdup(obj->secs[obj->progs[j].sec].name)))
+				goto nomem;
+	}
+	m->nr_kernels = b->l->n;
+	for (i = 0; i < b->l->n; i++) {
+		const struct corelink_kernel_src *s = &b->l->k[i];
+		struct corelink_mf_kernel *k = &m->kernels[i];
+
+		if (!(k->distro = strdup(s->distro)) || !(k->version = strdup(s->version)) ||
+		    !(k->arch = strdup(s->arch)) || !(k->release = strdup(s->release)))
+			goto nomem;
+		if (s->db_name ? asprintf(&k->source, "%s#%s", s->path, s->db_name) < 0
+			       : !(k->source = strdup(s->path))) {
+			k->source = NULL;
+			goto nomem;
+		}
+		k->entries = calloc(b->nr_objs ? b->nr_objs : 1, sizeof(*k->entries));
+		if (!k->entries)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	btfdb_err_set(err, "out of memory");
+	return -ENOMEM;
+}
+
+/* A path component safe as a directory name. */
+static const char *safe_comp(const char *s)
+{
+	return (!s[0] || !strcmp(s, ".") || !strcmp(s, "..")) ? "_" : s;
+}
+
+/* OUTDIR/tree/<distro>/<version>/<arch>/<release>/<object> -> ../../.../objects/<hash>.o */
+static int make_tree(const struct batch *b, struct btfdb_err *err)
+{
+	const struct corelink_manifest *m = b->m;
+	size_t i, o;
+	int ret = 0;
+
+	for (i = 0; i < m->nr_kernels && !ret; i++) {
+		const struct corelink_mf_kernel *k = &m->kernels[i];
+		char *dir = NULL, *up = NULL;
+		size_t depth = 1, j;
+
+		if (asprintf(&dir, "%s/tree/%s/%s/%s/%s", b->outdir, safe_comp(k->distro),
+			     safe_comp(k->version), safe_comp(k->arch), safe_comp(k->release)) < 0) {
+			btfdb_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		/* tree/ plus one level per component (a distro may hold '/') */
+		depth += 3 + 1;
+		for (j = 0; k->distro[j]; j++)
+			depth += k->distro[j] == '/';
+		up = calloc(depth * 3 + 1, 1);
+		if (!up) {
+			free(dir);
+			btfdb_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		for (j = 0; j < depth; j++)
+			strcat(up, "../");
+		ret = cl_mkdir_p(dir, err);
+		for (o = 0; o < m->nr_objects && !ret; o++) {
+			const struct corelink_mf_entry *e = &k->entries[o];
+			char *link = NULL, *to = NULL;
+
+			if (!e->artifact)
+				continue;
+			if (asprintf(&link, "%s/%s", dir, m->objects[o].name) < 0 ||
+			    asprintf(&to, "%s%s", up, e->artifact) < 0) {
+				btfdb_err_set(err, "out of memory");
+				ret = -ENOMEM;
+			} else {
+				unlink(link);
+				if (symlink(to, link) < 0) {
+					ret = -errno;
+					btfdb_err_set(err, "%s: cannot create link: %s", link,
+						      strerror(errno));
+				}
+			}
+			free(link);
+			free(to);
+		}
+		free(dir);
+		free(up);
+	}
+	return ret;
+}
+
+int corelink_batch_run(const char *const *objs, size_t nr_objs,
+		       const struct corelink_kernel_list *l, const char *outdir,
+		       const struct corelink_batch_opts *opts, struct corelink_manifest **out,
+		       struct corelink_batch_stats *stats, struct btfdb_err *err)
+{
+	static const struct corelink_batch_opts no_opts;
+	struct batch b = { .nr_objs = nr_objs, .l = l, .outdir = outdir };
+	struct worker *ws = NULL;
+	pthread_t *th = NULL;
+	char *path = NULL;
+	unsigned jobs, started = 0, t;
+	size_t i, o;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	b.opts = opts ? opts : &no_opts;
+	pthread_mutex_init(&b.lock, NULL);
+	if (!nr_objs) {
+		btfdb_err_set(err, "no input objects");
+		ret = -EINVAL;
+		goto out;
+	}
+	b.objs = calloc(nr_objs, sizeof(*b.objs));
+	if (!b.objs) {
+		btfdb_err_set(err, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < nr_objs; i++)
+		if ((ret = corelink_obj_open(objs[i], &b.objs[i], err)))
+			goto out;
+	if ((ret = init_manifest(&b, objs, err)))
+		goto out;
+	b.m->shard_index = b.opts->shard_index;
+	b.m->shard_count = b.opts->shard_count;
+	path = cl_path_join(outdir, "objects");
+	if (!path) {
+		btfdb_err_set(err, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	if ((ret = cl_mkdir_p(path, err)))
+		goto out;
+
+	jobs = b.opts->jobs;
+	if (!jobs) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		jobs = n > 0 ? (unsigned)n : 1;
+	}
+	if (jobs > l->n)
+		jobs = l->n ? (unsigned)l->n : 1;
+	th = calloc(jobs, sizeof(*th));
+	ws = calloc(jobs, sizeof(*ws));
+	if (!th || !ws) {
+		btfdb_err_set(err, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (t = 0; t < jobs; t++) {
+		ws[t].b = &b;
+		if (pthread_create(&th[t], NULL, worker_main, &ws[t]))
+			break;
+		started++;
+	}
+	if (!started)
+		worker_main(&ws[0]); /* no threads available: do it here */
+	for (t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	for (t = 0; t < jobs; t++)
+		btfdb_db_close(ws[t].db);
+	if (b.fatal) {
+		btfdb_err_set(err, "%s", b.fatal_err.msg);
+		ret = b.fatal;
+		goto out;
+	}
+	if ((ret = corelink_manifest_sort(b.m, err)))
+		goto out;
+	if (b.opts->tree && (ret = make_tree(&b, err)))
+		goto out;
+	free(path);
+	path = cl_path_join(outdir, "manifest.json");
+	if (!path) {
+		btfdb_err_set(err, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	if ((ret = corelink_manifest_save(b.m, path, err)))
+		goto out;
+	if (stats) {
+		memset(stats, 0, sizeof(*stats));
+		for (i = 0; i < b.m->nr_kernels; i++) {
+			for (o = 0; o < nr_objs; o++) {
+				const struct corelink_mf_entry *e = &b.m->kernels[i].entries[o];
+
+				stats->entries++;
+				stats->ok += e->status == CORELINK_ENTRY_OK;
+				stats->poisoned += e->status == CORELINK_ENTRY_POISONED;
+				stats->errors += e->status == CORELINK_ENTRY_ERROR;
+				stats->artifacts += e->artifact != NULL;
+			}
+		}
+		stats->unique = b.nr_names;
+		stats->written = b.written;
+	}
+	if (out) {
+		*out = b.m;
+		b.m = NULL;
+	}
+	ret = 0;
+out:
+	for (i = 0; b.objs && i < nr_objs; i++)
+		corelink_obj_free(b.objs[i]);
+	free(b.objs);
+	corelink_manifest_free(b.m);
+	free(b.names);
+	free(th);
+	free(ws);
+	free(path);
+	pthread_mutex_destroy(&b.lock);
+	return ret;
+}

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The portability report of a batch, from its manifest: for each object,
+ * program and kernel, one of
+ *   ok       every relocation of the program applied;
+ *   guarded  some instructions poisoned, but the heuristic (guard.c) finds
+ *            them unreachable once bpf_core_*_exists() checks are resolved:
+ *            the program is expected to load;
+ *   poisoned a poisoned instruction the heuristic cannot rule out: the
+ *            verifier rejects the program if it is reached;
+ *   error    the object could not be relocated for that kernel at all.
+ * Markdown: a summary table (rows = programs; counts; where it breaks; the
+ * fields and types that break it), a table by kernel group (distro/version/
+ * arch), then details.  JSON: the same data, schema "corelink-report" v1.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch_internal.h"
+#include "json.h"
+
+enum pstat { P_OK, P_GUARDED, P_POISONED, P_ERROR, P_NR };
+
+static const char *const pstat_name[P_NR] = { "ok", "guarded", "poisoned", "error" };
+
+#define HEURISTIC_NOTE                                                                      \
+	"'guarded' is a heuristic: a poisoned instruction counts as guarded when it is unreachable " \
+	"from the program's entry once conditional jumps on a bpf_core_field_exists / "          \
+	"type_exists / enumval_exists / type_matches value (as patched for that kernel, in the same " \
+	"basic block) are resolved; the verifier prunes such dead branches. Values spilled to the " \
+	"stack or combined with other conditions are not followed, so a guarded poison may be " \
+	"reported as 'poisoned'."
+
+static bool prog_is(const struct corelink_mf_poison *p, const struct corelink_mf_program *pr)
+{
+	return !strcmp(p->program, pr->name) && !strcmp(p->section, pr->section);
+}
+
+static enum pstat prog_status(const struct corelink_mf_entry *e, const struct corelink_mf_program *pr)
+{
+	enum pstat s = P_OK;
+	size_t i;
+
+	if (e->status == CORELINK_ENTRY_ERROR)
+		return P_ERROR;
+	for (i = 0; i < e->nr_poison; i++) {
+		if (!prog_is(&e->poison[i], pr))
+			continue;
+		if (!e->poison[i].guarded)
+			return P_POISONED;
+		s = P_GUARDED;
+	}
+	return s;
+}
+
+/* A list of (name, count), in first-seen order. */
+struct tally {
+	char **names;
+	size_t *counts;
+	size_t n, cap;
+};
+
+static int tally_add(struct tally *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (!strcmp(t->names[i], name)) {
+			t->counts[i]++;
+			return 0;
+		}
+	}
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 8;
+		char **nn = realloc(t->names, nc * sizeof(*nn));
+		size_t *ncn;
+
+		if (!nn)
+			return -ENOMEM;
+		t->names = nn;
+		ncn = realloc(t->counts, nc * sizeof(*ncn));
+		if (!ncn)
+			return -ENOMEM;
+		t->counts = ncn;
+		t->cap = nc;
+	}
+	if (!(t->names[t->n] = strdup(name)))
+		return -ENOMEM;
+	t->counts[t->n++] = 1;
+	return 0;
+}
+
+static void tally_free(struct tally *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->counts);
+	memset(t, 0, sizeof(*t));
+}
+
+/* "a (3), b (1), +2 more" with at most max items, most frequent first. */
+static void tally_print(FILE *f, const struct tally *t, size_t max, const char *none)
+{
+	size_t shown = 0, i, best;
+	bool *used;
+
+	if (!t->n) {
+		fputs(none, f);
+		return;
+	}
+	used = calloc(t->n, sizeof(*used));
+	if (!used)
+		return;
+	while (shown < max && shown < t->n) {
+		best = t->n;
+		for (i = 0; i < t->n; i++)
+			if (!used[i] && (best == t->n || t->counts[i] > t->counts[best]))
+				best = i;
+		used[best] = true;
+		fprintf(f, "%s`%s` (%zu)", shown ? ", " : "", t->names[best], t->counts[best]);
+		shown++;
+	}
+	if (t->n > shown)
+		fprintf(f, ", +%zu more", t->n - shown);
+	free(used);
+}
+
+/* Markdown table cells must not contain '|' or newlines. */
+static void md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void group_of(const struct corelink_mf_kernel *k, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s/%s", k->distro, k->version, k->arch);
+}
+
+static int write_md(const struct corelink_manifest *m, FILE *f)
+{
+	struct tally groups = { 0 };
+	char g[768], id[1024];
+	size_t o, p, k, i, gi;
+	int ret = 0;
+
+	for (k = 0; k < m->nr_kernels && !ret; k++) {
+		group_of(&m->kernels[k], g, sizeof(g));
+		ret = tally_add(&groups, g);
+	}
+	fprintf(f, "# corelink portability report\n\n");
+	fprintf(f, "%zu object(s) x %zu kernel(s). Per program and kernel: **ok** (relocated cleanly), "
+		   "**guarded** (poisoned instructions the program cannot reach: expected to load), "
+		   "**poisoned** (a poisoned instruction that may be reached: the verifier rejects the "
+		   "program), **error** (the object could not be relocated).\n\n",
+		m->nr_objects, m->nr_kernels);
+	fprintf(f, "> Note: %s\n\n", HEURISTIC_NOTE);
+
+	fprintf(f, "## Summary\n\n");
+	fprintf(f, "| object | program | loads | ok | guarded | poisoned | error | breaks on | missing fields/types |\n");
+	fprintf(f, "|---|---|---:|---:|---:|---:|---:|---|---|\n");
+	for (o = 0; o < m->nr_objects && !ret; o++) {
+		const struct corelink_mf_object *ob = &m->objects[o];
+
+		for (p = 0; p < ob->nr_programs && !ret; p++) {
+			const struct corelink_mf_program *pr = &ob->programs[p];
+			struct tally brk = { 0 }, miss = { 0 };
+			size_t cnt[P_NR] = { 0 };
+
+			for (k = 0; k < m->nr_kernels && !ret; k++) {
+				const struct corelink_mf_entry *e = &m->kernels[k].entries[o];
+				enum pstat s = prog_status(e, pr);
+
+				cnt[s]++;
+				if (s == P_POISONED || s == P_ERROR) {
+					group_of(&m->kernels[k], g, sizeof(g));
+					ret = tally_add(&brk, g);
+				}
+				for (i = 0; i < e->nr_poison && !ret; i++)
+					if (prog_is(&e->poison[i], pr) && !e->poison[i].guarded)
+						ret = tally_add(&miss, e->poison[i].spec);
+				if (s == P_ERROR && !ret)
+					ret = tally_add(&miss, "(error)");
+			}
+			fputs("| ", f);
+			md_cell(f, ob->name);
+			fputs(" | ", f);
+			md_cell(f, pr->name);
+			fprintf(f, "%s | %zu/%zu | %zu | %zu | %zu | %zu | ",
+				strcmp(pr->section, ".text") ? "" : " (subprogram)",
+				cnt[P_OK] + cnt[P_GUARDED], m->nr_kernels, cnt[P_OK], cnt[P_GUARDED],
+				cnt[P_POISONED], cnt[P_ERROR]);
+			tally_print(f, &brk, 4, "-");
+			fputs(" | ", f);
+			tally_print(f, &miss, 3, "-");
+			fputs(" |\n", f);
+			tally_free(&brk);
+			tally_free(&miss);
+		}
+	}
+
+	fprintf(f, "\n## By kernel group\n\nCells: kernels of the group where the program loads / kernels in the group.\n\n");
+	fprintf(f, "| object | program |");
+	for (gi = 0; gi < groups.n; gi++) {
+		fputc(' ', f);
+		md_cell(f, groups.names[gi]);
+		fputs(" |", f);
+	}
+	fprintf(f, "\n|---|---|");
+	for (gi = 0; gi < groups.n; gi++)
+		fputs("---:|", f);
+	fputc('\n', f);
+	for (o = 0; o < m->nr_objects; o++) {
+		const struct corelink_mf_object *ob = &m->objects[o];
+
+		for (p = 0; p < ob->nr_programs; p++) {
+			fputs("| ", f);
+			md_cell(f, ob->name);
+			fputs(" | ", f);
+			md_cell(f, ob->programs[p].name);
+			fputs(" |", f);
+			for (gi = 0; gi < groups.n; gi++) {
+				size_t loads = 0;
+
+				for (k = 0; k < m->nr_kernels; k++) {
+					enum pstat s;
+
+					group_of(&m->kernels[k], g, sizeof(g));
+					if (strcmp(g, groups.names[gi]))
+						continue;
+					s = prog_status(&m->kernels[k].entries[o], &ob->programs[p]);
+					loads += s == P_OK || s == P_GUARDED;
+				}
+				fprintf(f, " %zu/%zu%s |", loads, groups.counts[gi],
+					loads == groups.counts[gi] ? "" : " **!**");
+			}
+			fputc('\n', f);
+		}
+	}
+
+	fprintf(f, "\n## Details\n\n");
+	for (o = 0; o < m->nr_objects; o++) {
+		bool any = false;
+
+		fprintf(f, "### %s\n\n", m->objects[o].name);
+		for (k = 0; k < m->nr_kernels; k++) {
+			const struct corelink_mf_entry *e = &m->kernels[k].entries[o];
+
+			corelink_mf_kernel_id(&m->kernels[k], id, sizeof(id));
+			if (e->status == CORELINK_ENTRY_ERROR) {
+				fprintf(f, "- `%s`: **error**: %s\n", id, e->error ? e->error : "?");
+				any = true;
+			}
+			for (i = 0; i < e->nr_poison; i++) {
+				const struct corelink_mf_poison *z = &e->poison[i];
+
+				fprintf(f, "- `%s`: %s `%s` insn %u: %s `%s`: %s\n", id,
+					z->guarded ? "guarded" : "**poisoned**", z->program, z->insn,
+					z->kind, z->spec, z->reason);
+				any = true;
+			}
+		}
+		fprintf(f, any ? "\n" : "Relocated cleanly on every kernel.\n\n");
+	}
+	tally_free(&groups);
+	return ret;
+}
+
+static int write_json(const struct corelink_manifest *m, FILE *f)
+{
+	char id[1024];
+	size_t o, p, k, i;
+
+	fprintf(f, "{\n  \"schema\": \"%s\",\n  \"schema_version\": %d,\n  \"heuristic\": ",
+		CORELINK_REPORT_SCHEMA, CORELINK_REPORT_VERSION);
+	cl_json_put_str(f, HEURISTIC_NOTE);
+	fputs(",\n  \"kernels\": [", f);
+	for (k = 0; k < m->nr_kernels; k++) {
+		fputs(k ? ", " : "", f);
+		cl_json_put_str(f, corelink_mf_kernel_id(&m->kernels[k], id, sizeof(id)));
+	}
+	fputs("],\n  \"objects\": [\n", f);
+	for (o = 0; o < m->nr_objects; o++) {
+		const struct corelink_mf_object *ob = &m->objects[o];
+
+		fputs("    {\"name\": ", f);
+		cl_json_put_str(f, ob->name);
+		fputs(", \"programs\": [\n", f);
+		for (p = 0; p < ob->nr_programs; p++) {
+			const struct corelink_mf_program *pr = &ob->programs[p];
+			size_t cnt[P_NR] = { 0 };
+
+			for (k = 0; k < m->nr_kernels; k++)
+				cnt[prog_status(&m->kernels[k].entries[o], pr)]++;
+			fputs("      {\"name\": ", f);
+			cl_json_put_str(f, pr->name);
+			fputs(", \"section\": ", f);
+			cl_json_put_str(f, pr->section);
+			fprintf(f, ", \"counts\": {\"ok\": %zu, \"guarded\": %zu, \"poisoned\": %zu, \"error\": %zu},\n        \"kernels\": [\n",
+				cnt[P_OK], cnt[P_GUARDED], cnt[P_POISONED], cnt[P_ERROR]);
+			for (k = 0; k < m->nr_kernels; k++) {
+				const struct corelink_mf_entry *e = &m->kernels[k].entries[o];
+				enum pstat s = prog_status(e, pr);
+				bool first = true;
+
+				fputs("          {\"kernel\": ", f);
+				cl_json_put_str(f, corelink_mf_kernel_id(&m->kernels[k], id, sizeof(id)));
+				fprintf(f, ", \"status\": \"%s\"", pstat_name[s]);
+				if (s == P_ERROR) {
+					fputs(", \"error\": ", f);
+					cl_json_put_str(f, e->error);
+				}
+				if (s == P_GUARDED || s == P_POISONED) {
+					fputs(", \"poisoned\": [", f);
+					for (i = 0; i < e->nr_poison; i++) {
+						const struct corelink_mf_poison *z = &e->poison[i];
+
+						if (!prog_is(z, pr))
+							continue;
+						fputs(first ? "{\"insn\": " : ", {\"insn\": ", f);
+						first = false;
+						fprintf(f, "%u, \"kind\": ", z->insn);
+						cl_json_put_str(f, z->kind);
+						fputs(", \"spec\": ", f);
+						cl_json_put_str(f, z->spec);
+						fputs(", \"reason\": ", f);
+						cl_json_put_str(f, z->reason);
+						fprintf(f, ", \"guarded\": %s}", z->guarded ? "true" : "false");
+					}
+					fputs("]", f);
+				}
+				fputs(k + 1 < m->nr_kernels ? "},\n" : "}\n", f);
+			}
+			fputs(p + 1 < ob->nr_programs ? "        ]},\n" : "        ]}\n", f);
+		}
+		fputs(o + 1 < m->nr_objects ? "    ]},\n" : "    ]}\n", f);
+	}
+	fputs("  ]\n}\n", f);
+	return 0;
+}
+
+int corelink_report_write(const struct corelink_manifest *m, enum corelink_report_format fmt,
+			  FILE *f, struct btfdb_err *err)
+{
+	int ret = fmt == CORELINK_REPORT_JSON ? write_json(m, f) : write_md(m, f);
+
+	if (ret) {
+		btfdb_err_set(err, "out of memory writing the report");
+		return ret;
+	}
+	if (ferror(f)) {
+		btfdb_err_set(err, "cannot write the report");
+		return -EIO;
+	}
+	return 0;
+}
