@@ -4,7 +4,7 @@
  * cli_opts, picks a mode and calls the library; only this file prints and
  * chooses exit codes.
  *
- *   corelink OBJ.o [--btf KERNEL] -o OUT.o [-v] [--strict] [--stamp]
+ *   corelink OBJ.o [--btf KERNEL | --db DB --kernel NAME] -o OUT.o [-v] [--strict] [--stamp]
  *            [--release NAME] [-q] [--version] [-h]
  *
  * Exit codes: 0 ok; 1 relocation failure (hard error, or any poisoned
@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "btfdb_db.h"
 #include "corelink.h"
 
 #define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
@@ -37,6 +38,8 @@
 struct cli_opts {
 	const char *obj_path;  /* input object */
 	const char *btf_path;  /* --btf; NULL = the running kernel's */
+	const char *db_path;   /* --db: a btfdb database ... */
+	const char *kernel;    /* --kernel: ... and the kernel in it */
 	const char *out_path;  /* -o */
 	const char *release;   /* --release (stamp) */
 	int verbose;           /* -v count: 1 relocation lines, 2 info log, 3 debug log */
@@ -45,10 +48,12 @@ struct cli_opts {
 	bool stamp;            /* --stamp: add .note.corelink */
 };
 
-enum { OPT_BTF = 256, OPT_STRICT, OPT_STAMP, OPT_RELEASE, OPT_VERSION };
+enum { OPT_BTF = 256, OPT_DB, OPT_KERNEL, OPT_STRICT, OPT_STAMP, OPT_RELEASE, OPT_VERSION };
 
 static const struct option long_opts[] = {
 	{ "btf", required_argument, NULL, OPT_BTF },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "output", required_argument, NULL, 'o' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -63,12 +68,15 @@ static const struct option long_opts[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: corelink OBJ.o [--btf KERNEL] -o OUT.o [options]\n"
+		"Usage: corelink OBJ.o [--btf KERNEL | --db DB --kernel NAME] -o OUT.o [options]\n"
 		"Apply OBJ.o's CO-RE relocations against one kernel's BTF and write the\n"
 		"pre-relocated object (CO-RE records removed) to OUT.o.\n"
 		"\n"
 		"  --btf KERNEL    kernel BTF: raw .btf, vmlinux ELF or BTFHub .btf.tar.xz\n"
 		"                  (default " DEFAULT_BTF ")\n"
+		"  --db DB         a btfdb database (btfdb build) holding the target ...\n"
+		"  --kernel NAME   ... the kernel in it: distro/version/arch/release or a\n"
+		"                  unique release (see 'btfdb ls DB')\n"
 		"  -o, --output F  output object (written atomically)\n"
 		"  -v, --verbose   print every relocation (repeat for library logs)\n"
 		"  -q, --quiet     no warnings\n"
@@ -151,6 +159,12 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		case OPT_BTF:
 			o->btf_path = optarg;
 			break;
+		case OPT_DB:
+			o->db_path = optarg;
+			break;
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			break;
 		case OPT_STRICT:
 			o->strict = true;
 			break;
@@ -184,6 +198,12 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		return usage_error("missing -o OUT.o");
 	if (o->verbose && o->quiet)
 		return usage_error("-v and -q cannot be used together");
+	if (o->db_path && !o->kernel)
+		return usage_error("--db needs --kernel NAME");
+	if (o->kernel && !o->db_path)
+		return usage_error("--kernel needs --db DB");
+	if (o->db_path && o->btf_path)
+		return usage_error("--btf and --db cannot be used together");
 	if (o->release && !o->stamp)
 		return usage_error("--release needs --stamp");
 	return -1;
@@ -232,10 +252,45 @@ static void report_poison(const struct cli_opts *o, const struct corelink_run *r
 	}
 }
 
+/*
+ * The target from --btf (or the running kernel), or from --db/--kernel: then
+ * *db is opened and must outlive btf and idx; *release gets the db kernel's
+ * release.  Prints its own error; returns 0 or an exit code.
+ */
+static int load_target(const struct cli_opts *o, const char *btf_path, struct btfdb_db **db,
+		       struct btfdb_btf **btf, struct btfdb_index **idx, const char **release)
+{
+	struct btfdb_db_kernel_info info;
+	struct btfdb_err err = { 0 };
+	int k;
+
+	if (!o->db_path) {
+		if (btfdb_btf_load(btf_path, btf, &err) || btfdb_index_build(*btf, idx, &err)) {
+			print_error(btf_path, err.msg);
+			return CORELINK_EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (btfdb_db_open(o->db_path, db, &err)) {
+		print_error(o->db_path, err.msg);
+		return CORELINK_EXIT_USAGE;
+	}
+	k = btfdb_db_find_kernel(*db, o->kernel, &err);
+	if (k < 0 || btfdb_db_kernel_btf(*db, (uint32_t)k, btf, idx, &err)) {
+		print_error(o->db_path, err.msg);
+		return CORELINK_EXIT_USAGE;
+	}
+	if (btfdb_db_kernel_info(*db, (uint32_t)k, &info) == 0)
+		*release = info.release;
+	return 0;
+}
+
 /* The default mode: one object, one kernel, one output. */
 static int mode_single(const struct cli_opts *o)
 {
-	const char *btf_path = o->btf_path ? o->btf_path : DEFAULT_BTF;
+	const char *btf_path = o->db_path ? o->db_path : o->btf_path ? o->btf_path : DEFAULT_BTF;
+	const char *db_release = NULL;
+	struct btfdb_db *db = NULL;
 	struct corelink_opts ropts = { .strict = o->strict, .log = log_cb, .log_ctx = (void *)o };
 	struct corelink_obj *obj = NULL;
 	struct btfdb_btf *kbtf = NULL;
@@ -256,12 +311,9 @@ static int mode_single(const struct cli_opts *o)
 	for (i = 0; i < n; i++)
 		print_warning(o, o->obj_path, needs[i]);
 
-	if (btfdb_btf_load(btf_path, &kbtf, &err)) {
-		print_error(btf_path, err.msg);
-		goto out;
-	}
-	if (btfdb_index_build(kbtf, &kidx, &err)) {
-		print_error(btf_path, err.msg);
+	ret = load_target(o, btf_path, &db, &kbtf, &kidx, &db_release);
+	if (ret) {
+		rc = ret;
 		goto out;
 	}
 
@@ -274,7 +326,12 @@ static int mode_single(const struct cli_opts *o)
 	if (run)
 		report_poison(o, run);
 	if (ret) {
-		print_error(o->obj_path, err.msg);
+		char msg[sizeof(err.msg) + 64];
+		const char *ename = strerrorname_np(-ret);
+
+		/* the errno is libbpf's for the same failure: name it for comparison */
+		snprintf(msg, sizeof(msg), "%s (%d %s)", err.msg, ret, ename ? ename : "?");
+		print_error(o->obj_path, msg);
 		rc = CORELINK_EXIT_RELO;
 		goto out;
 	}
@@ -290,8 +347,8 @@ static int mode_single(const struct cli_opts *o)
 
 	if (o->stamp) {
 		stamp.btf_hash = btfdb_btf_hash(kbtf);
-		stamp.release = o->release;
-		if (!stamp.release && !o->btf_path && uname(&uts) == 0)
+		stamp.release = o->release ? o->release : db_release;
+		if (!stamp.release && !o->btf_path && !o->db_path && uname(&uts) == 0)
 			stamp.release = uts.release; /* the running kernel's BTF */
 	}
 	if (corelink_write(obj, run, o->stamp ? &stamp : NULL, o->out_path, &err)) {
@@ -303,6 +360,7 @@ out:
 	corelink_run_free(run);
 	btfdb_index_free(kidx);
 	btfdb_btf_free(kbtf);
+	btfdb_db_close(db);
 	corelink_obj_free(obj);
 	return rc;
 }

@@ -78,8 +78,44 @@ no_file usage.no_output_written "$W/x.o"
 run "$CL" --version
 expect version 0 "" "corelink 0.1.0"
 run "$CL" -h
-if [ "$rc" = 0 ] && grep -q '^Usage: corelink OBJ.o \[--btf KERNEL\] -o OUT.o' "$W/out" &&
+if [ "$rc" = 0 ] && grep -q '^Usage: corelink OBJ.o \[--btf KERNEL | --db DB --kernel NAME\] -o OUT.o' "$W/out" &&
    [ ! -s "$W/err" ]; then echo "ok help"; else bad help "rc $rc"; fi
+
+# ---- --db DB --kernel NAME: a kernel from a btfdb database ----
+run "$CL" "$basic" --kernel k1 -o "$W/x.o"
+expect usage.kernel_without_db 2 "corelink: --kernel needs --db DB
+$hint"
+run "$CL" "$basic" --btf "$basic" --db "$W/k.btfdb" --kernel k1 -o "$W/x.o"
+expect usage.btf_and_db 2 "corelink: --btf and --db cannot be used together
+$hint"
+BTFDB=$(dirname "$CL")/bin/btfdb
+if [ -x "$BTFDB" ]; then
+	# the object's own BTF stands in for a kernel, once as a file, once from a db
+	"$BTFDB" build "$basic" --name test/1/x86_64/k1 -o "$W/k.btfdb" >/dev/null
+	run "$CL" "$basic" --btf "$basic" -o "$W/from_btf.o"
+	rc_btf=$rc
+	run "$CL" "$basic" --db "$W/k.btfdb" --kernel k1 -o "$W/from_db.o"
+	if [ "$rc_btf" = 0 ] && [ "$rc" = 0 ] && cmp -s "$W/from_btf.o" "$W/from_db.o"; then
+		echo "ok db.same_as_btf"
+	else
+		bad db.same_as_btf "rc --btf $rc_btf, --db $rc, or outputs differ"
+	fi
+	run "$CL" "$basic" --db "$W/k.btfdb" --kernel nosuch -o "$W/x.o"
+	if [ "$rc" = 2 ] && grep -q "^corelink: $W/k.btfdb: .*nosuch" "$W/err" && [ ! -e "$W/x.o" ]; then
+		echo "ok db.unknown_kernel"
+	else
+		bad db.unknown_kernel "rc $rc"
+	fi
+	run "$CL" "$basic" --db "$basic" --kernel k1 -o "$W/x.o"
+	if [ "$rc" = 2 ] && grep -q "^corelink: $basic: " "$W/err" && [ ! -e "$W/x.o" ]; then
+		echo "ok db.not_a_db"
+	else
+		bad db.not_a_db "rc $rc"
+	fi
+	rm -f "$W/from_btf.o" "$W/from_db.o" "$W/k.btfdb"
+else
+	bad db.tool "no btfdb tool at $BTFDB"
+fi
 
 # ---- bad input: exit 2, one line naming the file ----
 run "$CL" "$W/missing.o" --btf "$basic" -o "$W/x.o"
