@@ -259,6 +259,8 @@ def diff_pair(args, obj, target, tlabel):
 
 
 def btfhub_archives(args):
+    if not args.btfhub or not os.path.isdir(args.btfhub):
+        return []
     return sorted(glob.glob(os.path.join(args.btfhub, "**", "*.btf.tar.xz"), recursive=True))
 
 
@@ -356,6 +358,7 @@ def self_test(args):
         check(r2.rc == 1 and r2.err == -errno_mod.ENOENT and r2.errclass == "core"
               and any("CO-RE" in l for l in r2.logs),
               "%s: missing target reported as a CO-RE failure: %s" % (label, r2.raw))
+    shutil.rmtree(os.path.join(args.workdir, "btfhub"), ignore_errors=True)
     log("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
