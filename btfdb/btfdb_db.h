@@ -15,7 +15,8 @@
  * name_off fields hold database string ids (resolve them with
  * btfdb_btf_str(), never against the original string section), and
  * btfdb_btf_raw() returns NULL (use btfdb_db_extract()).
- * A db and its handles may be used from one thread at a time.
+ * Threads: a db and every handle made from it share caches without locks;
+ * use them from one thread at a time (open one db per thread otherwise).
  */
 #ifndef BTFDB_DB_H
 #define BTFDB_DB_H
@@ -47,8 +48,8 @@ struct btfdb_db_info {
 	uint64_t raw_total;    /* sum of the kernels' blob sizes */
 	uint64_t strings_bytes;  /* compressed string blocks */
 	uint64_t pool_bytes;     /* compressed type pool blocks */
-	uint64_t index_bytes;    /* compressed shared name index */
-	uint64_t kernel_bytes;   /* per-kernel blocks (seq, inverse, strseq, raw) */
+	uint64_t index_bytes;    /* compressed name index + name map */
+	uint64_t kernel_bytes;   /* per-kernel blocks (seq, strseq, raw) */
 };
 
 /* Open and validate header, section table, tables and kernel entries. */
@@ -93,11 +94,23 @@ void btfdb_db_writer_free(struct btfdb_db_writer *w);
  */
 int btfdb_db_writer_add(struct btfdb_db_writer *w, const struct btfdb_btf *btf,
 			const char *name, struct btfdb_err *err);
-/* Remove a kernel by identity (or unique release).  -ENOENT when absent. */
+/*
+ * Remove a kernel by identity (or unique release).  -ENOENT when absent.
+ * The shared records only it used stay in the file: btfdb_db_compact()
+ * (what `btfdb rm` runs) reclaims them.
+ */
 int btfdb_db_writer_remove(struct btfdb_db_writer *w, const char *name, struct btfdb_err *err);
 uint32_t btfdb_db_writer_kernel_count(const struct btfdb_db_writer *w);
 /* Write atomically (temporary file in the same directory, then rename). */
 int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct btfdb_err *err);
+
+/*
+ * Rebuild database src into dst (may be the same path; written atomically)
+ * keeping only the strings and records its kernels use, without kernel
+ * `drop` (identity or unique release) when drop != NULL.  Streams: one
+ * kernel is extracted and re-added at a time.
+ */
+int btfdb_db_compact(const char *src, const char *dst, const char *drop, struct btfdb_err *err);
 
 /*
  * Add sources one kernel at a time: a directory (BTFHub layout, every

@@ -4,7 +4,8 @@
  *
  *   btfdb build SRC... -o DB [--name N]   new database from sources
  *   btfdb add DB SRC... [--name N]        append kernels
- *   btfdb rm DB KERNEL                    remove one kernel
+ *   btfdb rm DB KERNEL                    remove one kernel (and what only it used)
+ *   btfdb compact DB                      drop strings/records no kernel uses
  *   btfdb ls DB                           list kernels
  *   btfdb info DB                         sizes, counts, compression ratio
  *   btfdb show DB KERNEL TYPE_NAME        the type(s) of that name, in C
@@ -33,6 +34,7 @@ static int usage(void)
 		"usage: btfdb build SRC... -o DB [--name NAME]\n"
 		"       btfdb add DB SRC... [--name NAME]\n"
 		"       btfdb rm DB KERNEL\n"
+		"       btfdb compact DB\n"
 		"       btfdb ls DB\n"
 		"       btfdb info DB\n"
 		"       btfdb show DB KERNEL TYPE_NAME\n"
@@ -144,20 +146,29 @@ static int do_add(struct opts *o)
 	return finish_write(w, o->pos[0], &err);
 }
 
+/* rm rebuilds the database without the kernel, reclaiming what only it used. */
 static int do_rm(struct opts *o)
 {
 	struct btfdb_err err = { "" };
-	struct btfdb_db_writer *w;
 
 	if (o->npos != 2 || o->out || o->name)
 		return usage();
-	if (btfdb_db_writer_new(o->pos[0], &w, &err))
+	if (btfdb_db_compact(o->pos[0], o->pos[0], o->pos[1], &err))
 		return fail(&err);
-	if (btfdb_db_writer_remove(w, o->pos[1], &err)) {
-		btfdb_db_writer_free(w);
+	if (!quiet)
+		fprintf(stderr, "removed %s from %s\n", o->pos[1], o->pos[0]);
+	return 0;
+}
+
+static int do_compact(struct opts *o)
+{
+	struct btfdb_err err = { "" };
+
+	if (o->npos != 1 || o->out || o->name)
+		return usage();
+	if (btfdb_db_compact(o->pos[0], o->pos[0], NULL, &err))
 		return fail(&err);
-	}
-	return finish_write(w, o->pos[0], &err);
+	return 0;
 }
 
 static int open_db(const char *path, struct btfdb_db **db)
@@ -329,6 +340,7 @@ static const struct cmd {
 	int (*fn)(struct opts *o);
 } cmds[] = {
 	{ "build", do_build }, { "add", do_add },         { "rm", do_rm },
+	{ "compact", do_compact },
 	{ "ls", do_ls },       { "info", do_info },       { "show", do_show },
 	{ "extract", do_extract }, { "verify", do_verify },
 };

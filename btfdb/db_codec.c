@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The database's position-independent type record encoding, shared by the
- * writer and the reader, plus the zlib and byte-buffer helpers.
+ * writer and the reader, the per-kernel reference resolver, and the zlib
+ * and byte-buffer helpers.
  *
  * A record is a sequence of LEB128 varints:
  *   info, name_sid, size_or_type, then per kind:
@@ -16,10 +17,11 @@
  *     DECL_TAG   component_idx
  * size_or_type is ref(type) for PTR, TYPEDEF, VOLATILE, CONST, RESTRICT,
  * FUNC, FUNC_PROTO, VAR, DECL_TAG, TYPE_TAG and the plain value otherwise.
- * ref(0) = 0 (void), ref(r) = zigzag(own_id - r) + 1: a record that points
- * at "the type just before me" encodes the same at any id, so copies of a
- * CU in non-deduplicated BTF and id-shifted builds of one series share
- * pool entries.
+ * ref() is described in db_format.h: named targets by (name, relative
+ * ordinal), anonymous ones by (pool id of their record, relative ordinal),
+ * so a record does not change when ids shift between builds, and the copies
+ * of a CU in non-deduplicated BTF (centos 8: 476 task_structs) share their
+ * records because the ordinal is relative to the referrer's position.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -86,9 +88,54 @@ static int kind_refs_type(unsigned kind)
 	}
 }
 
-static uint64_t enc_ref(uint32_t own, uint32_t ref)
+/* Words after struct btf_type for kind/vlen; -1 for an unknown kind. */
+static long extra_words(unsigned kind, unsigned vlen)
 {
-	return ref ? btfdb_dbf_zz((int64_t)own - (int64_t)ref) + 1 : 0;
+	switch (kind) {
+	case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: return 1;
+	case BTF_KIND_ARRAY: return 3;
+	case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_ENUM64:
+	case BTF_KIND_DATASEC: return 3L * vlen;
+	case BTF_KIND_ENUM: case BTF_KIND_FUNC_PROTO: return 2L * vlen;
+	default:
+		return kind == 0 || kind > BTF_KIND_ENUM64 ? -1 : 0;
+	}
+}
+
+/*
+ * Field roles of the extra words: for word i of a per-member group of g
+ * words, what it is.  'n' name, 'r' reference, 'v' plain value.
+ */
+static const char *extra_roles(unsigned kind, unsigned *group)
+{
+	*group = 1;
+	switch (kind) {
+	case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: return "v";
+	case BTF_KIND_ARRAY: *group = 3; return "rrv";
+	case BTF_KIND_STRUCT: case BTF_KIND_UNION: *group = 3; return "nrv";
+	case BTF_KIND_ENUM: *group = 2; return "nv";
+	case BTF_KIND_ENUM64: *group = 3; return "nvv";
+	case BTF_KIND_FUNC_PROTO: *group = 2; return "nr";
+	case BTF_KIND_DATASEC: *group = 3; return "rvv";
+	default: return "";
+	}
+}
+
+void btfdb_dbf_type_refs(const void *tp, void (*fn)(void *ctx, uint32_t id), void *ctx)
+{
+	const struct btf_type *t = tp;
+	unsigned kind = BTF_INFO_KIND(t->info), vlen = BTF_INFO_VLEN(t->info), g, i;
+	const uint32_t *x = (const uint32_t *)(t + 1);
+	const char *roles = extra_roles(kind, &g);
+	long n = extra_words(kind, vlen);
+
+	if (n < 0)
+		return;
+	if (kind_refs_type(kind))
+		fn(ctx, t->type);
+	for (i = 0; i < (unsigned long)n; i++)
+		if (roles[i % g] == 'r')
+			fn(ctx, x[i]);
 }
 
 /* Encoding side ------------------------------------------------------- */
@@ -96,8 +143,10 @@ static uint64_t enc_ref(uint32_t own, uint32_t ref)
 struct enc {
 	struct btfdb_dbuf *out;
 	int64_t (*name_sid)(void *ctx, uint32_t off);
+	int (*ref)(void *ctx, uint32_t own, uint32_t id, struct btfdb_dbf_ref *r);
 	void *ctx;
-	int bad;   /* a name could not be mapped */
+	uint32_t own;
+	int bad;   /* something could not be represented */
 	int nomem;
 };
 
@@ -118,74 +167,67 @@ static void e_name(struct enc *e, uint32_t off)
 	e_v(e, (uint64_t)sid);
 }
 
+static void e_ref(struct enc *e, uint32_t id)
+{
+	struct btfdb_dbf_ref r = { BTFDB_DBF_REF_VOID, 0, 0 };
+	unsigned base;
+
+	if (!id) {
+		e_v(e, 0);
+		return;
+	}
+	if (e->ref(e->ctx, e->own, id, &r) || r.key >= (1ull << 60)) {
+		e->bad = 1;
+		e_v(e, 0);
+		return;
+	}
+	switch (r.tag) {
+	case BTFDB_DBF_REF_DELTA:
+		e_v(e, (btfdb_dbf_zz((int64_t)e->own - (int64_t)id) + 1) << 3);
+		return;
+	case BTFDB_DBF_REF_NAMED:
+	case BTFDB_DBF_REF_ANON:
+		base = r.tag == BTFDB_DBF_REF_NAMED ? 1 : 4;
+		if (r.rel == 0 || r.rel == -1) {
+			e_v(e, r.key << 3 | (base + (r.rel ? 1 : 0)));
+		} else {
+			e_v(e, r.key << 3 | (base + 2));
+			e_v(e, btfdb_dbf_zz(r.rel));
+		}
+		return;
+	default:
+		e->bad = 1;
+		e_v(e, 0);
+	}
+}
+
 int btfdb_dbf_rec_encode(const void *tp, size_t t_size, uint32_t own_id,
-			 int64_t (*name_sid)(void *ctx, uint32_t off), void *ctx,
-			 struct btfdb_dbuf *out)
+			 int64_t (*name_sid)(void *ctx, uint32_t off),
+			 int (*ref)(void *ctx, uint32_t own, uint32_t id, struct btfdb_dbf_ref *r),
+			 void *ctx, struct btfdb_dbuf *out)
 {
 	const struct btf_type *t = tp;
-	struct enc e = { out, name_sid, ctx, 0, 0 };
-	unsigned kind = BTF_INFO_KIND(t->info), vlen = BTF_INFO_VLEN(t->info), i;
+	struct enc e = { out, name_sid, ref, ctx, own_id, 0, 0 };
+	unsigned kind = BTF_INFO_KIND(t->info), vlen = BTF_INFO_VLEN(t->info), g, i;
 	const uint32_t *x = (const uint32_t *)(t + 1);
-	size_t need = sizeof(*t);
+	long n = extra_words(kind, vlen);
+	const char *roles;
 
-	switch (kind) {
-	case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: need += 4; break;
-	case BTF_KIND_ARRAY: need += 12; break;
-	case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_ENUM64:
-	case BTF_KIND_DATASEC: need += 12 * (size_t)vlen; break;
-	case BTF_KIND_ENUM: case BTF_KIND_FUNC_PROTO: need += 8 * (size_t)vlen; break;
-	default:
-		if (kind == 0 || kind > BTF_KIND_ENUM64)
-			return -1;
-	}
-	if (t_size < need)
+	if (n < 0 || t_size < sizeof(*t) + 4 * (size_t)n)
 		return -1;
-
+	roles = extra_roles(kind, &g);
 	e_v(&e, t->info);
 	e_name(&e, t->name_off);
-	e_v(&e, kind_refs_type(kind) ? enc_ref(own_id, t->type) : t->size);
-	switch (kind) {
-	case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
-		e_v(&e, x[0]);
-		break;
-	case BTF_KIND_ARRAY:
-		e_v(&e, enc_ref(own_id, x[0]));
-		e_v(&e, enc_ref(own_id, x[1]));
-		e_v(&e, x[2]);
-		break;
-	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
-		for (i = 0; i < vlen; i++, x += 3) {
-			e_name(&e, x[0]);
-			e_v(&e, enc_ref(own_id, x[1]));
-			e_v(&e, x[2]);
+	if (kind_refs_type(kind))
+		e_ref(&e, t->type);
+	else
+		e_v(&e, t->size);
+	for (i = 0; i < (unsigned long)n; i++) {
+		switch (roles[i % g]) {
+		case 'n': e_name(&e, x[i]); break;
+		case 'r': e_ref(&e, x[i]); break;
+		default: e_v(&e, x[i]);
 		}
-		break;
-	case BTF_KIND_ENUM:
-		for (i = 0; i < vlen; i++, x += 2) {
-			e_name(&e, x[0]);
-			e_v(&e, x[1]);
-		}
-		break;
-	case BTF_KIND_ENUM64:
-		for (i = 0; i < vlen; i++, x += 3) {
-			e_name(&e, x[0]);
-			e_v(&e, x[1]);
-			e_v(&e, x[2]);
-		}
-		break;
-	case BTF_KIND_FUNC_PROTO:
-		for (i = 0; i < vlen; i++, x += 2) {
-			e_name(&e, x[0]);
-			e_v(&e, enc_ref(own_id, x[1]));
-		}
-		break;
-	case BTF_KIND_DATASEC:
-		for (i = 0; i < vlen; i++, x += 3) {
-			e_v(&e, enc_ref(own_id, x[0]));
-			e_v(&e, x[1]);
-			e_v(&e, x[2]);
-		}
-		break;
 	}
 	if (e.nomem)
 		return -ENOMEM;
@@ -198,6 +240,7 @@ struct dec {
 	const uint8_t *p, *end;
 	uint32_t own;
 	int64_t (*sid_name)(void *ctx, uint64_t sid);
+	int64_t (*resolve)(void *ctx, const struct btfdb_dbf_ref *r, uint32_t own);
 	void *ctx;
 	int bad;
 };
@@ -220,19 +263,45 @@ static uint32_t d_u32(struct dec *d)
 	return (uint32_t)v;
 }
 
+/* A reference; with resolve == NULL only skipped (returns 0). */
 static uint32_t d_ref(struct dec *d)
 {
-	uint64_t v = d_v(d);
-	int64_t r;
+	uint64_t v = d_v(d), t = v & 7;
+	struct btfdb_dbf_ref r;
+	int64_t id;
 
 	if (!v)
 		return 0;
-	r = (int64_t)d->own - btfdb_dbf_unzz(v - 1);
-	if (r <= 0 || r > UINT32_MAX) {
+	if (t == 7) {
 		d->bad = 1;
 		return 0;
 	}
-	return (uint32_t)r;
+	r.key = v >> 3;
+	r.rel = 0;
+	if (t == 0) {
+		r.tag = BTFDB_DBF_REF_DELTA;
+		id = (int64_t)d->own - btfdb_dbf_unzz(r.key - 1);
+		if (!d->resolve)
+			return 0;
+		if (id <= 0 || id > UINT32_MAX) {
+			d->bad = 1;
+			return 0;
+		}
+		return (uint32_t)id;
+	}
+	r.tag = t < 4 ? BTFDB_DBF_REF_NAMED : BTFDB_DBF_REF_ANON;
+	switch ((t - 1) % 3) {
+	case 1: r.rel = -1; break;
+	case 2: r.rel = btfdb_dbf_unzz(d_v(d)); break;
+	}
+	if (!d->resolve || d->bad)
+		return 0;
+	id = d->resolve(d->ctx, &r, d->own);
+	if (id <= 0 || id > UINT32_MAX) {
+		d->bad = 1;
+		return 0;
+	}
+	return (uint32_t)id;
 }
 
 static uint32_t d_name(struct dec *d)
@@ -250,119 +319,174 @@ static uint32_t d_name(struct dec *d)
 	return (uint32_t)off;
 }
 
-int btfdb_dbf_rec_decode(const uint8_t **pp, const uint8_t *end, uint32_t own_id,
-			 int64_t (*sid_name)(void *ctx, uint64_t sid), void *ctx,
-			 struct btfdb_dbuf *out)
+/* Decode (out != NULL) or skip (out == NULL) one record. */
+static int rec_walk(const uint8_t **pp, const uint8_t *end, uint32_t own_id,
+		    int64_t (*sid_name)(void *ctx, uint64_t sid),
+		    int64_t (*resolve)(void *ctx, const struct btfdb_dbf_ref *r, uint32_t own),
+		    void *ctx, struct btfdb_dbuf *out)
 {
-	struct dec d = { *pp, end, own_id, sid_name, ctx, 0 };
+	struct dec d = { *pp, end, own_id, out ? sid_name : NULL, out ? resolve : NULL, ctx, 0 };
 	struct btf_type t;
-	unsigned kind, vlen, i, words;
-	uint32_t *x;
+	unsigned kind, vlen, g, i;
+	const char *roles;
+	uint32_t *x = NULL;
+	long n;
 
 	t.info = d_u32(&d);
 	kind = BTF_INFO_KIND(t.info);
 	vlen = BTF_INFO_VLEN(t.info);
-	if (d.bad || kind == 0 || kind > BTF_KIND_ENUM64)
+	n = extra_words(kind, vlen);
+	if (d.bad || n < 0)
 		return -EINVAL;
+	roles = extra_roles(kind, &g);
 	t.name_off = d_name(&d);
 	if (kind_refs_type(kind))
 		t.type = d_ref(&d);
 	else
 		t.size = d_u32(&d);
-
-	switch (kind) {
-	case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: words = 1; break;
-	case BTF_KIND_ARRAY: words = 3; break;
-	case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_ENUM64:
-	case BTF_KIND_DATASEC: words = 3 * vlen; break;
-	case BTF_KIND_ENUM: case BTF_KIND_FUNC_PROTO: words = 2 * vlen; break;
-	default: words = 0;
-	}
 	/* Each word takes at least one input byte: bound before allocating. */
-	if ((size_t)(end - d.p) < words)
+	if (d.bad || (size_t)(end - d.p) < (size_t)n)
 		return -EINVAL;
-	if (btfdb_dbuf_reserve(out, sizeof(t) + 4 * (size_t)words))
-		return -ENOMEM;
-	memcpy(out->p + out->len, &t, sizeof(t));
-	x = (uint32_t *)(out->p + out->len + sizeof(t));
+	if (out) {
+		if (btfdb_dbuf_reserve(out, sizeof(t) + 4 * (size_t)n))
+			return -ENOMEM;
+		memcpy(out->p + out->len, &t, sizeof(t));
+		x = (uint32_t *)(out->p + out->len + sizeof(t));
+	}
+	for (i = 0; i < (unsigned long)n && !d.bad; i++) {
+		uint32_t w;
 
-	switch (kind) {
-	case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
-		x[0] = d_u32(&d);
-		break;
-	case BTF_KIND_ARRAY:
-		x[0] = d_ref(&d);
-		x[1] = d_ref(&d);
-		x[2] = d_u32(&d);
-		break;
-	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
-		for (i = 0; i < vlen; i++, x += 3) {
-			x[0] = d_name(&d);
-			x[1] = d_ref(&d);
-			x[2] = d_u32(&d);
+		switch (roles[i % g]) {
+		case 'n': w = d_name(&d); break;
+		case 'r': w = d_ref(&d); break;
+		default: w = d_u32(&d);
 		}
-		break;
-	case BTF_KIND_ENUM:
-		for (i = 0; i < vlen; i++, x += 2) {
-			x[0] = d_name(&d);
-			x[1] = d_u32(&d);
-		}
-		break;
-	case BTF_KIND_ENUM64:
-		for (i = 0; i < vlen; i++, x += 3) {
-			x[0] = d_name(&d);
-			x[1] = d_u32(&d);
-			x[2] = d_u32(&d);
-		}
-		break;
-	case BTF_KIND_FUNC_PROTO:
-		for (i = 0; i < vlen; i++, x += 2) {
-			x[0] = d_name(&d);
-			x[1] = d_ref(&d);
-		}
-		break;
-	case BTF_KIND_DATASEC:
-		for (i = 0; i < vlen; i++, x += 3) {
-			x[0] = d_ref(&d);
-			x[1] = d_u32(&d);
-			x[2] = d_u32(&d);
-		}
-		break;
+		if (x)
+			x[i] = w;
 	}
 	if (d.bad)
 		return -EINVAL;
-	out->len += sizeof(t) + 4 * (size_t)words;
+	if (out)
+		out->len += sizeof(t) + 4 * (size_t)n;
 	*pp = d.p;
 	return 0;
 }
 
+int btfdb_dbf_rec_decode(const uint8_t **pp, const uint8_t *end, uint32_t own_id,
+			 int64_t (*sid_name)(void *ctx, uint64_t sid),
+			 int64_t (*resolve)(void *ctx, const struct btfdb_dbf_ref *r, uint32_t own),
+			 void *ctx, struct btfdb_dbuf *out)
+{
+	return rec_walk(pp, end, own_id, sid_name, resolve, ctx, out);
+}
+
 int btfdb_dbf_rec_skip(const uint8_t **pp, const uint8_t *end)
 {
-	const uint8_t *p = *pp;
-	uint64_t info, v;
-	unsigned kind, vlen, n;
+	return rec_walk(pp, end, 1, NULL, NULL, NULL, NULL);
+}
 
-	if (btfdb_dbf_get_varint(&p, end, &info) || info > UINT32_MAX)
-		return -EINVAL;
-	kind = BTF_INFO_KIND(info);
-	vlen = BTF_INFO_VLEN(info);
-	switch (kind) {
-	case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: n = 1; break;
-	case BTF_KIND_ARRAY: n = 3; break;
-	case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_ENUM64:
-	case BTF_KIND_DATASEC: n = 3 * vlen; break;
-	case BTF_KIND_ENUM: case BTF_KIND_FUNC_PROTO: n = 2 * vlen; break;
-	default:
-		if (kind == 0 || kind > BTF_KIND_ENUM64)
-			return -EINVAL;
-		n = 0;
+int64_t btfdb_dbf_rec_name(const uint8_t *p, const uint8_t *end)
+{
+	uint64_t info, sid;
+
+	if (btfdb_dbf_get_varint(&p, end, &info) || btfdb_dbf_get_varint(&p, end, &sid) ||
+	    sid > INT64_MAX)
+		return -1;
+	return (int64_t)sid;
+}
+
+/* Resolver -------------------------------------------------------------- */
+
+/*
+ * Counting sort of the type ids by pool id, indexed directly by pool id
+ * over [lo, hi]: seq is mostly ascending runs, so this walks memory almost
+ * sequentially (a hash would scatter it).
+ */
+int btfdb_dbf_res_init(struct btfdb_dbf_res *r, const uint32_t *seq, uint32_t n)
+{
+	uint32_t i, lo = UINT32_MAX, hi = 0;
+	size_t range;
+
+	r->seq = seq;
+	r->n = n;
+	for (i = 0; i < n; i++) {
+		if (seq[i] < lo)
+			lo = seq[i];
+		if (seq[i] > hi)
+			hi = seq[i];
 	}
-	n += 2; /* name, size_or_type */
-	while (n--)
-		if (btfdb_dbf_get_varint(&p, end, &v))
-			return -EINVAL;
-	*pp = p;
+	if (!n)
+		lo = hi = 0;
+	range = (size_t)hi - lo + 1;
+	r->lo = lo;
+	r->hi = hi;
+	r->start = calloc(range + 2, sizeof(uint32_t));
+	r->tids = malloc(((size_t)n + 1) * sizeof(uint32_t));
+	if (!r->start || !r->tids) {
+		btfdb_dbf_res_free(r);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		r->start[seq[i] - lo + 2]++;
+	for (i = 2; i < range + 2; i++)
+		r->start[i] += r->start[i - 1];
+	/* fill in id order: each group comes out ascending; afterwards
+	 * start[p - lo] is the group's start and start[p - lo + 1] its end */
+	for (i = 0; i < n; i++)
+		r->tids[r->start[seq[i] - lo + 1]++] = i + 1;
 	return 0;
+}
+
+void btfdb_dbf_res_free(struct btfdb_dbf_res *r)
+{
+	free(r->tids);
+	free(r->start);
+	r->tids = r->start = NULL;
+}
+
+const uint32_t *btfdb_dbf_res_pid(const struct btfdb_dbf_res *r, uint64_t pid, uint32_t *n)
+{
+	*n = 0;
+	if (!r->n || pid < r->lo || pid > r->hi)
+		return NULL;
+	*n = r->start[pid - r->lo + 1] - r->start[pid - r->lo];
+	return r->tids + r->start[pid - r->lo];
+}
+
+uint32_t btfdb_dbf_lower(const uint32_t *a, uint32_t n, uint32_t v)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int64_t btfdb_dbf_res_resolve(void *res, const struct btfdb_dbf_ref *ref, uint32_t own)
+{
+	struct btfdb_dbf_res *r = res;
+	const uint32_t *l;
+	uint32_t n = 0;
+	int64_t at;
+
+	if (ref->tag == BTFDB_DBF_REF_ANON) {
+		l = btfdb_dbf_res_pid(r, ref->key, &n);
+	} else if (ref->tag == BTFDB_DBF_REF_NAMED) {
+		if (!r->named || r->named(r->ctx, ref->key, &l, &n))
+			return -1;
+	} else {
+		return -1;
+	}
+	at = (int64_t)btfdb_dbf_lower(l, n, own) + ref->rel;
+	if (at < 0 || at >= n)
+		return -1;
+	return l[at];
 }
 
 int btfdb_dbf_deflate(const void *in, size_t len, uint8_t **out, uint32_t *clen)

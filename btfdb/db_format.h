@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The btfdb database file layout (version 1).  FORMAT.md is the prose
+ * The btfdb database file layout (version 2).  FORMAT.md is the prose
  * specification; this header is the single definition of every on-disk
  * structure.  Everything is little endian, every offset is an absolute file
  * offset, every integer field is naturally aligned.
@@ -17,10 +17,14 @@
  *
  * Shared storage: every distinct string is stored once (global string id,
  * "sid"); every distinct type record is stored once in the "pool" in a
- * position-independent encoding (names as sids, type references as
- * own_id - ref_id deltas).  A kernel is the sequence of pool ids of its
- * types 1..nr_types ("seq") plus the sequence of sids of its string section
- * ("strseq") plus its 24-byte BTF header.
+ * position-independent encoding: names as sids, a reference to a NAMED type
+ * as (name sid, relative ordinal among the kernel's types of that name), a
+ * reference to an ANONYMOUS type as (pool id of its record, relative
+ * ordinal) - so records stay identical across builds whose ids shift -
+ * and, only inside cycles of anonymous types, as an id delta.  A kernel is
+ * the sequence of pool ids of its types 1..nr_types ("seq") plus the
+ * sequence of sids of its string section ("strseq") plus its BTF header;
+ * it resolves references with its own seq (see FORMAT.md).
  */
 #ifndef BTFDB_DB_FORMAT_H
 #define BTFDB_DB_FORMAT_H
@@ -29,7 +33,7 @@
 #include <stdint.h>
 
 #define BTFDB_DBF_MAGIC "BTFDB\0\x1a\n" /* 8 bytes */
-#define BTFDB_DBF_VERSION 1
+#define BTFDB_DBF_VERSION 2
 
 /* Sections, in the order of struct btfdb_dbf_hdr.sects[]. */
 enum {
@@ -60,10 +64,10 @@ struct btfdb_dbf_blockref {
 };
 
 /* Block granularity (stored in the header so readers never assume them). */
-#define BTFDB_DBF_STR_BLK 1024  /* strings per string block */
-#define BTFDB_DBF_POOL_BLK 1024 /* records per pool block */
-#define BTFDB_DBF_SEQ_BLK 4096  /* type ids per seq block */
-#define BTFDB_DBF_INV_BLK 8192  /* pool ids per inverse block */
+#define BTFDB_DBF_STR_BLK 256  /* strings per string block */
+#define BTFDB_DBF_POOL_BLK 128 /* records per pool block */
+#define BTFDB_DBF_SEQ_BLK 16384 /* type ids per seq block */
+#define BTFDB_DBF_SMAP_BLK 512  /* sids per name-map block */
 #define BTFDB_DBF_GIDX_GPB 64   /* index groups per index block */
 
 /* Largest block a reader accepts to inflate (guards allocation). */
@@ -83,15 +87,16 @@ struct btfdb_dbf_hdr {
 	uint32_t str_blk;       /* strings per string block */
 	uint32_t pool_blk;      /* records per pool block */
 	uint32_t seq_blk;       /* type ids per seq block */
-	uint32_t inv_blk;       /* pool ids per inverse block */
+	uint32_t smap_blk;      /* sids per name-map block */
 	uint32_t gidx_groups;   /* name index groups (power of two) */
 	uint32_t gidx_gpb;      /* groups per index block */
-	uint32_t reserved;
+	uint32_t reserved;      /* 0 */
 
 	/* blockref arrays inside TABLES (absolute offsets) */
 	uint64_t str_tab;       /* ceil(nr_strings / str_blk) refs */
 	uint64_t pool_tab;      /* ceil(nr_pool / pool_blk) refs */
 	uint64_t gidx_tab;      /* gidx_groups / gidx_gpb refs */
+	uint64_t smap_tab;      /* ceil(nr_strings / smap_blk) refs */
 
 	struct btfdb_dbf_sect sects[BTFDB_DBF_NR_SECS];
 };
@@ -114,7 +119,7 @@ struct btfdb_dbf_kernel {
 	uint32_t reserved;
 	uint8_t btf_hdr[BTFDB_DBF_BTF_HDR_MAX]; /* the blob's BTF header, verbatim */
 	uint64_t seq_tab;       /* ceil(nr_types / seq_blk) refs, in TABLES */
-	uint64_t inv_tab;       /* ceil(pool_cnt / inv_blk) refs, in TABLES */
+	uint64_t reserved2;     /* 0 */
 	struct btfdb_dbf_blockref strseq; /* sid sequence of the string section */
 	struct btfdb_dbf_blockref raw;    /* K_RAW: the whole blob */
 };
@@ -125,16 +130,16 @@ struct btfdb_dbf_kernel {
  *  pool block   : pool_blk encoded records back to back (see db_codec.c)
  *  seq block    : one varint per type id: zigzag(pool - prev - 1), prev = -1 at
  *                 block start
- *  inverse block: the kernel's NAMED type ids whose pool id p is in the block's
- *                 range, as pairs sorted by (p, type id): varint(p - prev_p)
- *                 with prev_p = block base, varint zigzag(id - prev_id - 1)
- *                 with prev_id = 0
  *  strseq       : one varint per string: zigzag(sid - prev - 1), prev = -1
+ *  name map     : per sid of the block's range: varint n, then n varints: the
+ *  (smap)         pool ids of the records NAMED sid (first absolute, then
+ *                 ascending deltas - 1)
  *  index block  : u32 group_off[gidx_gpb + 1] (relative to the block start),
- *                 then per group entries {u16 fp, varint sid, varint n,
- *                 n varints: first pool id, then ascending deltas - 1};
- *                 an entry lists the pool records whose essential name is
- *                 string sid; group = XXH3(name) & (groups-1), fp = XXH3 >> 48
+ *                 then per group entries {u16 fp, varint esid, varint n,
+ *                 n varints: zigzag(first sid - esid), then ascending
+ *                 deltas - 1};
+ *                 an entry lists the type-name sids whose essential name is
+ *                 string esid; group = XXH3(name) & (groups-1), fp = XXH3 >> 48
  */
 
 /* ---- shared by db_write.c / db_read.c (db_codec.c) ---- */
@@ -187,24 +192,81 @@ int btfdb_dbuf_varint(struct btfdb_dbuf *b, uint64_t v);
 void btfdb_dbuf_free(struct btfdb_dbuf *b);
 
 /*
+ * Type references inside a record (one varint v, maybe one more):
+ *   v = 0                      void (id 0)
+ *   v & 7 = 0                  delta: id = own - unzigzag((v >> 3) - 1)
+ *   v & 7 = 1 / 2 / 3          NAMED: sid = v >> 3, rel = 0 / -1 / next
+ *                              varint unzigzagged
+ *   v & 7 = 4 / 5 / 6          ANONYMOUS: pool id = v >> 3, rel as above
+ * A keyed reference (tag NAMED key sid, or ANON key pool id) resolves in the
+ * kernel being decoded: L = its type ids whose name is sid (NAMED) or whose
+ * record is that pool id (ANON), ascending; c = how many of L are < own id;
+ * the target is L[c + rel].
+ */
+enum { BTFDB_DBF_REF_VOID = 0, BTFDB_DBF_REF_DELTA, BTFDB_DBF_REF_NAMED, BTFDB_DBF_REF_ANON };
+
+struct btfdb_dbf_ref {
+	int tag;      /* BTFDB_DBF_REF_* */
+	uint64_t key; /* sid, pool id, or for DELTA the target id */
+	int64_t rel;  /* relative ordinal (NAMED / ANON) */
+};
+
+/*
  * Encode type `t` (host order, id own_id) into out.  name_sid maps a string
- * offset to a global string id; it returns -1 when the offset cannot be
- * represented (the caller falls back to raw storage).  Returns 0, -1 on an
- * unrepresentable name, -ENOMEM.
+ * offset to a global string id (-1: not representable); ref maps a
+ * referenced type id to its encoding (-1: not representable).  Returns 0,
+ * -1 when something is not representable (the caller stores the blob raw),
+ * -ENOMEM.
  */
 int btfdb_dbf_rec_encode(const void *t, size_t t_size, uint32_t own_id,
-			 int64_t (*name_sid)(void *ctx, uint32_t off), void *ctx,
-			 struct btfdb_dbuf *out);
+			 int64_t (*name_sid)(void *ctx, uint32_t off),
+			 int (*ref)(void *ctx, uint32_t own, uint32_t id, struct btfdb_dbf_ref *r),
+			 void *ctx, struct btfdb_dbuf *out);
 /*
  * Decode one record at *pp (advancing it) into out as a host-order struct
  * btf_type + extra, for type id own_id.  sid_name maps a sid to the name
- * offset to write (for the database backend: the sid itself).  Returns 0,
- * -EINVAL on malformed input (a referenced id that would be negative or
- * >= 2^32, a truncated record, an unknown kind), -ENOMEM.
+ * offset to write (for the database backend: the sid itself); resolve maps
+ * a keyed reference to a type id (negative: unresolvable).  Returns 0,
+ * -EINVAL on malformed input (an id that would be <= 0 or >= 2^32, a
+ * truncated record, an unknown kind, an unresolvable reference), -ENOMEM.
  */
 int btfdb_dbf_rec_decode(const uint8_t **pp, const uint8_t *end, uint32_t own_id,
-			 int64_t (*sid_name)(void *ctx, uint64_t sid), void *ctx,
-			 struct btfdb_dbuf *out);
+			 int64_t (*sid_name)(void *ctx, uint64_t sid),
+			 int64_t (*resolve)(void *ctx, const struct btfdb_dbf_ref *r, uint32_t own),
+			 void *ctx, struct btfdb_dbuf *out);
+/* The name sid of an encoded record (its second varint); -1 when malformed. */
+int64_t btfdb_dbf_rec_name(const uint8_t *p, const uint8_t *end);
+/*
+ * Call fn for every type id t references (0 = void included), in field
+ * order.  t must be a valid record of t_size bytes (as from a parsed BTF).
+ */
+void btfdb_dbf_type_refs(const void *t, void (*fn)(void *ctx, uint32_t id), void *ctx);
+
+/*
+ * The per-kernel reference resolver: seq (type id - 1 -> pool id) inverted
+ * into pool id -> ascending type ids, plus a callback giving the ascending
+ * type ids NAMED sid.  Used by the writer's round-trip check, extract and
+ * the lazy backend.
+ */
+struct btfdb_dbf_res {
+	const uint32_t *seq;    /* seq[id - 1] = pool id, n entries */
+	uint32_t n;
+	uint32_t lo, hi;        /* pool ids present: [lo, hi] */
+	uint32_t *start;        /* start[pid - lo] .. start[pid - lo + 1]: in tids */
+	uint32_t *tids;         /* type ids grouped by pool id, ascending */
+	/* ascending type ids named sid; 0 or negative errno */
+	int (*named)(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n);
+	void *ctx;
+};
+int btfdb_dbf_res_init(struct btfdb_dbf_res *r, const uint32_t *seq, uint32_t n);
+void btfdb_dbf_res_free(struct btfdb_dbf_res *r);
+/* Type ids whose record is pool id pid (ascending); NULL with *n = 0 when none. */
+const uint32_t *btfdb_dbf_res_pid(const struct btfdb_dbf_res *r, uint64_t pid, uint32_t *n);
+/* Resolve a keyed reference from own (the resolve callback of rec_decode). */
+int64_t btfdb_dbf_res_resolve(void *res, const struct btfdb_dbf_ref *ref, uint32_t own);
+/* Number of elements of the ascending array a[0..n) that are < v. */
+uint32_t btfdb_dbf_lower(const uint32_t *a, uint32_t n, uint32_t v);
+
 /* Skip one record (used to find record starts in an inflated pool block). */
 int btfdb_dbf_rec_skip(const uint8_t **pp, const uint8_t *end);
 

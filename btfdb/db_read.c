@@ -14,8 +14,13 @@
  *
  * A backend BTF handle maps type id -> pool id through the kernel's seq
  * blocks, decodes the pool record for that id (name_off := sid) and caches
- * it.  The backend index maps a name to pool ids through the shared name
- * index, then pool ids to this kernel's type ids through its inverse blocks.
+ * it.  References resolve through the kernel's resolver (kres): its seq
+ * inverted (pool id -> type ids) and, for named targets, the shared name
+ * map (sid -> pool ids).  The backend index maps an essential name to sids
+ * through the shared name index, then sids to type ids the same way.
+ * Chains of typedefs/modifiers/arrays/vars are checked to end within 64
+ * links when a type is first handed out, so a crafted file cannot make
+ * callers loop; verify re-parses every kernel with the full flat checks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,9 +46,9 @@ struct btfdb_db {
 	size_t size;
 	struct btfdb_dbf_hdr h;
 	const struct btfdb_dbf_kernel *kernels;
-	const struct btfdb_dbf_blockref *str_refs, *pool_refs, *gidx_refs;
-	uint32_t nstrb, npoolb, ngidxb;
-	struct cblk *str_c, *pool_c, *gidx_c;
+	const struct btfdb_dbf_blockref *str_refs, *pool_refs, *gidx_refs, *smap_refs;
+	uint32_t nstrb, npoolb, ngidxb, nsmapb;
+	struct cblk *str_c, *pool_c, *gidx_c, *smap_c;
 };
 
 static const char *secname[] = { "DATA", "TABLES", "NAMES", "KERNELS" };
@@ -246,8 +251,8 @@ static int check_kernel(struct btfdb_db *db, uint32_t k, struct btfdb_err *err)
 	}
 	if (e->flags & BTFDB_DBF_K_RAW)
 		return 0;
-	if (!table_ok(db, e->seq_tab, div_up(e->nr_types, db->h.seq_blk)) ||
-	    !table_ok(db, e->inv_tab, div_up(e->pool_cnt, db->h.inv_blk))) {
+	if (!table_ok(db, e->seq_tab, div_up(e->nr_types, db->h.seq_blk)) || e->reserved ||
+	    e->reserved2) {
 		btfdb_err_set(err, "database corrupt: kernel '%s': block table out of bounds", name);
 		return -EINVAL;
 	}
@@ -292,9 +297,9 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 		return -EINVAL;
 	}
 	h->hdr_csum = csum;
-	if (h->flags || !h->str_blk || !h->pool_blk || !h->seq_blk || !h->inv_blk ||
-	    h->str_blk > (1u << 20) || h->pool_blk > (1u << 20) || h->seq_blk > (1u << 24) ||
-	    h->inv_blk > (1u << 24) || !h->gidx_gpb || h->gidx_gpb > 4096 || !h->gidx_groups ||
+	if (h->flags || h->reserved || !h->str_blk || !h->pool_blk || !h->seq_blk ||
+	    !h->smap_blk || h->str_blk > (1u << 20) || h->pool_blk > (1u << 20) ||
+	    h->seq_blk > (1u << 24) || h->smap_blk > (1u << 20) || !h->gidx_gpb || h->gidx_gpb > 4096 || !h->gidx_groups ||
 	    (h->gidx_groups & (h->gidx_groups - 1)) || h->gidx_groups % h->gidx_gpb ||
 	    !h->nr_strings) {
 		btfdb_err_set(err, "database corrupt: bad header parameters");
@@ -307,11 +312,21 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 			btfdb_err_set(err, "database corrupt: section %s out of bounds", secname[i]);
 			return -EINVAL;
 		}
+		/* only zero padding (< 8 bytes) may separate sections */
+		if (s->off - lo >= 8 || (i == 0 && s->off != lo) ||
+		    memcmp(db->map + lo, "\0\0\0\0\0\0\0", s->off - lo)) {
+			btfdb_err_set(err, "database corrupt: bytes before section %s", secname[i]);
+			return -EINVAL;
+		}
 		lo = s->off + s->len;
 		if (i != BTFDB_DBF_SEC_DATA && btfdb_hash64(db->map + s->off, s->len) != s->csum) {
 			btfdb_err_set(err, "database corrupt: section %s checksum mismatch", secname[i]);
 			return -EINVAL;
 		}
+	}
+	if (lo != db->size) {
+		btfdb_err_set(err, "database corrupt: bytes after the last section");
+		return -EINVAL;
 	}
 	if (h->sects[BTFDB_DBF_SEC_KERNELS].len != (uint64_t)h->nr_kernels * sizeof(*db->kernels) ||
 	    h->sects[BTFDB_DBF_SEC_KERNELS].off % 8) {
@@ -323,21 +338,24 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 	db->nstrb = div_up(h->nr_strings, h->str_blk);
 	db->npoolb = div_up(h->nr_pool, h->pool_blk);
 	db->ngidxb = h->gidx_groups / h->gidx_gpb;
+	db->nsmapb = div_up(h->nr_strings, h->smap_blk);
 	if (!table_ok(db, h->str_tab, db->nstrb) || !table_ok(db, h->pool_tab, db->npoolb) ||
-	    !table_ok(db, h->gidx_tab, db->ngidxb)) {
+	    !table_ok(db, h->gidx_tab, db->ngidxb) || !table_ok(db, h->smap_tab, db->nsmapb)) {
 		btfdb_err_set(err, "database corrupt: block table out of bounds");
 		return -EINVAL;
 	}
 	db->str_refs = btfdb_dbr_refs(db, h->str_tab);
 	db->pool_refs = btfdb_dbr_refs(db, h->pool_tab);
 	db->gidx_refs = btfdb_dbr_refs(db, h->gidx_tab);
+	db->smap_refs = btfdb_dbr_refs(db, h->smap_tab);
 	for (i = 0; i < h->nr_kernels; i++)
 		if (check_kernel(db, i, err))
 			return -EINVAL;
 	db->str_c = calloc(db->nstrb + 1, sizeof(struct cblk));
 	db->pool_c = calloc(db->npoolb + 1, sizeof(struct cblk));
 	db->gidx_c = calloc(db->ngidxb + 1, sizeof(struct cblk));
-	if (!db->str_c || !db->pool_c || !db->gidx_c) {
+	db->smap_c = calloc(db->nsmapb + 1, sizeof(struct cblk));
+	if (!db->str_c || !db->pool_c || !db->gidx_c || !db->smap_c) {
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
@@ -414,6 +432,7 @@ void btfdb_db_close(struct btfdb_db *db)
 	cache_free(db->str_c, db->nstrb);
 	cache_free(db->pool_c, db->npoolb);
 	cache_free(db->gidx_c, db->ngidxb);
+	cache_free(db->smap_c, db->nsmapb);
 	if (db->map && db->map != MAP_FAILED)
 		munmap(db->map, db->size);
 	free(db);
@@ -441,8 +460,7 @@ static uint64_t kernel_bytes(const struct btfdb_db *db, const struct btfdb_dbf_k
 	if (e->flags & BTFDB_DBF_K_RAW)
 		return e->raw.clen;
 	return e->strseq.clen +
-	       refs_bytes(btfdb_dbr_refs(db, e->seq_tab), div_up(e->nr_types, db->h.seq_blk)) +
-	       refs_bytes(btfdb_dbr_refs(db, e->inv_tab), div_up(e->pool_cnt, db->h.inv_blk));
+	       refs_bytes(btfdb_dbr_refs(db, e->seq_tab), div_up(e->nr_types, db->h.seq_blk));
 }
 
 int btfdb_db_kernel_info(const struct btfdb_db *db, uint32_t k, struct btfdb_db_kernel_info *info)
@@ -476,7 +494,8 @@ void btfdb_db_info(const struct btfdb_db *db, struct btfdb_db_info *info)
 	info->nr_pool = db->h.nr_pool;
 	info->strings_bytes = refs_bytes(db->str_refs, db->nstrb);
 	info->pool_bytes = refs_bytes(db->pool_refs, db->npoolb);
-	info->index_bytes = refs_bytes(db->gidx_refs, db->ngidxb);
+	info->index_bytes = refs_bytes(db->gidx_refs, db->ngidxb) +
+			    refs_bytes(db->smap_refs, db->nsmapb);
 	for (k = 0; k < db->h.nr_kernels; k++) {
 		info->raw_total += db->kernels[k].blob_size;
 		info->kernel_bytes += kernel_bytes(db, &db->kernels[k]);
@@ -596,9 +615,225 @@ static int strseq_decode(struct btfdb_db *db, const struct btfdb_dbf_kernel *e, 
 	return 0;
 }
 
+/* ---- the name map and the per-kernel resolver ---- */
+
+/* Name-map block b, parsed: offs[i] = start of sid b*smap_blk+i's entry. */
+static struct cblk *smap_block(struct btfdb_db *db, uint32_t b, struct btfdb_err *err)
+{
+	struct cblk *c = &db->smap_c[b];
+	uint32_t want = b + 1 < db->nsmapb ? db->h.smap_blk : db->h.nr_strings - b * db->h.smap_blk;
+	const uint8_t *p, *end;
+	uint32_t i;
+
+	if (c->ok)
+		return c;
+	if (btfdb_dbr_inflate(db, &db->smap_refs[b], &c->data, err))
+		return NULL;
+	c->offs = malloc(((size_t)want + 1) * sizeof(uint32_t));
+	if (!c->offs)
+		goto bad;
+	p = c->data;
+	end = p + db->smap_refs[b].ulen;
+	for (i = 0; i < want; i++) {
+		uint64_t n, v, j;
+
+		c->offs[i] = (uint32_t)(p - c->data);
+		if (btfdb_dbf_get_varint(&p, end, &n) || n > (uint64_t)(end - p))
+			break;
+		for (j = 0; j < n; j++)
+			if (btfdb_dbf_get_varint(&p, end, &v))
+				break;
+		if (j != n)
+			break;
+	}
+	if (i != want || p != end)
+		goto bad;
+	c->offs[want] = (uint32_t)(p - c->data);
+	c->n = want;
+	c->ok = true;
+	return c;
+bad:
+	btfdb_err_set(err, "database corrupt: name map block %u is malformed", b);
+	free(c->data);
+	free(c->offs);
+	c->data = NULL;
+	c->offs = NULL;
+	return NULL;
+}
+
+/*
+ * A kernel's resolver: its full seq, inverted, plus a cache of the
+ * ascending type ids per name sid (built from the name map on first use).
+ */
+struct kres {
+	struct btfdb_db *db;
+	const struct btfdb_dbf_kernel *e;
+	uint32_t *seq;             /* nr_types pool ids */
+	struct btfdb_dbf_res res;
+	uint32_t *ckey;            /* cache: sid + 1, 0 = empty */
+	uint32_t **cval;           /* cache: the ids (malloc'd; NULL when none) */
+	uint32_t *cn;              /* cache: how many */
+	uint32_t ccap, cused;
+	struct btfdb_err *err;     /* where resolution failures are reported */
+	bool ok;
+};
+
+static void kres_free(struct kres *r)
+{
+	uint32_t i;
+
+	for (i = 0; r->cval && i < r->ccap; i++)
+		free(r->cval[i]);
+	free(r->ckey);
+	free(r->cval);
+	free(r->cn);
+	free(r->seq);
+	btfdb_dbf_res_free(&r->res);
+	memset(r, 0, sizeof(*r));
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int kres_cache_grow(struct kres *r)
+{
+	uint32_t cap = r->ccap ? r->ccap * 2 : 1024, i, j;
+	uint32_t *k = calloc(cap, sizeof(uint32_t)), *n = malloc((size_t)cap * sizeof(uint32_t));
+	uint32_t **v = calloc(cap, sizeof(uint32_t *));
+
+	if (!k || !n || !v) {
+		free(k);
+		free(n);
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->ccap; i++) {
+		if (!r->ckey[i])
+			continue;
+		for (j = (r->ckey[i] * 2654435761u) & (cap - 1); k[j]; j = (j + 1) & (cap - 1))
+			;
+		k[j] = r->ckey[i];
+		v[j] = r->cval[i];
+		n[j] = r->cn[i];
+	}
+	free(r->ckey);
+	free(r->cval);
+	free(r->cn);
+	r->ckey = k;
+	r->cval = v;
+	r->cn = n;
+	r->ccap = cap;
+	return 0;
+}
+
+/* Ascending type ids of this kernel named sid (the resolver's callback). */
+static int kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n)
+{
+	struct kres *r = ctx;
+	struct btfdb_db *db = r->db;
+	uint32_t j, *out = NULL, cnt = 0, cap = 0;
+	const uint8_t *p, *end;
+	uint64_t np, v, i, pid = 0;
+	struct cblk *c;
+
+	if (!sid || sid >= db->h.nr_strings)
+		return -EINVAL;
+	if ((r->cused + 1) * 2 > r->ccap && kres_cache_grow(r))
+		return -ENOMEM;
+	for (j = ((uint32_t)sid + 1) * 2654435761u & (r->ccap - 1); r->ckey[j];
+	     j = (j + 1) & (r->ccap - 1)) {
+		if (r->ckey[j] == sid + 1) {
+			*ids = r->cval[j];
+			*n = r->cn[j];
+			return 0;
+		}
+	}
+	c = smap_block(db, (uint32_t)(sid / db->h.smap_blk), r->err);
+	if (!c)
+		return -EINVAL;
+	p = c->data + c->offs[sid % db->h.smap_blk];
+	end = c->data + c->offs[sid % db->h.smap_blk + 1];
+	if (btfdb_dbf_get_varint(&p, end, &np))
+		return -EINVAL;
+	for (i = 0; i < np; i++) {
+		const uint32_t *l;
+		uint32_t ln;
+
+		if (btfdb_dbf_get_varint(&p, end, &v))
+			return -EINVAL;
+		pid = i ? pid + v + 1 : v;
+		if (pid >= db->h.nr_pool) {
+			free(out);
+			btfdb_err_set(r->err, "database corrupt: name map pool id out of range");
+			return -EINVAL;
+		}
+		l = btfdb_dbf_res_pid(&r->res, pid, &ln);
+		if (!ln)
+			continue;
+		if (cnt + (uint64_t)ln > cap) {
+			uint32_t nc = cap ? cap : 16, *m;
+
+			while (nc < cnt + (uint64_t)ln)
+				nc *= 2;
+			m = realloc(out, (size_t)nc * sizeof(uint32_t));
+			if (!m) {
+				free(out);
+				return -ENOMEM;
+			}
+			out = m;
+			cap = nc;
+		}
+		memcpy(out + cnt, l, (size_t)ln * sizeof(uint32_t));
+		cnt += ln;
+	}
+	if (cnt > 1 && np > 1)
+		qsort(out, cnt, sizeof(uint32_t), u32_cmp);
+	r->ckey[j] = (uint32_t)sid + 1;
+	r->cval[j] = out;
+	r->cn[j] = cnt;
+	r->cused++;
+	*ids = out;
+	*n = cnt;
+	return 0;
+}
+
+/* Load the kernel's whole seq and invert it (first use). */
+static int kres_init(struct kres *r, struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
+		     struct btfdb_err *err)
+{
+	uint32_t nb = div_up(e->nr_types, db->h.seq_blk), b;
+	int ret;
+
+	r->db = db;
+	r->e = e;
+	r->err = err;
+	r->seq = malloc(((size_t)e->nr_types + 1) * sizeof(uint32_t));
+	if (!r->seq)
+		goto nomem;
+	for (b = 0; b < nb; b++)
+		if ((ret = seq_block(db, e, b, r->seq + (size_t)b * db->h.seq_blk, err)))
+			return ret;
+	if (btfdb_dbf_res_init(&r->res, r->seq, e->nr_types) || kres_cache_grow(r))
+		goto nomem;
+	r->res.named = kres_named;
+	r->res.ctx = r;
+	r->ok = true;
+	return 0;
+nomem:
+	btfdb_err_set(err, "out of memory");
+	return -ENOMEM;
+}
+
+/* ---- extract ---- */
+
 struct xctx {
 	uint32_t *first; /* sid -> first offset + 1 in this kernel, 0 = absent */
 	uint32_t nr;
+	struct kres *kr;
 };
 
 static int64_t x_sid_name(void *c, uint64_t sid)
@@ -610,13 +845,19 @@ static int64_t x_sid_name(void *c, uint64_t sid)
 	return x->first[sid] - 1;
 }
 
+static int64_t x_resolve(void *c, const struct btfdb_dbf_ref *r, uint32_t own)
+{
+	return btfdb_dbf_res_resolve(&((struct xctx *)c)->kr->res, r, own);
+}
+
 int btfdb_db_extract(struct btfdb_db *db, uint32_t k, void **data, size_t *size,
 		     struct btfdb_err *err)
 {
 	const struct btfdb_dbf_kernel *e;
 	struct btfdb_dbuf out = { 0 }, strs = { 0 };
-	uint32_t *sids = NULL, *seq = NULL, i, b, nb;
-	struct xctx x = { NULL, db->h.nr_strings };
+	uint32_t *sids = NULL, i, id;
+	struct kres kr = { 0 };
+	struct xctx x = { NULL, db->h.nr_strings, &kr };
 	int ret = -EINVAL;
 
 	*data = NULL;
@@ -642,10 +883,11 @@ int btfdb_db_extract(struct btfdb_db *db, uint32_t k, void **data, size_t *size,
 	}
 	if ((ret = strseq_decode(db, e, &sids, err)))
 		goto out;
+	if ((ret = kres_init(&kr, db, e, err)))
+		goto out;
 	ret = -ENOMEM;
 	x.first = calloc(db->h.nr_strings, sizeof(uint32_t));
-	seq = malloc((size_t)db->h.seq_blk * sizeof(uint32_t));
-	if (!x.first || !seq || btfdb_dbuf_reserve(&out, e->blob_size))
+	if (!x.first || btfdb_dbuf_reserve(&out, e->blob_size))
 		goto nomem;
 	for (i = 0; i < e->nr_strs; i++) {
 		const char *s = db_str(db, sids[i], err);
@@ -666,27 +908,18 @@ int btfdb_db_extract(struct btfdb_db *db, uint32_t k, void **data, size_t *size,
 	}
 	if (btfdb_dbuf_put(&out, e->btf_hdr, e->btf_hdr_len))
 		goto nomem;
-	nb = div_up(e->nr_types, db->h.seq_blk);
-	for (b = 0; b < nb; b++) {
-		uint32_t n = b + 1 < nb ? db->h.seq_blk : e->nr_types - b * db->h.seq_blk;
+	for (id = 1; id <= e->nr_types; id++) {
+		const uint8_t *p, *end;
 
-		if ((ret = seq_block(db, e, b, seq, err)))
+		if ((ret = pool_rec(db, kr.seq[id - 1], &p, &end, err)))
 			goto out;
-		for (i = 0; i < n; i++) {
-			const uint8_t *p, *end;
-
-			if ((ret = pool_rec(db, seq[i], &p, &end, err)))
-				goto out;
-			ret = btfdb_dbf_rec_decode(&p, end, b * db->h.seq_blk + i + 1, x_sid_name,
-						   &x, &out);
-			if (ret == -ENOMEM)
-				goto nomem;
-			if (ret || p != end || out.len > e->blob_size) {
-				btfdb_err_set(err, "database corrupt: type %u does not decode",
-					      b * db->h.seq_blk + i + 1);
-				ret = -EINVAL;
-				goto out;
-			}
+		ret = btfdb_dbf_rec_decode(&p, end, id, x_sid_name, x_resolve, &x, &out);
+		if (ret == -ENOMEM)
+			goto nomem;
+		if (ret || p != end || out.len > e->blob_size) {
+			btfdb_err_set(err, "database corrupt: type %u does not decode", id);
+			ret = -EINVAL;
+			goto out;
 		}
 	}
 	if (btfdb_dbuf_put(&out, strs.p, strs.len))
@@ -710,28 +943,21 @@ out:
 	btfdb_dbuf_free(&out);
 	btfdb_dbuf_free(&strs);
 	free(sids);
-	free(seq);
 	free(x.first);
+	kres_free(&kr);
 	return ret;
 }
 
 /* ---- BTF backend ---- */
 
-struct inv_blk {
-	uint32_t *pid, *tid; /* sorted pairs */
-	uint32_t n;
-	bool ok;
-};
-
 struct dbk {
 	struct btfdb_db *db;
 	const struct btfdb_dbf_kernel *e;
-	uint32_t nseq, ninv;
-	uint32_t **seq;                /* decoded seq blocks (lazy) */
+	struct kres kr;                /* resolver (set up on first use) */
 	const struct btf_type **types; /* decoded types by id (lazy) */
+	uint8_t *checked;              /* chain check passed */
 	struct btfdb_dbuf *chunks;     /* storage of decoded types */
 	uint32_t nchunks, capchunks;
-	struct inv_blk *inv;
 	uint32_t **results;            /* index lookup results (freed with ctx) */
 	uint32_t nres, capres;
 	int refs;                      /* btf + index handles sharing this ctx */
@@ -745,22 +971,24 @@ static void dbk_put(void *c)
 
 	if (!k || --k->refs > 0)
 		return;
-	for (i = 0; k->seq && i < k->nseq; i++)
-		free(k->seq[i]);
-	free(k->seq);
+	kres_free(&k->kr);
 	free(k->types);
+	free(k->checked);
 	for (i = 0; i < k->nchunks; i++)
 		btfdb_dbuf_free(&k->chunks[i]);
 	free(k->chunks);
-	for (i = 0; k->inv && i < k->ninv; i++) {
-		free(k->inv[i].pid);
-		free(k->inv[i].tid);
-	}
-	free(k->inv);
 	for (i = 0; i < k->nres; i++)
 		free(k->results[i]);
 	free(k->results);
 	free(k);
+}
+
+static int dbk_ready(struct dbk *k)
+{
+	if (k->kr.ok)
+		return 0;
+	kres_free(&k->kr);
+	return kres_init(&k->kr, k->db, k->e, &k->err);
 }
 
 static int64_t id_sid_name(void *c, uint64_t sid)
@@ -768,6 +996,11 @@ static int64_t id_sid_name(void *c, uint64_t sid)
 	struct dbk *k = c;
 
 	return sid < k->db->h.nr_strings ? (int64_t)sid : -1;
+}
+
+static int64_t dbk_resolve(void *c, const struct btfdb_dbf_ref *r, uint32_t own)
+{
+	return btfdb_dbf_res_resolve(&((struct dbk *)c)->kr.res, r, own);
 }
 
 /* Every type reference of a decoded record must be a valid id. */
@@ -804,31 +1037,22 @@ static bool refs_in_range(const struct btf_type *t, uint32_t max)
 }
 
 #define CHUNK_SIZE (256 * 1024)
+#define CHAIN_MAX 64
 
-static const struct btf_type *dbk_type(void *c, uint32_t id)
+/* Decode and cache type id (no chain check). */
+static const struct btf_type *dbk_decode(struct dbk *k, uint32_t id)
 {
-	struct dbk *k = c;
 	struct btfdb_db *db = k->db;
 	struct btfdb_dbuf *ch;
 	const uint8_t *p, *end;
-	uint32_t b, *seq;
 	size_t start;
 	const struct btf_type *t;
 
-	if (!id || id > k->e->nr_types)
-		return NULL;
 	if (k->types[id])
 		return k->types[id];
-	b = (id - 1) / db->h.seq_blk;
-	if (!k->seq[b]) {
-		seq = malloc((size_t)db->h.seq_blk * sizeof(uint32_t));
-		if (!seq || seq_block(db, k->e, b, seq, &k->err)) {
-			free(seq);
-			return NULL;
-		}
-		k->seq[b] = seq;
-	}
-	if (pool_rec(db, k->seq[b][(id - 1) % db->h.seq_blk], &p, &end, &k->err))
+	if (dbk_ready(k))
+		return NULL;
+	if (pool_rec(db, k->kr.seq[id - 1], &p, &end, &k->err))
 		return NULL;
 	/* decode into the current chunk; a new chunk when it is full */
 	if (!k->nchunks || k->chunks[k->nchunks - 1].len + (end - p) * 4 + 16 > CHUNK_SIZE) {
@@ -850,7 +1074,7 @@ static const struct btf_type *dbk_type(void *c, uint32_t id)
 	}
 	ch = &k->chunks[k->nchunks - 1];
 	start = ch->len;
-	if (btfdb_dbf_rec_decode(&p, end, id, id_sid_name, k, ch) || p != end) {
+	if (btfdb_dbf_rec_decode(&p, end, id, id_sid_name, dbk_resolve, k, ch) || p != end) {
 		btfdb_err_set(&k->err, "database corrupt: type %u does not decode", id);
 		ch->len = start;
 		return NULL;
@@ -861,6 +1085,46 @@ static const struct btf_type *dbk_type(void *c, uint32_t id)
 		return NULL;
 	}
 	k->types[id] = t;
+	return t;
+}
+
+/* The single by-value link of t (modifier, typedef, array, var, tag); 0 = none. */
+static uint32_t chain_next(const struct btf_type *t)
+{
+	switch (btfdb_kind(t)) {
+	case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
+		return t->type;
+	case BTF_KIND_ARRAY:
+		return ((const struct btf_array *)(t + 1))->type;
+	default:
+		return 0;
+	}
+}
+
+static const struct btf_type *dbk_type(void *c, uint32_t id)
+{
+	struct dbk *k = c;
+	const struct btf_type *t, *u;
+	uint32_t cur, n;
+
+	if (!id || id > k->e->nr_types)
+		return NULL;
+	t = dbk_decode(k, id);
+	if (!t || k->checked[id])
+		return t;
+	/* the chain from id must end (or reach a checked type) within CHAIN_MAX */
+	for (cur = chain_next(t), n = 0; cur && !k->checked[cur]; n++) {
+		if (cur == id || n >= CHAIN_MAX) {
+			btfdb_err_set(&k->err, "database corrupt: type %u starts a reference cycle "
+				      "or a chain longer than %d", id, CHAIN_MAX);
+			return NULL;
+		}
+		if (!(u = dbk_decode(k, cur)))
+			return NULL;
+		cur = chain_next(u);
+	}
+	k->checked[id] = 1;
 	return t;
 }
 
@@ -879,97 +1143,6 @@ static const struct btfdb_backend_ops dbk_btf_ops = {
 
 /* ---- index backend ---- */
 
-static struct inv_blk *inv_block(struct dbk *k, uint32_t b)
-{
-	struct btfdb_db *db = k->db;
-	struct inv_blk *ib = &k->inv[b];
-	const struct btfdb_dbf_blockref *r = btfdb_dbr_refs(db, k->e->inv_tab) + b;
-	uint32_t base = b * db->h.inv_blk, prev_p = base, prev_t = 0, cap;
-	const uint8_t *p, *end;
-	uint8_t *buf;
-
-	if (ib->ok)
-		return ib;
-	if (btfdb_dbr_inflate(db, r, &buf, &k->err))
-		return NULL;
-	cap = r->ulen / 2 + 1;
-	ib->pid = malloc(cap * sizeof(uint32_t));
-	ib->tid = malloc(cap * sizeof(uint32_t));
-	if (!ib->pid || !ib->tid)
-		goto bad;
-	p = buf;
-	end = buf + r->ulen;
-	ib->n = 0;
-	while (p < end) {
-		uint64_t dp, dt;
-		int64_t tid;
-
-		if (btfdb_dbf_get_varint(&p, end, &dp) || btfdb_dbf_get_varint(&p, end, &dt))
-			goto bad;
-		tid = (int64_t)prev_t + 1 + btfdb_dbf_unzz(dt);
-		if (dp > db->h.inv_blk || prev_p + dp >= base + db->h.inv_blk ||
-		    prev_p + dp >= k->e->pool_cnt || tid < 1 || tid > k->e->nr_types ||
-		    (dp == 0 && ib->n && tid <= prev_t) || ib->n >= cap)
-			goto bad;
-		prev_p += (uint32_t)dp;
-		prev_t = (uint32_t)tid;
-		ib->pid[ib->n] = prev_p;
-		ib->tid[ib->n++] = prev_t;
-	}
-	free(buf);
-	ib->ok = true;
-	return ib;
-bad:
-	free(buf);
-	free(ib->pid);
-	free(ib->tid);
-	ib->pid = ib->tid = NULL;
-	btfdb_err_set(&k->err, "database corrupt: inverse block %u is malformed", b);
-	return NULL;
-}
-
-static int u32_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Append this kernel's type ids of pool record pid to ids. */
-static int add_pid_ids(struct dbk *k, uint32_t pid, uint32_t **ids, size_t *n, size_t *cap)
-{
-	struct inv_blk *ib;
-	uint32_t lo = 0, hi, i;
-
-	if (pid >= k->e->pool_cnt)
-		return 0;
-	ib = inv_block(k, pid / k->db->h.inv_blk);
-	if (!ib)
-		return -EINVAL;
-	hi = ib->n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (ib->pid[mid] < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (i = lo; i < ib->n && ib->pid[i] == pid; i++) {
-		if (*n == *cap) {
-			size_t c = *cap ? *cap * 2 : 16;
-			uint32_t *m = realloc(*ids, c * sizeof(uint32_t));
-
-			if (!m)
-				return -ENOMEM;
-			*ids = m;
-			*cap = c;
-		}
-		(*ids)[(*n)++] = ib->tid[i];
-	}
-	return 0;
-}
-
 static size_t dbk_lookup(void *c, const char *name, size_t len, const uint32_t **out)
 {
 	struct dbk *k = c;
@@ -983,6 +1156,8 @@ static size_t dbk_lookup(void *c, const char *name, size_t len, const uint32_t *
 	size_t n = 0, cap = 0;
 
 	*out = NULL;
+	if (dbk_ready(k))
+		return 0;
 	if (!cb->ok) {
 		const struct btfdb_dbf_blockref *r = &db->gidx_refs[b];
 		uint32_t hdr = 4 * (db->h.gidx_gpb + 1), i, o[2];
@@ -1011,37 +1186,58 @@ static size_t dbk_lookup(void *c, const char *name, size_t len, const uint32_t *
 	}
 	while (p < end) {
 		uint16_t efp;
-		uint64_t sid, cnt, v, pid = 0, i;
+		uint64_t esid, cnt, v, sid = 0, i;
 		bool match = false;
 
 		if (end - p < 2)
 			goto bad;
 		memcpy(&efp, p, 2);
 		p += 2;
-		if (btfdb_dbf_get_varint(&p, end, &sid) || btfdb_dbf_get_varint(&p, end, &cnt) ||
+		if (btfdb_dbf_get_varint(&p, end, &esid) || btfdb_dbf_get_varint(&p, end, &cnt) ||
 		    cnt > (uint64_t)(end - p))
 			goto bad;
 		if (efp == fp) {
-			const char *s = db_str(db, sid, &k->err);
+			const char *s = db_str(db, esid, &k->err);
 
 			if (!s)
 				goto fail;
 			match = strlen(s) == len && !memcmp(s, name, len);
 		}
 		for (i = 0; i < cnt; i++) {
+			const uint32_t *l;
+			uint32_t ln;
+
 			if (btfdb_dbf_get_varint(&p, end, &v))
 				goto bad;
-			pid = i ? pid + v + 1 : v;
-			if (pid >= db->h.nr_pool)
+			sid = i ? sid + v + 1 : (uint64_t)((int64_t)esid + btfdb_dbf_unzz(v));
+			if (sid >= db->h.nr_strings || !sid)
 				goto bad;
-			if (match && add_pid_ids(k, (uint32_t)pid, &ids, &n, &cap))
+			if (!match)
+				continue;
+			if (kres_named(&k->kr, sid, &l, &ln))
 				goto fail;
+			if (n + ln > cap) {
+				size_t c2 = cap ? cap : 16;
+				uint32_t *m;
+
+				while (c2 < n + ln)
+					c2 *= 2;
+				m = realloc(ids, c2 * sizeof(uint32_t));
+				if (!m)
+					goto fail;
+				ids = m;
+				cap = c2;
+			}
+			memcpy(ids + n, l, (size_t)ln * sizeof(uint32_t));
+			n += ln;
 		}
 		if (match)
 			break;
 	}
-	if (!n)
+	if (!n) {
+		free(ids);
 		return 0;
+	}
 	qsort(ids, n, sizeof(*ids), u32_cmp);
 	if (k->nres == k->capres) {
 		uint32_t c2 = k->capres ? 2 * k->capres : 16;
@@ -1091,8 +1287,7 @@ int btfdb_db_kernel_btf(struct btfdb_db *db, uint32_t k, struct btfdb_btf **btf,
 		ret = btfdb_db_extract(db, k, &data, &size, err);
 		if (ret)
 			return ret;
-		ret = btfdb_btf_parse(data, size, NULL, &flat, err);
-		free(data);
+		ret = btfdb_btf_parse_owned(data, size, NULL, &flat, err);
 		if (ret)
 			return ret;
 		if (idx && (ret = btfdb_index_build(flat, idx, err))) {
@@ -1107,13 +1302,10 @@ int btfdb_db_kernel_btf(struct btfdb_db *db, uint32_t k, struct btfdb_btf **btf,
 		goto nomem;
 	c->db = db;
 	c->e = e;
-	c->nseq = div_up(e->nr_types, db->h.seq_blk);
-	c->ninv = div_up(e->pool_cnt, db->h.inv_blk);
-	c->seq = calloc(c->nseq + 1, sizeof(*c->seq));
 	c->types = calloc((size_t)e->nr_types + 1, sizeof(*c->types));
-	c->inv = calloc(c->ninv + 1, sizeof(*c->inv));
+	c->checked = calloc((size_t)e->nr_types + 1, 1);
 	c->refs = 1;
-	if (!c->seq || !c->types || !c->inv) {
+	if (!c->types || !c->checked) {
 		dbk_put(c);
 		goto nomem;
 	}
@@ -1167,27 +1359,21 @@ int btfdb_db_verify(struct btfdb_db *db, struct btfdb_err *err)
 			return ret;
 		free(buf);
 	}
+	for (b = 0; b < db->nsmapb; b++)
+		if (!smap_block(db, b, err))
+			return -EINVAL;
 	for (k = 0; k < db->h.nr_kernels; k++) {
-		const struct btfdb_dbf_kernel *e = &db->kernels[k];
-		const struct btfdb_dbf_blockref *r;
+		struct btfdb_btf *btf;
 		void *data;
 		size_t size;
 
 		ret = btfdb_db_extract(db, k, &data, &size, err);
+		/* the full flat checks (ids, names, reference cycles) */
+		if (!ret && !(ret = btfdb_btf_parse_owned(data, size, NULL, &btf, err)))
+			btfdb_btf_free(btf);
 		if (ret) {
 			btfdb_err_prefix(err, "kernel '%s': ", btfdb_dbr_kernel_name(db, k));
 			return ret;
-		}
-		free(data);
-		if (e->flags & BTFDB_DBF_K_RAW)
-			continue;
-		r = btfdb_dbr_refs(db, e->inv_tab);
-		for (b = 0; b < div_up(e->pool_cnt, db->h.inv_blk); b++) {
-			if ((ret = btfdb_dbr_inflate(db, &r[b], &buf, err))) {
-				btfdb_err_prefix(err, "kernel '%s': ", btfdb_dbr_kernel_name(db, k));
-				return ret;
-			}
-			free(buf);
 		}
 	}
 	return 0;

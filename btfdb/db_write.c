@@ -5,22 +5,37 @@
  * The writer keeps the shared storage in memory in uncompressed form: the
  * global string table (each distinct string once) and the pool of distinct
  * encoded type records, each with a hash table for find-or-add.  Kernels
- * are added one at a time; a kernel's private data (seq, inverse map,
- * strseq or its raw blob) is compressed when it is added, so memory holds
- * one parsed kernel at a time plus the shared storage (which grows with
- * the DISTINCT content, not with the number of kernels).
+ * are added one at a time; a kernel's private data (seq and strseq, or its
+ * raw blob) is compressed when it is added, so memory holds one parsed
+ * kernel at a time plus the shared storage (which grows with the DISTINCT
+ * content, not with the number of kernels).
  *
- * Adding a kernel:
+ * Adding a kernel (add_shared):
  *  1. Check the blob has the plain layout (LE, header <= 32 bytes, types
  *     then strings, nothing else); otherwise store it raw.
  *  2. Split the string section at NULs; intern each string (strseq).  A
  *     name offset is representable only when it is the FIRST start of its
  *     string in this section.
- *  3. Encode each type (db_codec.c) and find-or-add it in the pool (seq).
- *  4. Decode every record back from the pool and rebuild the string section
- *     from strseq; compare with the original bytes.  Any difference -> raw.
- * Writing builds the shared name index from the pool, compresses the string
- * and pool blocks and writes the file atomically.
+ *  3. Group the named types by name (ascending ids per name).
+ *  4. Give every anonymous type a level: 0 when it references no anonymous
+ *     type, else 1 + the highest level of the anonymous types it references
+ *     (iterative DFS; an edge that closes a cycle instead marks its target
+ *     "delta": references to it are stored as id deltas).  Records that are
+ *     equal have equal levels, so when level h is encoded every record it
+ *     references by pool id, and the list of ids sharing that record, is
+ *     final.
+ *  5. Pass A: encode the anonymous types level by level, then the named
+ *     ones; a record already in the pool gets its pool id, a new one a
+ *     provisional id.  Pass B: number the new records in order of their
+ *     first type id (so a kernel's seq is mostly "previous + 1" and similar
+ *     records sit together in the pool), re-encode them with the final ids
+ *     and append them to the pool.
+ *  6. Decode every record back through the reader's resolver and rebuild
+ *     the string section from strseq; compare with the original bytes.  Any
+ *     difference -> raw.
+ * Writing builds the name map (sid -> pool ids) and the essential-name index
+ * from the pool, compresses the string and pool blocks and writes the file
+ * atomically.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -37,6 +52,8 @@
 #include "db_format.h"
 #include "db_read_internal.h"
 
+#define NONE UINT32_MAX
+
 /* A compressed block owned by the writer. */
 struct wblk {
 	uint8_t *data;
@@ -46,8 +63,8 @@ struct wblk {
 struct wkernel {
 	char *name;
 	struct btfdb_dbf_kernel e;   /* entry; offsets filled at write time */
-	struct wblk *seq, *inv;      /* per-kernel block arrays */
-	uint32_t nseq, ninv;
+	struct wblk *seq;            /* seq blocks */
+	uint32_t nseq;
 	struct wblk strseq, raw;
 };
 
@@ -57,6 +74,15 @@ struct idset {
 	uint32_t cap;   /* power of two */
 };
 
+/* A set of distinct byte strings numbered 0.. in insertion order. */
+struct recset {
+	struct btfdb_dbuf buf; /* the items back to back */
+	uint64_t *off;         /* off[i] start of item i, off[n] the end */
+	uint64_t *hash;
+	uint32_t n, cap;
+	struct idset set;
+};
+
 struct btfdb_db_writer {
 	/* global strings: sbuf holds them NUL-terminated, soff[sid] the start */
 	struct btfdb_dbuf sbuf;
@@ -64,12 +90,8 @@ struct btfdb_db_writer {
 	uint64_t *shash;
 	uint32_t nstr, capstr;
 	struct idset sset;
-	/* pool: pbuf holds encoded records, poff[pid] the start, poff[n] the end */
-	struct btfdb_dbuf pbuf;
-	uint64_t *poff;
-	uint64_t *phash;
-	uint32_t npool, cappool;
-	struct idset pset;
+	struct recset pool;   /* encoded type records */
+	struct recset fresh;  /* per-kernel scratch: records new in this kernel */
 	/* kernels */
 	struct wkernel *k;
 	uint32_t nk, capk;
@@ -92,12 +114,18 @@ static void wkernel_free(struct wkernel *k)
 	free(k->name);
 	for (i = 0; i < k->nseq; i++)
 		wblk_free(&k->seq[i]);
-	for (i = 0; i < k->ninv; i++)
-		wblk_free(&k->inv[i]);
 	free(k->seq);
-	free(k->inv);
 	wblk_free(&k->strseq);
 	wblk_free(&k->raw);
+}
+
+static void recset_free(struct recset *r)
+{
+	btfdb_dbuf_free(&r->buf);
+	free(r->off);
+	free(r->hash);
+	free(r->set.slots);
+	memset(r, 0, sizeof(*r));
 }
 
 void btfdb_db_writer_free(struct btfdb_db_writer *w)
@@ -107,13 +135,11 @@ void btfdb_db_writer_free(struct btfdb_db_writer *w)
 	if (!w)
 		return;
 	btfdb_dbuf_free(&w->sbuf);
-	btfdb_dbuf_free(&w->pbuf);
 	free(w->soff);
 	free(w->shash);
 	free(w->sset.slots);
-	free(w->poff);
-	free(w->phash);
-	free(w->pset.slots);
+	recset_free(&w->pool);
+	recset_free(&w->fresh);
 	for (i = 0; i < w->nk; i++)
 		wkernel_free(&w->k[i]);
 	free(w->k);
@@ -198,38 +224,52 @@ static int64_t str_intern(struct btfdb_db_writer *w, const char *s, size_t len)
 	return id;
 }
 
-/* Find-or-add an encoded record; returns pid or -ENOMEM. */
-static int64_t pool_intern(struct btfdb_db_writer *w, const uint8_t *rec, size_t len)
+/*
+ * Find rec in r; when absent and add is set, append it.  Returns the id,
+ * -1 when absent (add == 0), -ENOMEM.
+ */
+static int64_t recset_get(struct recset *r, const uint8_t *rec, size_t len, int add)
 {
 	uint64_t h = btfdb_hash64(rec, len);
 	uint32_t j, id;
 
-	if ((uint64_t)(w->npool + 1) * 2 > w->pset.cap && idset_grow(&w->pset, w->phash, w->npool))
+	if ((uint64_t)(r->n + 1) * 2 > r->set.cap && idset_grow(&r->set, r->hash, r->n))
 		return -ENOMEM;
-	for (j = (uint32_t)h & (w->pset.cap - 1); w->pset.slots[j]; j = (j + 1) & (w->pset.cap - 1)) {
-		id = w->pset.slots[j] - 1;
-		if (w->phash[id] == h && w->poff[id + 1] - w->poff[id] == len &&
-		    !memcmp(w->pbuf.p + w->poff[id], rec, len))
+	for (j = (uint32_t)h & (r->set.cap - 1); r->set.slots[j]; j = (j + 1) & (r->set.cap - 1)) {
+		id = r->set.slots[j] - 1;
+		if (r->hash[id] == h && r->off[id + 1] - r->off[id] == len &&
+		    !memcmp(r->buf.p + r->off[id], rec, len))
 			return id;
 	}
-	if (w->npool >= UINT32_MAX - 2 ||
-	    grow((void **)&w->poff, &w->cappool, w->npool + 2, sizeof(uint64_t)))
+	if (!add)
+		return -1;
+	if (r->n >= UINT32_MAX - 2 || grow((void **)&r->off, &r->cap, r->n + 2, sizeof(uint64_t)))
 		return -ENOMEM;
 	{
-		uint64_t *nh = realloc(w->phash, (size_t)w->cappool * sizeof(uint64_t));
+		uint64_t *nh = realloc(r->hash, (size_t)r->cap * sizeof(uint64_t));
 
 		if (!nh)
 			return -ENOMEM;
-		w->phash = nh;
+		r->hash = nh;
 	}
-	if (btfdb_dbuf_put(&w->pbuf, rec, len))
+	if (btfdb_dbuf_put(&r->buf, rec, len))
 		return -ENOMEM;
-	id = w->npool++;
-	w->poff[id] = w->pbuf.len - len;
-	w->poff[id + 1] = w->pbuf.len;
-	w->phash[id] = h;
-	w->pset.slots[j] = id + 1;
+	id = r->n++;
+	r->off[id] = r->buf.len - len;
+	r->off[id + 1] = r->buf.len;
+	r->hash[id] = h;
+	r->set.slots[j] = id + 1;
 	return id;
+}
+
+static void recset_clear(struct recset *r)
+{
+	r->buf.len = 0;
+	r->n = 0;
+	if (r->off)
+		r->off[0] = 0;
+	if (r->set.slots)
+		memset(r->set.slots, 0, (size_t)r->set.cap * sizeof(uint32_t));
 }
 
 static struct btfdb_db_writer *writer_alloc(void)
@@ -238,18 +278,14 @@ static struct btfdb_db_writer *writer_alloc(void)
 
 	if (!w)
 		return NULL;
-	if (str_intern(w, "", 0) != 0) {
+	if (str_intern(w, "", 0) != 0 || grow((void **)&w->pool.off, &w->pool.cap, 2, 8) ||
+	    grow((void **)&w->fresh.off, &w->fresh.cap, 2, 8) ||
+	    !(w->pool.hash = malloc((size_t)w->pool.cap * 8)) ||
+	    !(w->fresh.hash = malloc((size_t)w->fresh.cap * 8))) {
 		btfdb_db_writer_free(w);
 		return NULL;
 	}
-	w->poff = malloc(1024 * sizeof(uint64_t));
-	w->phash = malloc(1024 * sizeof(uint64_t));
-	if (!w->poff || !w->phash) {
-		btfdb_db_writer_free(w);
-		return NULL;
-	}
-	w->cappool = 1024;
-	w->poff[0] = 0;
+	w->pool.off[0] = w->fresh.off[0] = 0;
 	return w;
 }
 
@@ -333,7 +369,7 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, struct 
 				ret = -EINVAL;
 				goto out;
 			}
-			pid = pool_intern(w, start, p - start);
+			pid = recset_get(&w->pool, start, p - start, 1);
 			if (pid < 0) {
 				ret = -ENOMEM;
 				goto out;
@@ -375,20 +411,14 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, struct 
 		if (ret)
 			goto out;
 		wk->nseq = (e->nr_types + h->seq_blk - 1) / h->seq_blk;
-		wk->ninv = (e->pool_cnt + h->inv_blk - 1) / h->inv_blk;
 		wk->seq = calloc(wk->nseq + 1, sizeof(*wk->seq));
-		wk->inv = calloc(wk->ninv + 1, sizeof(*wk->inv));
-		if (!wk->seq || !wk->inv) {
+		if (!wk->seq) {
 			ret = -ENOMEM;
 			goto out;
 		}
 		refs = btfdb_dbr_refs(db, e->seq_tab);
 		for (i = 0; i < wk->nseq; i++)
 			if ((ret = copy_blk(db, &refs[i], &wk->seq[i], err)))
-				goto out;
-		refs = btfdb_dbr_refs(db, e->inv_tab);
-		for (i = 0; i < wk->ninv; i++)
-			if ((ret = copy_blk(db, &refs[i], &wk->inv[i], err)))
 				goto out;
 	}
 out:
@@ -457,49 +487,213 @@ static int w_find(const struct btfdb_db_writer *w, const char *name)
 	return found;
 }
 
-struct name_ctx {
-	struct btfdb_db_writer *w;
-	uint32_t str_len;
-};
-
-static int64_t enc_name(void *c, uint32_t off)
-{
-	struct name_ctx *nc = c;
-	uint32_t s;
-
-	if (off >= nc->str_len || !(s = nc->w->str_at[off]))
-		return -1;
-	if (nc->w->kfirst[s - 1] != off)
-		return -1; /* a later duplicate of the string: not representable */
-	return s - 1;
-}
-
-static int64_t dec_name(void *c, uint64_t sid)
-{
-	struct name_ctx *nc = c;
-
-	if (sid >= nc->w->nstr || nc->w->kfirst[sid] == UINT32_MAX)
-		return -1;
-	return nc->w->kfirst[sid];
-}
-
 static int compress_into(struct wblk *b, const struct btfdb_dbuf *buf)
 {
 	b->ulen = (uint32_t)buf->len;
 	return btfdb_dbf_deflate(buf->p, buf->len, &b->data, &b->clen);
 }
 
-struct pair {
-	uint32_t pid, tid;
+/*
+ * State of one kernel being encoded (add_shared).  Type ids are 1..nr;
+ * arrays indexed by id have nr + 1 entries.
+ */
+struct kenc {
+	struct btfdb_db_writer *w;
+	const struct btfdb_btf *btf;
+	uint32_t nr, str_len;
+	uint32_t *nsid;     /* name sid (0 = anonymous) */
+	uint32_t *ord;      /* position of the id in its name list / pool-id list */
+	uint32_t *nstart, *ncnt; /* per sid (w->nstr at the start): named list */
+	uint32_t *nlist;    /* named ids grouped by sid, ascending */
+	uint32_t nsids;     /* entries of nstart / ncnt */
+	uint8_t *delta;     /* anonymous id referenced by delta (cycle) */
+	uint32_t *level;    /* anonymous: level */
+	uint32_t *pid;      /* pool id (provisional in pass A, final in pass B) */
+	uint32_t *lstart, *lcnt; /* per anonymous id: its pool-id group in alist */
+	uint32_t *alist;    /* anonymous ids grouped by pool id, ascending */
+	uint32_t *edges, *eoff;  /* anonymous -> anonymous references (CSR) */
+	uint32_t ne;
+	int bad;
 };
 
-static int pair_cmp(const void *a, const void *b)
+static int64_t enc_name(void *c, uint32_t off)
 {
-	const struct pair *x = a, *y = b;
+	struct kenc *ke = c;
+	uint32_t s;
 
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
+	if (off >= ke->str_len || !(s = ke->w->str_at[off]))
+		return -1;
+	if (ke->w->kfirst[s - 1] != off)
+		return -1; /* a later duplicate of the string: not representable */
+	return s - 1;
+}
+
+static int64_t dec_name(void *c, uint64_t sid)
+{
+	struct kenc *ke = c;
+
+	if (sid >= ke->w->nstr || ke->w->kfirst[sid] == NONE)
+		return -1;
+	return ke->w->kfirst[sid];
+}
+
+static int enc_ref(void *c, uint32_t own, uint32_t id, struct btfdb_dbf_ref *r)
+{
+	struct kenc *ke = c;
+	uint32_t sid;
+
+	if (id > ke->nr)
+		return -1;
+	sid = ke->nsid[id];
+	if (sid) {
+		r->tag = BTFDB_DBF_REF_NAMED;
+		r->key = sid;
+		r->rel = (int64_t)ke->ord[id] -
+			 btfdb_dbf_lower(ke->nlist + ke->nstart[sid], ke->ncnt[sid], own);
+		return 0;
+	}
+	if (ke->delta[id]) {
+		r->tag = BTFDB_DBF_REF_DELTA;
+		return 0;
+	}
+	if (ke->pid[id] == NONE || ke->lstart[id] == NONE)
+		return -1; /* not encoded yet: a bug in the level order */
+	r->tag = BTFDB_DBF_REF_ANON;
+	r->key = ke->pid[id];
+	r->rel = (int64_t)ke->ord[id] - btfdb_dbf_lower(ke->alist + ke->lstart[id], ke->lcnt[id], own);
+	return 0;
+}
+
+static int named_ids(void *c, uint64_t sid, const uint32_t **ids, uint32_t *n)
+{
+	struct kenc *ke = c;
+
+	if (sid == 0 || sid >= ke->nsids)
+		return -EINVAL;
+	*ids = ke->nlist + ke->nstart[sid];
+	*n = ke->ncnt[sid];
+	return 0;
+}
+
+/* Round-trip decoding context: names from the kernel, refs via the resolver. */
+struct rt_ctx {
+	struct kenc *ke;
+	struct btfdb_dbf_res *res;
+};
+
+static int64_t rt_name(void *c, uint64_t sid)
+{
+	return dec_name(((struct rt_ctx *)c)->ke, sid);
+}
+
+static int64_t rt_resolve(void *c, const struct btfdb_dbf_ref *r, uint32_t own)
+{
+	return btfdb_dbf_res_resolve(((struct rt_ctx *)c)->res, r, own);
+}
+
+/* DFS edge collection: count (edges == NULL) or fill. */
+struct edge_ctx {
+	struct kenc *ke;
+	uint32_t n;
+};
+
+static void edge_cb(void *c, uint32_t id)
+{
+	struct edge_ctx *ec = c;
+
+	if (id && id <= ec->ke->nr && !ec->ke->nsid[id]) {
+		if (ec->ke->edges)
+			ec->ke->edges[ec->ke->ne + ec->n] = id;
+		ec->n++;
+	}
+}
+
+/* Step 4: levels of the anonymous types; cycle targets get delta[]. */
+static int anon_levels(struct kenc *ke)
+{
+	uint32_t nr = ke->nr, id, sp = 0, *stack = NULL, *pos = NULL;
+	uint8_t *color = NULL;
+	int pass, ret = -ENOMEM;
+
+	ke->eoff = malloc(((size_t)nr + 2) * sizeof(uint32_t));
+	if (!ke->eoff)
+		return -ENOMEM;
+	for (pass = 0; pass < 2; pass++) {
+		ke->ne = 0;
+		for (id = 1; id <= nr; id++) {
+			struct edge_ctx ec = { ke, 0 };
+
+			ke->eoff[id] = ke->ne;
+			if (!ke->nsid[id])
+				btfdb_dbf_type_refs(btfdb_btf_type(ke->btf, id), edge_cb, &ec);
+			ke->ne += ec.n;
+		}
+		ke->eoff[nr + 1] = ke->ne;
+		if (!pass && !(ke->edges = malloc(((size_t)ke->ne + 1) * sizeof(uint32_t))))
+			return -ENOMEM;
+	}
+	color = calloc((size_t)nr + 1, 1);
+	stack = malloc(((size_t)nr + 1) * sizeof(uint32_t));
+	pos = malloc(((size_t)nr + 1) * sizeof(uint32_t));
+	if (!color || !stack || !pos)
+		goto out;
+	for (id = 1; id <= nr; id++) {
+		if (ke->nsid[id] || color[id])
+			continue;
+		stack[sp++] = id;
+		color[id] = 1;
+		pos[id] = ke->eoff[id];
+		while (sp) {
+			uint32_t x = stack[sp - 1];
+
+			if (pos[x] < ke->eoff[x + 1]) {
+				uint32_t t = ke->edges[pos[x]++];
+
+				if (color[t] == 1) {
+					ke->delta[t] = 1;
+				} else if (!color[t]) {
+					color[t] = 1;
+					pos[t] = ke->eoff[t];
+					stack[sp++] = t;
+				}
+				continue;
+			}
+			/* post-order: all targets done (or delta) */
+			{
+				uint32_t lv = 0, e;
+
+				for (e = ke->eoff[x]; e < ke->eoff[x + 1]; e++) {
+					uint32_t t = ke->edges[e];
+
+					if (!ke->delta[t] && ke->level[t] + 1 > lv)
+						lv = ke->level[t] + 1;
+				}
+				ke->level[x] = lv;
+			}
+			color[x] = 2;
+			sp--;
+		}
+	}
+	ret = 0;
+out:
+	free(color);
+	free(stack);
+	free(pos);
+	return ret;
+}
+
+/* Encode id into enc; 0, 1 (not representable), -ENOMEM. */
+static int enc_one(struct kenc *ke, uint32_t id, struct btfdb_dbuf *enc)
+{
+	const struct btf_type *t = btfdb_btf_type(ke->btf, id);
+	int ret;
+
+	enc->len = 0;
+	ret = btfdb_dbf_rec_encode(t, sizeof(*t) + btfdb_type_extra_size(t), id, enc_name, enc_ref,
+				   ke, enc);
+	if (ret == -ENOMEM)
+		return ret;
+	return ret ? 1 : 0;
 }
 
 /*
@@ -511,11 +705,11 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 {
 	const struct btf_header *bh = (const void *)raw;
 	struct btfdb_dbuf enc = { 0 }, dec = { 0 }, tmp = { 0 };
-	uint32_t *seq = NULL, *strseq = NULL, nstrs = 0, nr, id, i, off, str_len;
-	struct pair *pairs = NULL;
-	size_t npairs = 0;
+	uint32_t *seq = NULL, *strseq = NULL, *order = NULL, *fmap = NULL, *lvcnt = NULL;
+	uint32_t nstrs = 0, nr, id, i, off, str_len, maxlv = 0, npool0 = w->pool.n, nfresh;
+	struct kenc ke = { 0 };
+	struct btfdb_dbf_res res = { 0 };
 	const char *strs;
-	struct name_ctx nc;
 	int ret = 1;
 
 	*why = NULL;
@@ -534,13 +728,16 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 		return 1;
 	}
 	nr = btfdb_btf_type_cnt(btf) - 1;
+	ke.w = w;
+	ke.btf = btf;
+	ke.nr = nr;
+	ke.str_len = str_len;
 
 	/* 2. strings */
 	free(w->str_at);
 	w->str_at = calloc((size_t)str_len + 1, sizeof(uint32_t));
 	strseq = malloc(((size_t)str_len + 1) * sizeof(uint32_t));
-	seq = malloc(((size_t)nr + 1) * sizeof(uint32_t));
-	if (!w->str_at || !strseq || !seq)
+	if (!w->str_at || !strseq)
 		goto nomem;
 	for (off = 0; off < str_len;) {
 		size_t len = strlen(strs + off);
@@ -556,59 +753,267 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 	}
 	/* kfirst[] may have grown: (re)initialise the entries this kernel uses */
 	for (i = 0; i < nstrs; i++)
-		w->kfirst[strseq[i]] = UINT32_MAX;
+		w->kfirst[strseq[i]] = NONE;
 	for (i = 0, off = 0; i < nstrs; i++) {
-		if (w->kfirst[strseq[i]] == UINT32_MAX)
+		if (w->kfirst[strseq[i]] == NONE)
 			w->kfirst[strseq[i]] = off;
 		off += (uint32_t)strlen((const char *)w->sbuf.p + w->soff[strseq[i]]) + 1;
 	}
-	nc.w = w;
-	nc.str_len = str_len;
 
-	/* 3. types */
-	pairs = malloc(((size_t)nr + 1) * sizeof(*pairs));
-	if (!pairs)
+	/* 3. names */
+	ke.nsids = w->nstr;
+#define ARR(f, n) (ke.f = malloc(((size_t)(n) + 2) * sizeof(*ke.f)))
+	if (!ARR(nsid, nr) || !ARR(ord, nr) || !ARR(nlist, nr) || !ARR(level, nr) ||
+	    !ARR(pid, nr) || !ARR(lstart, nr) || !ARR(lcnt, nr) || !ARR(alist, nr) ||
+	    !(ke.nstart = calloc(ke.nsids + 1, sizeof(uint32_t))) ||
+	    !(ke.ncnt = calloc(ke.nsids + 1, sizeof(uint32_t))) ||
+	    !(ke.delta = calloc((size_t)nr + 2, 1)))
 		goto nomem;
+#undef ARR
+	ke.nsid[0] = 0;
 	for (id = 1; id <= nr; id++) {
 		const struct btf_type *t = btfdb_btf_type(btf, id);
-		size_t tsz = sizeof(*t) + btfdb_type_extra_size(t);
-		int64_t pid;
-		const char *name;
+		int64_t sid = t->name_off ? enc_name(&ke, t->name_off) : 0;
 
-		enc.len = 0;
-		ret = btfdb_dbf_rec_encode(t, tsz, id, enc_name, &nc, &enc);
-		if (ret) {
-			if (ret == -1) {
-				*why = "a name offset is not the first copy of its string";
-				ret = 1;
-			}
+		if (sid < 0) {
+			*why = "a name offset is not the first copy of its string";
 			goto out;
 		}
-		pid = pool_intern(w, enc.p, enc.len);
-		if (pid < 0)
-			goto nomem;
-		seq[id - 1] = (uint32_t)pid;
-		name = btfdb_btf_str(btf, t->name_off);
-		if (name && name[0] && btfdb_essential_name_len(name)) {
-			pairs[npairs].pid = (uint32_t)pid;
-			pairs[npairs++].tid = id;
+		ke.nsid[id] = (uint32_t)sid;
+		ke.ncnt[sid]++;
+		ke.pid[id] = ke.lstart[id] = NONE;
+		ke.level[id] = 0;
+	}
+	for (i = 1, off = 0; i < ke.nsids; i++) {
+		ke.nstart[i] = off;
+		off += ke.ncnt[i];
+		ke.ncnt[i] = 0;
+	}
+	for (id = 1; id <= nr; id++) {
+		uint32_t s = ke.nsid[id];
+
+		if (s) {
+			ke.ord[id] = ke.ncnt[s];
+			ke.nlist[ke.nstart[s] + ke.ncnt[s]++] = id;
 		}
 	}
 
-	/* 4. decode back and compare */
-	for (id = 1; id <= nr; id++) {
-		const uint8_t *p = w->pbuf.p + w->poff[seq[id - 1]];
+	/* 4. levels */
+	if ((ret = anon_levels(&ke)))
+		goto out;
+	ret = 1;
+	for (id = 1; id <= nr; id++)
+		if (!ke.nsid[id] && ke.level[id] > maxlv)
+			maxlv = ke.level[id];
+	/* processing order: anonymous by level (stable), then named */
+	order = malloc(((size_t)nr + 1) * sizeof(uint32_t));
+	lvcnt = calloc((size_t)maxlv + 2, sizeof(uint32_t));
+	seq = malloc(((size_t)nr + 1) * sizeof(uint32_t));
+	if (!order || !lvcnt || !seq)
+		goto nomem;
+	for (id = 1; id <= nr; id++)
+		if (!ke.nsid[id])
+			lvcnt[ke.level[id] + 1]++;
+	for (i = 1; i <= maxlv + 1; i++)
+		lvcnt[i] += lvcnt[i - 1];
+	{
+		uint32_t nanon = lvcnt[maxlv + 1], *fill = malloc(((size_t)maxlv + 2) * 4), j = 0;
 
-		if (btfdb_dbf_rec_decode(&p, w->pbuf.p + w->poff[seq[id - 1] + 1], id, dec_name,
-					 &nc, &dec)) {
+		if (!fill)
+			goto nomem;
+		memcpy(fill, lvcnt, ((size_t)maxlv + 2) * 4);
+		for (id = 1; id <= nr; id++) {
+			if (!ke.nsid[id])
+				order[fill[ke.level[id]]++] = id;
+			else
+				order[nanon + j++] = id;
+		}
+		free(fill);
+	}
+
+	/* 5. pass A: provisional pool ids, level by level */
+	recset_clear(&w->fresh);
+	{
+		uint32_t lv, at = 0, nanon = lvcnt[maxlv + 1], apos = 0;
+		/* local hash: provisional pid -> first anonymous id having it */
+		uint32_t cap = 64, *hk = NULL, *hv = NULL, *lead = NULL;
+
+		while (cap < 2 * (uint64_t)nr + 2)
+			cap *= 2;
+		hk = calloc(cap, sizeof(uint32_t));
+		hv = malloc((size_t)cap * sizeof(uint32_t));
+		lead = malloc(((size_t)nr + 2) * sizeof(uint32_t));
+		if (!hk || !hv || !lead) {
+			free(hk);
+			free(hv);
+			free(lead);
+			goto nomem;
+		}
+		for (lv = 0; lv <= maxlv + 1 && at < nr; lv++) {
+			uint32_t end = lv <= maxlv ? lvcnt[lv + 1] : nr, k;
+
+			if (lv > maxlv)
+				at = nanon;
+			for (k = at; k < end; k++) {
+				int64_t p;
+
+				id = order[k];
+				ret = enc_one(&ke, id, &enc);
+				if (ret)
+					break;
+				p = recset_get(&w->pool, enc.p, enc.len, 0);
+				if (p == -1) {
+					p = recset_get(&w->fresh, enc.p, enc.len, 1);
+					if (p >= 0)
+						p += npool0;
+				}
+				if (p < 0 || p >= UINT32_MAX - 1) {
+					ret = -ENOMEM;
+					break;
+				}
+				ke.pid[id] = (uint32_t)p;
+			}
+			if (ret || lv > maxlv)
+				break;
+			/* group this level's ids by pool id (each group is final now):
+			 * lead[x] = the group's first id; for leaders lcnt = size,
+			 * lstart = start in alist, level[] = fill count (free now) */
+			for (k = at; k < end; k++) {
+				uint32_t j, x = order[k];
+
+				for (j = (ke.pid[x] * 2654435761u) & (cap - 1);
+				     hk[j] && hk[j] != ke.pid[x] + 1; j = (j + 1) & (cap - 1))
+					;
+				if (!hk[j]) {
+					hk[j] = ke.pid[x] + 1;
+					hv[j] = x;
+					ke.lcnt[x] = 0;
+					ke.level[x] = 0;
+				}
+				lead[x] = hv[j];
+				ke.lcnt[hv[j]]++;
+			}
+			for (k = at; k < end; k++) {
+				uint32_t x = order[k];
+
+				if (lead[x] == x) {
+					ke.lstart[x] = apos;
+					apos += ke.lcnt[x];
+				}
+			}
+			/* ids ascending within a level: groups fill ascending */
+			for (k = at; k < end; k++) {
+				uint32_t x = order[k], l = lead[x];
+
+				ke.ord[x] = ke.level[l]++;
+				ke.alist[ke.lstart[l] + ke.ord[x]] = x;
+			}
+			for (k = at; k < end; k++) {
+				uint32_t x = order[k];
+
+				ke.lstart[x] = ke.lstart[lead[x]];
+				ke.lcnt[x] = ke.lcnt[lead[x]];
+			}
+			at = end;
+		}
+		free(hk);
+		free(hv);
+		free(lead);
+		if (ret < 0)
+			goto out;
+		if (ret) {
+			*why = "a type could not be encoded";
+			goto out;
+		}
+	}
+	ret = 1;
+
+	/* 5b. final numbering of the new records: order of first use */
+	nfresh = w->fresh.n;
+	fmap = malloc(((size_t)nfresh + 1) * sizeof(uint32_t));
+	if (!fmap)
+		goto nomem;
+	memset(fmap, 0xff, ((size_t)nfresh + 1) * sizeof(uint32_t));
+	{
+		uint32_t next = npool0;
+
+		for (id = 1; id <= nr; id++) {
+			uint32_t p = ke.pid[id];
+
+			if (p >= npool0 && fmap[p - npool0] == NONE)
+				fmap[p - npool0] = next++;
+		}
+		if (next - npool0 != nfresh) {
+			*why = "internal: new records were not all used";
+			goto out;
+		}
+	}
+	for (id = 1; id <= nr; id++)
+		if (ke.pid[id] >= npool0)
+			ke.pid[id] = fmap[ke.pid[id] - npool0];
+	/* pass B: re-encode each new record once with final ids, append in order */
+	{
+		uint64_t *roff = malloc(((size_t)nfresh + 1) * sizeof(uint64_t));
+		uint32_t *rlen = calloc((size_t)nfresh + 1, sizeof(uint32_t));
+
+		if (!roff || !rlen) {
+			free(roff);
+			free(rlen);
+			goto nomem;
+		}
+		tmp.len = 0;
+		ret = 0;
+		for (i = 0; i < nr && !ret; i++) {
+			uint32_t f;
+
+			id = order[i];
+			if (ke.pid[id] < npool0 || rlen[(f = ke.pid[id] - npool0)])
+				continue;
+			ret = enc_one(&ke, id, &enc);
+			if (!ret && btfdb_dbuf_put(&tmp, enc.p, enc.len))
+				ret = -ENOMEM;
+			roff[f] = tmp.len - enc.len;
+			rlen[f] = (uint32_t)enc.len;
+		}
+		for (i = 0; i < nfresh && !ret; i++) {
+			int64_t p = recset_get(&w->pool, tmp.p + roff[i], rlen[i], 1);
+
+			if (p < 0)
+				ret = -ENOMEM;
+			else if ((uint64_t)p != (uint64_t)npool0 + i)
+				ret = 1;
+		}
+		free(roff);
+		free(rlen);
+		if (ret < 0)
+			goto out;
+		if (ret) {
+			*why = "internal: new records collide after renumbering";
+			goto out;
+		}
+		ret = 1;
+	}
+	for (id = 1; id <= nr; id++)
+		seq[id - 1] = ke.pid[id];
+
+	/* 6. decode back through the reader's resolver and compare */
+	if (btfdb_dbf_res_init(&res, seq, nr))
+		goto nomem;
+	res.named = named_ids;
+	res.ctx = &ke;
+	for (id = 1; id <= nr; id++) {
+		const uint8_t *p = w->pool.buf.p + w->pool.off[seq[id - 1]];
+		const uint8_t *pe = w->pool.buf.p + w->pool.off[seq[id - 1] + 1];
+		struct rt_ctx rc = { &ke, &res };
+
+		if (btfdb_dbf_rec_decode(&p, pe, id, rt_name, rt_resolve, &rc, &dec) ||
+		    p != pe) {
 			*why = "record did not decode";
-			ret = 1;
 			goto out;
 		}
 	}
 	if (dec.len != bh->type_len || memcmp(dec.p, raw + bh->hdr_len, dec.len)) {
 		*why = "types did not round-trip";
-		ret = 1;
 		goto out;
 	}
 	dec.len = 0;
@@ -620,7 +1025,6 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 	}
 	if (dec.len != str_len || memcmp(dec.p, strs, str_len)) {
 		*why = "strings did not round-trip";
-		ret = 1;
 		goto out;
 	}
 
@@ -641,32 +1045,6 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 		if ((ret = compress_into(&wk->seq[i], &tmp)))
 			goto out;
 	}
-	/* inverse map of named types */
-	qsort(pairs, npairs, sizeof(*pairs), pair_cmp);
-	wk->e.pool_cnt = w->npool;
-	wk->ninv = (w->npool + BTFDB_DBF_INV_BLK - 1) / BTFDB_DBF_INV_BLK;
-	wk->inv = calloc(wk->ninv + 1, sizeof(*wk->inv));
-	if (!wk->inv)
-		goto nomem;
-	{
-		size_t j = 0;
-
-		for (i = 0; i < wk->ninv; i++) {
-			uint32_t base = i * BTFDB_DBF_INV_BLK, prev_p = base, prev_t = 0;
-
-			tmp.len = 0;
-			for (; j < npairs && pairs[j].pid < base + BTFDB_DBF_INV_BLK; j++) {
-				if (btfdb_dbuf_varint(&tmp, pairs[j].pid - prev_p) ||
-				    btfdb_dbuf_varint(&tmp, btfdb_dbf_zz((int64_t)pairs[j].tid -
-									 prev_t - 1)))
-					goto nomem;
-				prev_p = pairs[j].pid;
-				prev_t = pairs[j].tid;
-			}
-			if ((ret = compress_into(&wk->inv[i], &tmp)))
-				goto out;
-		}
-	}
 	/* strseq */
 	tmp.len = 0;
 	{
@@ -681,28 +1059,45 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 	if ((ret = compress_into(&wk->strseq, &tmp)))
 		goto out;
 	wk->e.nr_strs = nstrs;
+	wk->e.pool_cnt = w->pool.n;
 	ret = 0;
 	goto out;
 nomem:
 	ret = -ENOMEM;
 out:
 	if (ret == 1) {
-		/* drop partial per-kernel blocks; orphan pool/string entries stay */
+		/* drop partial per-kernel blocks; orphan pool/string entries stay
+		 * (btfdb_db_compact drops them) */
 		for (i = 0; i < wk->nseq; i++)
 			wblk_free(&wk->seq[i]);
-		for (i = 0; i < wk->ninv; i++)
-			wblk_free(&wk->inv[i]);
 		free(wk->seq);
-		free(wk->inv);
-		wk->seq = wk->inv = NULL;
-		wk->nseq = wk->ninv = 0;
+		wk->seq = NULL;
+		wk->nseq = 0;
+		if (!*why)
+			*why = "a type could not be encoded";
 	}
+	btfdb_dbf_res_free(&res);
 	btfdb_dbuf_free(&enc);
 	btfdb_dbuf_free(&dec);
 	btfdb_dbuf_free(&tmp);
 	free(seq);
 	free(strseq);
-	free(pairs);
+	free(order);
+	free(fmap);
+	free(lvcnt);
+	free(ke.nsid);
+	free(ke.ord);
+	free(ke.nstart);
+	free(ke.ncnt);
+	free(ke.nlist);
+	free(ke.delta);
+	free(ke.level);
+	free(ke.pid);
+	free(ke.lstart);
+	free(ke.lcnt);
+	free(ke.alist);
+	free(ke.edges);
+	free(ke.eoff);
 	free(w->str_at);
 	w->str_at = NULL;
 	return ret;
@@ -798,10 +1193,11 @@ int btfdb_db_writer_remove(struct btfdb_db_writer *w, const char *name, struct b
 	return 0;
 }
 
+
 /* ---- writing the file ---- */
 
 struct gent {
-	uint32_t group, sid, pid;
+	uint32_t group, esid, sid;
 	uint64_t hash;
 };
 
@@ -811,9 +1207,9 @@ static int gent_cmp(const void *a, const void *b)
 
 	if (x->group != y->group)
 		return x->group < y->group ? -1 : 1;
-	if (x->sid != y->sid)
-		return x->sid < y->sid ? -1 : 1;
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
+	if (x->esid != y->esid)
+		return x->esid < y->esid ? -1 : 1;
+	return x->sid < y->sid ? -1 : x->sid > y->sid;
 }
 
 struct out {
@@ -846,51 +1242,43 @@ static int put_raw_blk(struct out *o, const void *data, size_t len, struct btfdb
 	return o->nomem ? -ENOMEM : 0;
 }
 
-/* Build the shared name index blocks; refs malloc'd into *refs_out. */
-static int build_gidx(struct btfdb_db_writer *w, struct out *o, uint32_t *ngroups_out,
-		      struct btfdb_dbf_blockref **refs_out)
+/*
+ * The essential-name index: every sid that names a pool record, grouped
+ * by the hash of its essential name.  May intern essential names, so it is
+ * built before the string blocks and the name map.
+ */
+static int build_gidx(struct btfdb_db_writer *w, struct out *o, const uint8_t *named,
+		      uint32_t nnamed_sids, uint32_t *ngroups_out, struct btfdb_dbf_blockref **refs_out)
 {
 	struct gent *g = NULL;
 	size_t ng = 0, j;
-	uint8_t *seen = NULL;
-	uint32_t pid, ndistinct = 0, groups, nblk, b;
+	uint32_t sid, nstr0 = w->nstr, ndistinct = 0, groups, nblk, b;
 	struct btfdb_dbf_blockref *refs = NULL;
 	struct btfdb_dbuf blk = { 0 };
 	int ret = -ENOMEM;
 
-	g = malloc(((size_t)w->npool + 1) * sizeof(*g));
+	g = malloc(((size_t)nnamed_sids + 1) * sizeof(*g));
 	if (!g)
 		goto out;
-	for (pid = 0; pid < w->npool; pid++) {
-		const uint8_t *p = w->pbuf.p + w->poff[pid], *end = w->pbuf.p + w->poff[pid + 1];
-		uint64_t info, sid;
+	for (sid = 1; sid < nstr0; sid++) {
 		const char *name;
 		size_t len;
 		int64_t esid;
 
-		if (btfdb_dbf_get_varint(&p, end, &info) || btfdb_dbf_get_varint(&p, end, &sid) ||
-		    sid >= w->nstr) {
-			ret = -EINVAL;
-			goto out;
-		}
+		if (!named[sid])
+			continue;
 		name = (const char *)w->sbuf.p + w->soff[sid];
-		if (!name[0] || !(len = btfdb_essential_name_len(name)))
+		if (!(len = btfdb_essential_name_len(name)))
 			continue;
 		esid = len == strlen(name) ? (int64_t)sid : str_intern(w, name, len);
 		if (esid < 0)
 			goto out;
 		name = (const char *)w->sbuf.p + w->soff[esid];
-		g[ng].sid = (uint32_t)esid;
-		g[ng].pid = pid;
-		g[ng++].hash = btfdb_hash64(name, len);
-	}
-	seen = calloc(w->nstr / 8 + 1, 1);
-	if (!seen)
-		goto out;
-	for (j = 0; j < ng; j++) {
-		if (!(seen[g[j].sid / 8] & (1 << (g[j].sid % 8))))
+		if (esid == sid)
 			ndistinct++;
-		seen[g[j].sid / 8] |= 1 << (g[j].sid % 8);
+		g[ng].esid = (uint32_t)esid;
+		g[ng].sid = sid;
+		g[ng++].hash = btfdb_hash64(name, len);
 	}
 	for (groups = BTFDB_DBF_GIDX_GPB; groups < ndistinct / 4 && groups < (1u << 30); groups *= 2)
 		;
@@ -917,17 +1305,18 @@ static int build_gidx(struct btfdb_db_writer *w, struct out *o, uint32_t *ngroup
 				uint16_t fp = (uint16_t)(g[j].hash >> 48);
 				uint32_t prev = 0;
 
-				while (k < ng && g[k].group == group && g[k].sid == g[j].sid)
+				while (k < ng && g[k].group == group && g[k].esid == g[j].esid)
 					k++;
 				n = k - j;
-				if (btfdb_dbuf_put(&blk, &fp, 2) || btfdb_dbuf_varint(&blk, g[j].sid) ||
+				if (btfdb_dbuf_put(&blk, &fp, 2) || btfdb_dbuf_varint(&blk, g[j].esid) ||
 				    btfdb_dbuf_varint(&blk, n))
 					goto out;
 				for (; j < k; j++) {
-					if (btfdb_dbuf_varint(&blk, j == k - n ? g[j].pid
-									: g[j].pid - prev - 1))
+					if (btfdb_dbuf_varint(&blk, j == k - n ?
+							      btfdb_dbf_zz((int64_t)g[j].sid - g[j].esid) :
+							      g[j].sid - prev - 1))
 						goto out;
-					prev = g[j].pid;
+					prev = g[j].sid;
 				}
 			}
 		}
@@ -942,12 +1331,71 @@ static int build_gidx(struct btfdb_db_writer *w, struct out *o, uint32_t *ngroup
 	ret = 0;
 out:
 	free(g);
-	free(seen);
 	free(refs);
 	btfdb_dbuf_free(&blk);
 	return ret;
 }
 
+/* The name map: per sid, the pool ids of the records named sid. */
+static int build_smap(struct btfdb_db_writer *w, struct out *o, const uint32_t *sid_of,
+		      struct btfdb_dbf_blockref **refs_out)
+{
+	uint32_t nb = (w->nstr + BTFDB_DBF_SMAP_BLK - 1) / BTFDB_DBF_SMAP_BLK, b, pid;
+	uint32_t *start = calloc((size_t)w->nstr + 2, sizeof(uint32_t));
+	uint32_t *list = malloc(((size_t)w->pool.n + 1) * sizeof(uint32_t));
+	struct btfdb_dbf_blockref *refs = calloc((size_t)nb + 1, sizeof(*refs));
+	struct btfdb_dbuf blk = { 0 };
+	int ret = -ENOMEM;
+
+	if (!start || !list || !refs)
+		goto out;
+	for (pid = 0; pid < w->pool.n; pid++)
+		start[sid_of[pid] + 2]++;
+	for (b = 2; b < w->nstr + 2; b++)
+		start[b] += start[b - 1];
+	for (pid = 0; pid < w->pool.n; pid++)
+		list[start[sid_of[pid] + 1]++] = pid;
+	/* now start[s] .. start[s + 1] is sid s's range */
+	for (b = 0; b < nb; b++) {
+		uint32_t s;
+
+		blk.len = 0;
+		for (s = b * BTFDB_DBF_SMAP_BLK; s < w->nstr && s < (b + 1) * BTFDB_DBF_SMAP_BLK; s++) {
+			uint32_t n = s ? start[s + 1] - start[s] : 0, i, prev = 0;
+
+			if (btfdb_dbuf_varint(&blk, n))
+				goto out;
+			for (i = 0; i < n; i++) {
+				uint32_t p = list[start[s] + i];
+
+				if (btfdb_dbuf_varint(&blk, i ? p - prev - 1 : p))
+					goto out;
+				prev = p;
+			}
+		}
+		if ((ret = put_raw_blk(o, blk.p, blk.len, &refs[b])))
+			goto out;
+		ret = -ENOMEM;
+	}
+	*refs_out = refs;
+	refs = NULL;
+	ret = 0;
+out:
+	free(start);
+	free(list);
+	free(refs);
+	btfdb_dbuf_free(&blk);
+	return ret;
+}
+
+/* Pad to a multiple of 8 with zero bytes (readers require them zero). */
+static int pad8(struct out *o)
+{
+	while (o->f.len % 8)
+		if (btfdb_dbuf_put(&o->f, "", 1))
+			return -ENOMEM;
+	return 0;
+}
 static int write_file(const char *path, const void *data, size_t len, struct btfdb_err *err)
 {
 	char *tmp = NULL;
@@ -994,32 +1442,54 @@ static int write_file(const char *path, const void *data, size_t len, struct btf
 	return 0;
 }
 
+
 int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct btfdb_err *err)
 {
 	struct out o = { { 0 }, 0 };
 	struct btfdb_dbf_hdr h;
 	struct btfdb_dbf_blockref *str_refs = NULL, *pool_refs = NULL, *gidx_refs = NULL;
-	struct btfdb_dbf_blockref **seq_refs = NULL, **inv_refs = NULL;
-	uint32_t nstrb, npoolb, ngroups = 0, b, k, i;
-	uint64_t *name_offs = NULL;
+	struct btfdb_dbf_blockref *smap_refs = NULL, **seq_refs = NULL;
+	uint32_t nstrb, npoolb, nsmapb, ngroups = 0, b, k, i, pid, nnamed = 0;
+	uint32_t *sid_of = NULL;
+	uint8_t *named = NULL;
 	int ret = -ENOMEM;
 
 	memset(&h, 0, sizeof(h));
 	if (btfdb_dbuf_put(&o.f, &h, sizeof(h)))
 		goto out;
+	/* which sids name a record */
+	sid_of = malloc(((size_t)w->pool.n + 1) * sizeof(uint32_t));
+	named = calloc((size_t)w->nstr + 1, 1);
+	if (!sid_of || !named)
+		goto out;
+	for (pid = 0; pid < w->pool.n; pid++) {
+		int64_t sid = btfdb_dbf_rec_name(w->pool.buf.p + w->pool.off[pid],
+						 w->pool.buf.p + w->pool.off[pid + 1]);
+
+		if (sid < 0 || sid >= w->nstr) {
+			ret = -EINVAL;
+			goto out;
+		}
+		sid_of[pid] = (uint32_t)sid;
+		if (sid && !named[sid]) {
+			named[sid] = 1;
+			nnamed++;
+		}
+	}
 	/* DATA: name index first (it may intern essential names) */
 	h.sects[BTFDB_DBF_SEC_DATA].off = o.f.len;
-	if ((ret = build_gidx(w, &o, &ngroups, &gidx_refs)))
+	if ((ret = build_gidx(w, &o, named, nnamed, &ngroups, &gidx_refs)))
+		goto out;
+	if ((ret = build_smap(w, &o, sid_of, &smap_refs)))
 		goto out;
 	ret = -ENOMEM;
 	nstrb = (w->nstr + BTFDB_DBF_STR_BLK - 1) / BTFDB_DBF_STR_BLK;
-	npoolb = (w->npool + BTFDB_DBF_POOL_BLK - 1) / BTFDB_DBF_POOL_BLK;
+	npoolb = (w->pool.n + BTFDB_DBF_POOL_BLK - 1) / BTFDB_DBF_POOL_BLK;
+	nsmapb = (w->nstr + BTFDB_DBF_SMAP_BLK - 1) / BTFDB_DBF_SMAP_BLK;
 	str_refs = calloc(nstrb + 1, sizeof(*str_refs));
 	pool_refs = calloc(npoolb + 1, sizeof(*pool_refs));
 	seq_refs = calloc(w->nk + 1, sizeof(*seq_refs));
-	inv_refs = calloc(w->nk + 1, sizeof(*inv_refs));
-	name_offs = calloc(w->nk + 1, sizeof(*name_offs));
-	if (!str_refs || !pool_refs || !seq_refs || !inv_refs || !name_offs)
+	if (!str_refs || !pool_refs || !seq_refs)
 		goto out;
 	for (b = 0; b < nstrb; b++) {
 		uint64_t s = w->soff[b * BTFDB_DBF_STR_BLK];
@@ -1030,40 +1500,39 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 			goto out;
 	}
 	for (b = 0; b < npoolb; b++) {
-		uint64_t s = w->poff[b * BTFDB_DBF_POOL_BLK];
-		uint64_t e = w->poff[(b + 1) * BTFDB_DBF_POOL_BLK < w->npool ?
-				     (b + 1) * BTFDB_DBF_POOL_BLK : w->npool];
+		uint64_t s = w->pool.off[b * BTFDB_DBF_POOL_BLK];
+		uint64_t e = w->pool.off[(b + 1) * BTFDB_DBF_POOL_BLK < w->pool.n ?
+					 (b + 1) * BTFDB_DBF_POOL_BLK : w->pool.n];
 
-		if ((ret = put_raw_blk(&o, w->pbuf.p + s, e - s, &pool_refs[b])))
+		if ((ret = put_raw_blk(&o, w->pool.buf.p + s, e - s, &pool_refs[b])))
 			goto out;
 	}
 	ret = -ENOMEM;
 	for (k = 0; k < w->nk; k++) {
 		struct wkernel *wk = &w->k[k];
 
+		wk->e.reserved = 0;
+		wk->e.reserved2 = 0;
 		if (wk->e.flags & BTFDB_DBF_K_RAW) {
+			memset(&wk->e.strseq, 0, sizeof(wk->e.strseq));
 			put_blk(&o, wk->raw.data, wk->raw.clen, wk->raw.ulen, &wk->e.raw);
 			continue;
 		}
 		memset(&wk->e.raw, 0, sizeof(wk->e.raw));
 		put_blk(&o, wk->strseq.data, wk->strseq.clen, wk->strseq.ulen, &wk->e.strseq);
 		seq_refs[k] = calloc(wk->nseq + 1, sizeof(**seq_refs));
-		inv_refs[k] = calloc(wk->ninv + 1, sizeof(**inv_refs));
-		if (!seq_refs[k] || !inv_refs[k])
+		if (!seq_refs[k])
 			goto out;
 		for (i = 0; i < wk->nseq; i++)
 			put_blk(&o, wk->seq[i].data, wk->seq[i].clen, wk->seq[i].ulen, &seq_refs[k][i]);
-		for (i = 0; i < wk->ninv; i++)
-			put_blk(&o, wk->inv[i].data, wk->inv[i].clen, wk->inv[i].ulen, &inv_refs[k][i]);
 	}
 	if (o.nomem)
 		goto out;
 	h.sects[BTFDB_DBF_SEC_DATA].len = o.f.len - h.sects[BTFDB_DBF_SEC_DATA].off;
 
 	/* TABLES (8-byte aligned) */
-	while (o.f.len % 8)
-		if (btfdb_dbuf_put(&o.f, "", 1))
-			goto out;
+	if (pad8(&o))
+		goto out;
 	h.sects[BTFDB_DBF_SEC_TABLES].off = o.f.len;
 	h.str_tab = o.f.len;
 	if (btfdb_dbuf_put(&o.f, str_refs, nstrb * sizeof(*str_refs)))
@@ -1074,17 +1543,17 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	h.gidx_tab = o.f.len;
 	if (btfdb_dbuf_put(&o.f, gidx_refs, ngroups / BTFDB_DBF_GIDX_GPB * sizeof(*gidx_refs)))
 		goto out;
+	h.smap_tab = o.f.len;
+	if (btfdb_dbuf_put(&o.f, smap_refs, nsmapb * sizeof(*smap_refs)))
+		goto out;
 	for (k = 0; k < w->nk; k++) {
 		struct wkernel *wk = &w->k[k];
 
-		wk->e.seq_tab = wk->e.inv_tab = 0;
+		wk->e.seq_tab = 0;
 		if (wk->e.flags & BTFDB_DBF_K_RAW)
 			continue;
 		wk->e.seq_tab = o.f.len;
 		if (btfdb_dbuf_put(&o.f, seq_refs[k], wk->nseq * sizeof(**seq_refs)))
-			goto out;
-		wk->e.inv_tab = o.f.len;
-		if (btfdb_dbuf_put(&o.f, inv_refs[k], wk->ninv * sizeof(**inv_refs)))
 			goto out;
 	}
 	h.sects[BTFDB_DBF_SEC_TABLES].len = o.f.len - h.sects[BTFDB_DBF_SEC_TABLES].off;
@@ -1099,9 +1568,8 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	h.sects[BTFDB_DBF_SEC_NAMES].len = o.f.len - h.sects[BTFDB_DBF_SEC_NAMES].off;
 
 	/* KERNELS (8-byte aligned) */
-	while (o.f.len % 8)
-		if (btfdb_dbuf_put(&o.f, "", 1))
-			goto out;
+	if (pad8(&o))
+		goto out;
 	h.sects[BTFDB_DBF_SEC_KERNELS].off = o.f.len;
 	for (k = 0; k < w->nk; k++)
 		if (btfdb_dbuf_put(&o.f, &w->k[k].e, sizeof(w->k[k].e)))
@@ -1116,11 +1584,11 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	h.file_size = o.f.len;
 	h.nr_kernels = w->nk;
 	h.nr_strings = w->nstr;
-	h.nr_pool = w->npool;
+	h.nr_pool = w->pool.n;
 	h.str_blk = BTFDB_DBF_STR_BLK;
 	h.pool_blk = BTFDB_DBF_POOL_BLK;
 	h.seq_blk = BTFDB_DBF_SEQ_BLK;
-	h.inv_blk = BTFDB_DBF_INV_BLK;
+	h.smap_blk = BTFDB_DBF_SMAP_BLK;
 	h.gidx_groups = ngroups;
 	h.gidx_gpb = BTFDB_DBF_GIDX_GPB;
 	h.hdr_csum = 0;
@@ -1137,17 +1605,67 @@ done:
 	if (seq_refs)
 		for (k = 0; k < w->nk; k++)
 			free(seq_refs[k]);
-	if (inv_refs)
-		for (k = 0; k < w->nk; k++)
-			free(inv_refs[k]);
 	free(seq_refs);
-	free(inv_refs);
 	free(str_refs);
 	free(pool_refs);
 	free(gidx_refs);
-	free(name_offs);
+	free(smap_refs);
+	free(sid_of);
+	free(named);
 	btfdb_dbuf_free(&o.f);
 	return ret;
+}
+
+/*
+ * Rebuild a database keeping only what its kernels use (after rm, or a
+ * raw fallback, pool records and strings may be orphaned): every kernel
+ * (except `drop`, when given) is extracted, re-parsed and added to a fresh
+ * writer, one at a time.
+ */
+int btfdb_db_compact(const char *src, const char *dst, const char *drop, struct btfdb_err *err)
+{
+	struct btfdb_db *db = NULL;
+	struct btfdb_db_writer *w = NULL;
+	int ret, skip = -1;
+	uint32_t k;
+
+	if ((ret = btfdb_db_open(src, &db, err)))
+		return ret;
+	if (drop && (skip = btfdb_db_find_kernel(db, drop, err)) < 0) {
+		ret = skip;
+		goto out;
+	}
+	if (!(w = writer_alloc())) {
+		btfdb_err_set(err, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (k = 0; k < btfdb_db_kernel_count(db); k++) {
+		struct btfdb_db_kernel_info ki;
+		struct btfdb_btf *btf;
+		void *data;
+		size_t size;
+
+		if ((int)k == skip)
+			continue;
+		btfdb_db_kernel_info(db, k, &ki);
+		if ((ret = btfdb_db_extract(db, k, &data, &size, err)))
+			goto out;
+		ret = btfdb_btf_parse_owned(data, size, NULL, &btf, err);
+		if (ret) {
+			btfdb_err_prefix(err, "%s: ", ki.name);
+			goto out;
+		}
+		ret = btfdb_db_writer_add(w, btf, ki.name, err);
+		btfdb_btf_free(btf);
+		if (ret < 0)
+			goto out;
+	}
+	ret = btfdb_db_writer_write(w, dst, err);
+out:
+	btfdb_db_writer_free(w);
+	btfdb_db_close(db);
+	return ret < 0 ? ret : 0;
 }
 
 /* ---- sources ---- */

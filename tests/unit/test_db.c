@@ -420,6 +420,101 @@ static void test_corruption(void)
 	free(orig);
 }
 
+static uint32_t pool_records(const char *file)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db_info in = { 0 };
+	struct btfdb_db *db;
+
+	if (btfdb_db_open(file, &db, &err))
+		return 0;
+	btfdb_db_info(db, &in);
+	btfdb_db_close(db);
+	return in.nr_pool;
+}
+
+/*
+ * Ids shifted by an inserted type must not change the other records:
+ * blob 1 is blob 0 with one typedef inserted first (every id + 1), so it
+ * adds exactly one pool record (that typedef).  Then compaction after
+ * removing blob 1 drops that record again.
+ */
+static void test_shift_and_compact(void)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db_writer *wr;
+	struct btfdb_btf *btf;
+	struct btfdb_db *db;
+	uint32_t p0, p1, p2;
+	void *d;
+	size_t n;
+
+	CHECK_EQ(btfdb_db_writer_new(NULL, &wr, &err), 0);
+	if (!wr)
+		return;
+	CHECK_EQ(btfdb_btf_parse(blobs[0], blob_sz[0], NULL, &btf, &err), 0);
+	CHECK_EQ(btfdb_db_writer_add(wr, btf, "s/k0", &err), 0);
+	btfdb_btf_free(btf);
+	CHECK_EQ(btfdb_db_writer_write(wr, path("s.btfdb"), &err), 0);
+	p0 = pool_records(path("s.btfdb"));
+	CHECK_EQ(btfdb_btf_parse(blobs[1], blob_sz[1], NULL, &btf, &err), 0);
+	CHECK_EQ(btfdb_db_writer_add(wr, btf, "s/k1", &err), 0);
+	btfdb_btf_free(btf);
+	CHECK_EQ(btfdb_db_writer_write(wr, path("s.btfdb"), &err), 0);
+	btfdb_db_writer_free(wr);
+	p1 = pool_records(path("s.btfdb"));
+	CHECK(p0 > 5);
+	CHECK_EQ(p1, p0 + 1);
+
+	/* rm via compaction: k1's typedef record goes away, k0 still exact */
+	err.msg[0] = 0;
+	CHECK_EQ(btfdb_db_compact(path("s.btfdb"), path("s.btfdb"), "nope", &err), -ENOENT);
+	CHECK_CONTAINS(err.msg, "nope");
+	CHECK_EQ(btfdb_db_compact(path("s.btfdb"), path("s.btfdb"), "k1", &err), 0);
+	p2 = pool_records(path("s.btfdb"));
+	CHECK_EQ(p2, p0);
+	CHECK_EQ(btfdb_db_open(path("s.btfdb"), &db, &err), 0);
+	if (!db)
+		return;
+	CHECK_EQ(btfdb_db_kernel_count(db), 1);
+	CHECK_EQ(btfdb_db_extract(db, 0, &d, &n, &err), 0);
+	CHECK(d && n == blob_sz[0] && !memcmp(d, blobs[0], n));
+	free(d);
+	CHECK_EQ(btfdb_db_verify(db, &err), 0);
+	btfdb_db_close(db);
+}
+
+/* Padding between sections must be zero (it is not covered by a checksum). */
+static void test_padding(void)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_dbf_hdr h;
+	uint8_t *buf;
+	size_t n;
+	uint64_t end;
+	int i, found = 0;
+
+	buf = read_file(path("a.btfdb"), &n);
+	if (!buf)
+		return;
+	memcpy(&h, buf, sizeof(h));
+	for (i = 0; i + 1 < BTFDB_DBF_NR_SECS; i++) {
+		end = h.sects[i].off + h.sects[i].len;
+		if (end < h.sects[i + 1].off) {
+			buf[end] = 0x5a;
+			found = 1;
+			break;
+		}
+	}
+	if (found) {
+		write_file(path("t.btfdb"), buf, n);
+		err.msg[0] = 0;
+		CHECK(open_verify(path("t.btfdb"), &err) < 0);
+		CHECK_CONTAINS(err.msg, "bytes before section");
+	}
+	free(buf);
+}
+
 int main(void)
 {
 	struct btf_header *h;
@@ -443,6 +538,8 @@ int main(void)
 	test_build_and_read();
 	test_add_rm();
 	test_corruption();
+	test_padding();
+	test_shift_and_compact();
 	{
 		char cmd[300];
 

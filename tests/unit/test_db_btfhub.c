@@ -4,8 +4,9 @@
  * kernel's /sys/kernel/btf/vmlinux); each kernel extracts byte-identical to
  * its source; backend access equals the flat parse for every type id
  * (kind/info, size/type, names, per-kind data) and index lookups of sample
- * names give identical id lists.  Prints the DB size against the .tar.xz
- * total and the time of a cold "open + lookup task_struct + fetch".
+ * names give identical id lists; every extracted BTFHub kernel has the
+ * SHA-256 listed in BTFHUB_DIR/README.md.  Prints the DB size against the
+ * .tar.xz total and the time of a cold "open + lookup task_struct + fetch".
  */
 #include <dirent.h>
 #include <sys/stat.h>
@@ -54,6 +55,105 @@ static void collect(const char *root, const char *rel)
 	}
 	if (n >= 0)
 		free(ents);
+}
+
+/* ---- SHA-256 (FIPS 180-4), to check extracts against README.md ---- */
+static const uint32_t sha_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+	0xc67178f2,
+};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha_block(uint32_t st[8], const uint8_t *b)
+{
+	uint32_t w[64], a[8], i, t1, t2;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 |
+		       (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
+	for (i = 16; i < 64; i++)
+		w[i] = w[i - 16] + (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
+		       w[i - 7] + (ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10));
+	memcpy(a, st, sizeof(a));
+	for (i = 0; i < 64; i++) {
+		t1 = a[7] + (ROR(a[4], 6) ^ ROR(a[4], 11) ^ ROR(a[4], 25)) +
+		     ((a[4] & a[5]) ^ (~a[4] & a[6])) + sha_k[i] + w[i];
+		t2 = (ROR(a[0], 2) ^ ROR(a[0], 13) ^ ROR(a[0], 22)) +
+		     ((a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]));
+		memmove(a + 1, a, 7 * sizeof(uint32_t));
+		a[4] += t1;
+		a[0] = t1 + t2;
+	}
+	for (i = 0; i < 8; i++)
+		st[i] += a[i];
+}
+
+/* Hex SHA-256 of data into hex[65]. */
+static void sha256_hex(const uint8_t *data, size_t n, char hex[65])
+{
+	uint32_t st[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	uint8_t tail[128] = { 0 };
+	size_t i, rest = n % 64, tl = rest < 56 ? 64 : 128;
+	uint64_t bits = (uint64_t)n * 8;
+
+	for (i = 0; i + 64 <= n; i += 64)
+		sha_block(st, data + i);
+	memcpy(tail, data + i, rest);
+	tail[rest] = 0x80;
+	for (i = 0; i < 8; i++)
+		tail[tl - 1 - i] = (uint8_t)(bits >> (8 * i));
+	sha_block(st, tail);
+	if (tl == 128)
+		sha_block(st, tail + 64);
+	for (i = 0; i < 8; i++)
+		snprintf(hex + 8 * i, 9, "%08x", st[i]);
+}
+
+/* The README's SHA-256 for kernel `name` (path without .btf); NULL if none. */
+static char readme_sha[64][65], readme_name[64][512];
+static int nreadme;
+
+static void load_readme(void)
+{
+	char line[1024];
+	FILE *f = fopen(BTFHUB_DIR "/README.md", "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && nreadme < 64) {
+		char h[80], pth[600];
+		size_t l;
+
+		if (sscanf(line, "%79s %599s", h, pth) != 2 || strlen(h) != 64 ||
+		    strspn(h, "0123456789abcdef") != 64 || (l = strlen(pth)) < 5 ||
+		    strcmp(pth + l - 4, ".btf"))
+			continue;
+		pth[l - 4] = 0;
+		memcpy(readme_sha[nreadme], h, 65);
+		snprintf(readme_name[nreadme], sizeof(readme_name[0]), "%s", pth);
+		nreadme++;
+	}
+	fclose(f);
+}
+
+static const char *readme_sha_of(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nreadme; i++)
+		if (!strcmp(readme_name[i], name))
+			return readme_sha[i];
+	return NULL;
 }
 
 static double now(void)
@@ -135,7 +235,7 @@ int main(void)
 	struct btfdb_db *db = NULL;
 	char dbpath[] = "/tmp/test_db_btfhub_XXXXXX";
 	struct stat st;
-	int i, fd, have_vm = 0;
+	int i, fd, have_vm = 0, nsha = 0;
 	double t0;
 
 	if (stat(BTFHUB_DIR, &st)) {
@@ -143,6 +243,7 @@ int main(void)
 		return test_finish();
 	}
 	collect(BTFHUB_DIR, "");
+	load_readme();
 	if (!nsrc) {
 		SKIP_ALL("no .btf.tar.xz below BTFHUB_DIR");
 		return test_finish();
@@ -227,11 +328,21 @@ int main(void)
 		raw = btfdb_btf_raw(flat, &rn);
 		CHECK_EQ(btfdb_db_extract(db, k, &d, &n, &err), 0);
 		CHECK(d && n == rn && !memcmp(d, raw, n));
+		if (d && readme_sha_of(srcs[i].name)) {
+			char hex[65];
+
+			sha256_hex(d, n, hex);
+			CHECK_STR(hex, readme_sha_of(srcs[i].name));
+			nsha++;
+		}
 		free(d);
 		compare(db, k, flat);
 		btfdb_btf_free(flat);
 	}
-	printf("extract + compare: %.1f s\n", now() - t0);
+	printf("extract + compare: %.1f s; %d extracts matched README.md SHA-256\n",
+	       now() - t0, nsha);
+	CHECK_EQ(nsha, nreadme);
+	CHECK(nreadme >= 1);
 	err.msg[0] = 0;
 	t0 = now();
 	CHECK_EQ(btfdb_db_verify(db, &err), 0);
