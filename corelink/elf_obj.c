@@ -335,7 +335,8 @@ static int scan_sections(struct corelink_obj *obj, Elf *elf, struct scan_result 
 			btfdb_err_set(err, "%s: section #%zu has a bad name offset", obj->name, idx);
 			return -EINVAL;
 		}
-		if (sh.sh_type != SHT_NOBITS &&
+		/* an SHT_NULL header is inactive: its offset and size mean nothing */
+		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL &&
 		    (sh.sh_offset > obj->file_size || sh.sh_size > obj->file_size - sh.sh_offset)) {
 			btfdb_err_set(err, "%s: section '%s' (offset %llu, size %llu) lies outside the file (size %zu)",
 				      obj->name, name, (unsigned long long)sh.sh_offset,
@@ -349,11 +350,17 @@ static int scan_sections(struct corelink_obj *obj, Elf *elf, struct scan_result 
 			ret = add_insn_sec(obj, name, idx, &sh, err);
 			if (ret)
 				return ret;
-		} else if (strcmp(name, ".BTF") == 0 && sh.sh_type != SHT_NOBITS) {
+		} else if ((strcmp(name, ".BTF") == 0 || strcmp(name, ".BTF.ext") == 0) &&
+			   sh.sh_type != SHT_PROGBITS) {
+			/* libbpf refuses these too (LIBBPF_ERRNO__FORMAT) */
+			btfdb_err_set(err, "%s: section '%s' has type %u, expected SHT_PROGBITS",
+				      obj->name, name, sh.sh_type);
+			return -EINVAL;
+		} else if (strcmp(name, ".BTF") == 0) {
 			r->btf_scn = idx;
 			r->btf_off = sh.sh_offset;
 			r->btf_size = sh.sh_size;
-		} else if (strcmp(name, ".BTF.ext") == 0 && sh.sh_type != SHT_NOBITS) {
+		} else if (strcmp(name, ".BTF.ext") == 0) {
 			r->has_ext = true;
 			obj->btf_ext_scn = idx;
 			obj->btf_ext_off = sh.sh_offset;

@@ -225,6 +225,17 @@ def btf_variant(v):
     if v == 'truncated_type':  # type section ends in the middle of a struct's members
         b.t('cut', KIND['STRUCT'], 8, vlen=2, extra=struct.pack('<III', b.s('m'), 1, 0))
         return b.blob()
+    if v == 'deep_typedef_chain':  # valid: [5] t0 -> [6] t1 -> ... -> int, 200k deep
+        n = 200000
+        for i in range(n):
+            b.t('t%d' % i, KIND['TYPEDEF'], 6 + i if i + 1 < n else 1)
+        return b.blob()
+    if v == 'deep_struct_nesting':  # valid: s0 { s1 m; }, s1 { s2 m; } ... 200k deep
+        n, m = 200000, b.s('m')
+        for i in range(n):
+            b.t('s%d' % i, KIND['STRUCT'], 4, vlen=1,
+                extra=struct.pack('<III', m, 6 + i if i + 1 < n else 1, 0))
+        return b.blob()
     raise SystemExit('gen.py: unknown btf variant ' + v)
 
 

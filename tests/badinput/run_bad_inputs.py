@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Run the malformed-input catalogue (tests/cli/bad_inputs/manifest).
+
+    run_bad_inputs.py --manifest FILE --corelink BIN --btfdb BIN --bpf-dir DIR
+                      [--case NAME]... [--record] [--no-rlimit]
+
+For every case: make its inputs (gen.py generators, committed files or built
+test objects), hash them, run the command, then check
+  - the exit code and the EXACT stderr (placeholders substituted),
+  - the output file {out} was not created (or, for 'same_output' cases, that
+    both runs wrote byte-identical outputs),
+  - every input is byte-for-byte unchanged,
+  - no temporary file was left next to the output.
+--record prints what each case actually produced (to fill in the manifest).
+--no-rlimit ignores 'limit_mb' (sanitizer builds reserve huge shadow memory).
+Exit 0 when every case passes, 1 otherwise.
+"""
+import argparse
+import re
+import hashlib
+import os
+import resource
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def parse_manifest(path):
+    cases, cur = [], None
+    for lineno, raw in enumerate(open(path), 1):
+        line = raw.rstrip('\n')
+        if not line.strip():
+            cur = None
+            continue
+        if line.lstrip().startswith('#'):
+            continue
+        key, _, val = line.partition(' ')
+        val = val.strip()
+        if key == 'case':
+            cur = dict(name=val, inputs=[], run=[], stderr=[], exit=None, line=lineno,
+                       kind='error', limit_mb=None, timeout=30)
+            cases.append(cur)
+            continue
+        if cur is None:
+            raise SystemExit('%s:%d: directive outside a case' % (path, lineno))
+        if key == 'input':
+            name, _, spec = val.partition('=')
+            cur['inputs'].append((name.strip(), spec.strip()))
+        elif key == 'run':
+            cur['run'].append(val)
+        elif key == 'exit':
+            cur['exit'] = int(val)
+        elif key == 'stderr':
+            cur['stderr'].append(val)
+        elif key == 'stderr_re':
+            cur['stderr_re'] = val
+        elif key == 'kind':
+            cur['kind'] = val
+        elif key == 'limit_mb':
+            cur['limit_mb'] = int(val)
+        elif key == 'timeout':
+            cur['timeout'] = int(val)
+        else:
+            raise SystemExit('%s:%d: unknown directive %r' % (path, lineno, key))
+    return cases
+
+
+def sha(path):
+    return hashlib.sha256(open(path, 'rb').read()).hexdigest()
+
+
+def subst(s, env):
+    # longest names first so {obj} does not clobber {obj2}
+    for k in sorted(env, key=len, reverse=True):
+        s = s.replace('{%s}' % k, env[k])
+    return s
+
+
+def run_case(c, a):
+    tmp = tempfile.mkdtemp(prefix='badinput.')
+    try:
+        return _run_case(c, a, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run_case(c, a, tmp):
+    env = dict(tmp=tmp, bpf=a.bpf_dir, corelink=a.corelink, btfdb=a.btfdb,
+               gen='%s %s' % (sys.executable, os.path.join(a.gen_dir, 'gen.py')),
+               src=a.gen_dir, out=os.path.join(tmp, 'out.o'), out2=os.path.join(tmp, 'out2.o'))
+    made = []
+    for name, spec in c['inputs']:
+        how, _, rest = spec.partition(' ')
+        rest = subst(rest, env)
+        if how == 'gen':
+            path = os.path.join(tmp, name)
+            args = shlex.split(rest)
+            r = subprocess.run([sys.executable, os.path.join(a.gen_dir, 'gen.py'), args[0], path]
+                               + args[1:], capture_output=True, text=True)
+            if r.returncode:
+                return 'generator failed: ' + r.stderr.strip()
+        elif how == 'sh':
+            path = os.path.join(tmp, name)
+            env[name] = path
+            r = subprocess.run(subst(rest, env), shell=True, capture_output=True, text=True)
+            if r.returncode or not os.path.exists(path):
+                return 'input command failed: ' + r.stderr.strip()
+        elif how == 'file':
+            path = os.path.join(a.gen_dir, rest)
+        elif how == 'built':
+            path = os.path.join(a.bpf_dir, rest)
+            if not os.path.exists(path):
+                return 'SKIP: %s not built' % path
+        else:
+            return 'unknown input kind %r' % how
+        env[name] = path
+        made.append(path)
+    before = {p: sha(p) for p in made}
+    listing = sorted(os.listdir(tmp))
+
+    def limit():
+        if c['limit_mb'] and not a.no_rlimit:
+            n = c['limit_mb'] << 20
+            resource.setrlimit(resource.RLIMIT_AS, (n, n))
+
+    results = []
+    for cmd in c['run']:
+        argv = shlex.split(subst(cmd, env))
+        argv[0] = dict(corelink=a.corelink, btfdb=a.btfdb).get(argv[0], argv[0])
+        try:
+            r = subprocess.run(argv, capture_output=True, text=True, timeout=c['timeout'],
+                               preexec_fn=limit)
+        except subprocess.TimeoutExpired:
+            return 'timed out after %ds (hang?)' % c['timeout']
+        results.append(r)
+
+    # reverse placeholders in what we saw, for --record and for messages
+    def unsubst(s):
+        for k in sorted(env, key=lambda k: len(env[k]), reverse=True):
+            if k not in ('gen', 'corelink', 'btfdb') and env[k]:
+                s = s.replace(env[k], '{%s}' % k)
+        return s
+
+    problems = []
+    if a.record:
+        for r in results:
+            print('  exit %d' % r.returncode)
+            for line in r.stderr.splitlines():
+                print('  stderr ' + unsubst(line))
+    if c['kind'] == 'error':
+        r = results[0]
+        if r.returncode != c['exit']:
+            problems.append('exit %d, expected %d' % (r.returncode, c['exit']))
+        got = r.stderr.rstrip('\n')
+        want = subst('\n'.join(c['stderr']), env)
+        if c.get('stderr_re'):
+            # placeholders substituted literally, the rest is a full-match regex
+            pat = c['stderr_re']
+            for k in sorted(env, key=len, reverse=True):
+                pat = pat.replace('{%s}' % k, re.escape(env[k]))
+            ok = re.fullmatch(pat, got) is not None
+            want = c['stderr_re']
+        else:
+            ok = got == want
+        if not ok:
+            problems.append('stderr differs:\n    got:      %s\n    expected: %s'
+                            % (unsubst(got).replace('\n', '\n              '),
+                               '\n              '.join(c['stderr'])))
+        if os.path.exists(env['out']):
+            problems.append('output file written on error')
+    elif c['kind'] == 'exit':  # valid but extreme input: only the exit code matters
+        r = results[0]
+        if r.returncode != c['exit']:
+            problems.append('exit %d, expected %d: %s' % (r.returncode, c['exit'], r.stderr[-300:]))
+        if os.path.exists(env['out']):
+            os.unlink(env['out'])
+    elif c['kind'] == 'same_output':
+        for i, r in enumerate(results):
+            if r.returncode != 0:
+                problems.append('run %d: exit %d: %s' % (i + 1, r.returncode, r.stderr.strip()))
+        if not problems:
+            o1, o2 = open(env['out'], 'rb').read(), open(env['out2'], 'rb').read()
+            if o1 != o2:
+                problems.append('outputs differ (%d vs %d bytes)' % (len(o1), len(o2)))
+            os.unlink(env['out'])
+            os.unlink(env['out2'])
+    for p in made:
+        if os.path.exists(p) and sha(p) != before[p]:
+            problems.append('input %s was modified' % unsubst(p))
+    left = sorted(set(os.listdir(tmp)) - set(listing) - {'out.o', 'out2.o'})
+    if left:
+        problems.append('left behind: %s' % ' '.join(left))
+    return '; '.join(problems) if problems else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--manifest', default=os.path.join(HERE, '..', 'cli', 'bad_inputs', 'manifest'))
+    ap.add_argument('--corelink', required=True)
+    ap.add_argument('--btfdb', default='btfdb')
+    ap.add_argument('--bpf-dir', required=True)
+    ap.add_argument('--case', action='append')
+    ap.add_argument('--record', action='store_true')
+    ap.add_argument('--no-rlimit', action='store_true')
+    a = ap.parse_args()
+    a.gen_dir = os.path.dirname(os.path.abspath(a.manifest))
+    if not os.access(a.corelink, os.X_OK):
+        print('SKIP: %s not built' % a.corelink)
+        return 77
+    cases = parse_manifest(a.manifest)
+    # slow runners (valgrind: scripts/valgrind) scale the per-case timeouts
+    scale = float(os.environ.get('CORELINK_TIMEOUT_SCALE', '1'))
+    for c in cases:
+        c['timeout'] = int(c['timeout'] * scale)
+    if a.case:
+        cases = [c for c in cases if c['name'] in a.case]
+    failed = skipped = 0
+    for c in cases:
+        if a.record:
+            print('case %s' % c['name'])
+        res = run_case(c, a)
+        if res and res.startswith('SKIP'):
+            skipped += 1
+            print('skip %-36s %s' % (c['name'], res))
+        elif res:
+            failed += 1
+            print('FAIL %-36s (manifest line %d) %s' % (c['name'], c['line'], res))
+        else:
+            print('ok   %s' % c['name'])
+    print('%d cases: %d passed, %d failed, %d skipped'
+          % (len(cases), len(cases) - failed - skipped, failed, skipped))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
