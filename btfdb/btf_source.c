@@ -7,14 +7,28 @@
  *     libbpf's btf__parse_elf();
  *   - xz (BTFHub .btf.tar.xz): a tar with exactly one regular member,
  *     decompressed in memory with libarchive, no temporary files.
- * Files are mmap'ed (read() when that is impossible, e.g. sysfs).
+ *
+ * libarchive is loaded with dlopen() on the first xz input only: linking it
+ * drags ~19 shared libraries (ICU, libxml2, libstdc++, ...) into every
+ * process, ~4 ms of dynamic linking paid even when the input is raw BTF or
+ * ELF.  The headers are used for types and prototypes only.
+ *
+ * Files: a raw BTF file in host byte order is mmap'ed and parsed in place
+ * (the mapping is owned by the handle, see btfdb_btf_parse_mapped()); other
+ * inputs are mmap'ed, decoded and unmapped.  Files that cannot be mapped
+ * (sysfs: /sys/kernel/btf/vmlinux) are read in one go into a buffer sized by
+ * fstat(), which sysfs reports exactly, then handed to the parser without a
+ * further copy.
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -27,6 +41,11 @@
 #define MAX_FILE_SIZE (1ull << 34)   /* 16 GiB: anything larger is not BTF input */
 
 static const uint8_t xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
+
+static bool is_raw_btf(const uint8_t *p, size_t size)
+{
+	return size >= 2 && ((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f));
+}
 
 /* ---- ELF ---------------------------------------------------------- */
 
@@ -108,80 +127,184 @@ out:
 	return ret;
 }
 
+/* ---- libarchive, loaded on demand ---------------------------------- */
+
+#define LIBARCHIVE_SONAME "libarchive.so.13"
+
+/* The libarchive entry points load_xz() uses, resolved by name. */
+static struct {
+	__typeof__(archive_read_new) *read_new;
+	__typeof__(archive_read_support_filter_xz) *support_filter_xz;
+	__typeof__(archive_read_support_format_tar) *support_format_tar;
+	__typeof__(archive_read_open_memory) *open_memory;
+	__typeof__(archive_read_next_header) *next_header;
+	__typeof__(archive_read_data) *read_data;
+	__typeof__(archive_read_free) *read_free;
+	__typeof__(archive_error_string) *error_string;
+	__typeof__(archive_entry_filetype) *entry_filetype;
+	__typeof__(archive_entry_size_is_set) *entry_size_is_set;
+	__typeof__(archive_entry_size) *entry_size;
+	__typeof__(archive_entry_pathname) *entry_pathname;
+} la;
+static char la_error[256];        /* why loading failed ("" = it did not) */
+static pthread_once_t la_once = PTHREAD_ONCE_INIT;
+
+static void la_load(void)
+{
+	void *h = dlopen(LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *missing = NULL;
+
+	if (!h) {
+		const char *e = dlerror();
+
+		snprintf(la_error, sizeof(la_error), "%s", e ? e : "dlopen failed");
+		return;
+	}
+#define LA_SYM(field, sym)                                             \
+	do {                                                           \
+		*(void **)&la.field = dlsym(h, #sym);                  \
+		if (!la.field && !missing)                             \
+			missing = #sym;                                \
+	} while (0)
+	LA_SYM(read_new, archive_read_new);
+	LA_SYM(support_filter_xz, archive_read_support_filter_xz);
+	LA_SYM(support_format_tar, archive_read_support_format_tar);
+	LA_SYM(open_memory, archive_read_open_memory);
+	LA_SYM(next_header, archive_read_next_header);
+	LA_SYM(read_data, archive_read_data);
+	LA_SYM(read_free, archive_read_free);
+	LA_SYM(error_string, archive_error_string);
+	LA_SYM(entry_filetype, archive_entry_filetype);
+	LA_SYM(entry_size_is_set, archive_entry_size_is_set);
+	LA_SYM(entry_size, archive_entry_size);
+	LA_SYM(entry_pathname, archive_entry_pathname);
+#undef LA_SYM
+	if (missing) {
+		snprintf(la_error, sizeof(la_error), "%s has no symbol %s", LIBARCHIVE_SONAME,
+			 missing);
+		memset(&la, 0, sizeof(la));
+		dlclose(h);
+	}
+	/* on success the library stays loaded for the life of the process */
+}
+
+/* Load libarchive once (thread-safe); 0 or -ENOSYS with the reason in err. */
+static int la_get(const char *name, struct btfdb_err *err)
+{
+	pthread_once(&la_once, la_load);
+	if (la.read_new)
+		return 0;
+	btfdb_err_set(err,
+		      "%s: reading .tar.xz needs libarchive (%s), which could not be loaded: %s; "
+		      "install libarchive13, or decompress the file and pass the raw .btf",
+		      name, LIBARCHIVE_SONAME, la_error);
+	return -ENOSYS;
+}
+
 /* ---- .tar.xz ------------------------------------------------------ */
 
 static int load_xz(const void *data, size_t size, const char *name, struct btfdb_btf **out,
 		   struct btfdb_err *err)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 	struct archive_entry *e;
 	uint8_t *blob = NULL;
-	size_t blob_size = 0;
+	size_t blob_size = 0, cap;
 	unsigned members = 0;
 	int ret = -EINVAL, r;
 
+	ret = la_get(name, err);
+	if (ret)
+		return ret;
+	ret = -EINVAL;
+	a = la.read_new();
 	if (!a) {
 		btfdb_err_set(err, "%s: out of memory", name);
 		return -ENOMEM;
 	}
-	archive_read_support_filter_xz(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_memory(a, data, size) != ARCHIVE_OK) {
-		btfdb_err_set(err, "%s: xz/tar: %s", name, archive_error_string(a));
+	la.support_filter_xz(a);
+	la.support_format_tar(a);
+	if (la.open_memory(a, data, size) != ARCHIVE_OK) {
+		btfdb_err_set(err, "%s: xz/tar: %s", name, la.error_string(a));
 		goto out;
 	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+	while ((r = la.next_header(a, &e)) == ARCHIVE_OK) {
 		la_int64_t esize;
 		size_t got = 0;
 
-		if (archive_entry_filetype(e) != AE_IFREG)
+		if (la.entry_filetype(e) != AE_IFREG)
 			continue;
 		if (++members > 1)
 			continue; /* keep counting for the message */
-		if (!archive_entry_size_is_set(e)) {
+		if (!la.entry_size_is_set(e)) {
 			btfdb_err_set(err, "%s: archive member '%s' has no size", name,
-				      archive_entry_pathname(e));
+				      la.entry_pathname(e));
 			goto out;
 		}
-		esize = archive_entry_size(e);
+		esize = la.entry_size(e);
 		if (esize <= 0) {
 			btfdb_err_set(err, "%s: archive member '%s' is empty", name,
-				      archive_entry_pathname(e));
+				      la.entry_pathname(e));
 			goto out;
 		}
 		if ((unsigned long long)esize > MAX_MEMBER_SIZE) {
 			btfdb_err_set(err,
 				      "%s: archive member '%s' is %lld bytes, over the 1 GiB limit",
-				      name, archive_entry_pathname(e), (long long)esize);
+				      name, la.entry_pathname(e), (long long)esize);
 			goto out;
 		}
 		blob_size = (size_t)esize;
-		blob = malloc(blob_size);
+		/*
+		 * The header's size is a claim: allocate what the compressed input
+		 * can plausibly hold (BTF compresses ~5-8x with xz) and grow by
+		 * doubling as data arrives, so a tiny archive claiming 900 MiB fails
+		 * on its truncated data, not on memory.  Real BTFHub members fit
+		 * the first allocation.
+		 */
+		cap = blob_size;
+		if (cap > (1u << 20) && cap / 32 > size)
+			cap = size * 32 > (1u << 20) ? size * 32 : (1u << 20);
+		blob = malloc(cap);
 		if (!blob) {
-			btfdb_err_set(err, "%s: out of memory for %zu bytes", name, blob_size);
+			btfdb_err_set(err, "%s: out of memory for %zu bytes", name, cap);
 			ret = -ENOMEM;
 			goto out;
 		}
 		while (got < blob_size) {
-			la_ssize_t n = archive_read_data(a, blob + got, blob_size - got);
+			la_ssize_t n;
+
+			if (got == cap) {
+				size_t ncap = cap * 2 < blob_size ? cap * 2 : blob_size;
+				uint8_t *tmp = realloc(blob, ncap);
+
+				if (!tmp) {
+					btfdb_err_set(err, "%s: out of memory for %zu bytes", name,
+						      ncap);
+					ret = -ENOMEM;
+					goto out;
+				}
+				blob = tmp;
+				cap = ncap;
+			}
+			n = la.read_data(a, blob + got, cap - got);
 
 			if (n < 0) {
 				btfdb_err_set(err, "%s: xz/tar: member '%s': %s", name,
-					      archive_entry_pathname(e), archive_error_string(a));
+					      la.entry_pathname(e), la.error_string(a));
 				goto out;
 			}
 			if (n == 0) {
 				btfdb_err_set(err,
 					      "%s: archive member '%s' is truncated: %zu of %zu "
 					      "bytes",
-					      name, archive_entry_pathname(e), got, blob_size);
+					      name, la.entry_pathname(e), got, blob_size);
 				goto out;
 			}
 			got += (size_t)n;
 		}
 	}
 	if (r != ARCHIVE_EOF) {
-		btfdb_err_set(err, "%s: xz/tar: %s", name, archive_error_string(a));
+		btfdb_err_set(err, "%s: xz/tar: %s", name, la.error_string(a));
 		goto out;
 	}
 	if (members != 1) {
@@ -194,7 +317,7 @@ static int load_xz(const void *data, size_t size, const char *name, struct btfdb
 		btfdb_err_prefix(err, "%s: ", name);
 out:
 	free(blob);
-	archive_read_free(a);
+	la.read_free(a);
 	return ret;
 }
 
@@ -213,7 +336,7 @@ int btfdb_btf_load_mem(const void *data, size_t size, const char *name,
 		btfdb_err_set(err, "%s: empty file", name);
 		return -EINVAL;
 	}
-	if (size >= 2 && ((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f))) {
+	if (is_raw_btf(p, size)) {
 		ret = btfdb_btf_parse(data, size, NULL, out, err);
 		if (ret)
 			btfdb_err_prefix(err, "%s: ", name);
@@ -310,22 +433,43 @@ int btfdb_btf_load(const char *path, struct btfdb_btf **out, struct btfdb_err *e
 		ret = -EFBIG;
 		goto out;
 	}
+	/*
+	 * Regular files (and /sys/kernel/btf/vmlinux from Linux 6.16 on) are
+	 * mapped; MAP_POPULATE maps the page-cache pages in one call instead of
+	 * one fault per 64 KiB.  The file must not be truncated while the handle
+	 * lives (as with any mmap'ed input; a concurrent writer is not supported).
+	 */
 	if (S_ISREG(st.st_mode) && st.st_size > 0)
-		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	if (map != MAP_FAILED) {
 		size = (size_t)st.st_size;
-	} else {
-		/* sysfs, pipes, or mmap refused: read it, sized by st_size when known */
-		ret = read_all(fd, path,
-			       S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 0,
-			       &buf, &size, err);
-		if (ret)
-			goto out;
-	}
-	ret = btfdb_btf_load_mem(map != MAP_FAILED ? map : buf, size, path, out, err);
-out:
-	if (map != MAP_FAILED)
+		close(fd);
+		if (is_raw_btf(map, size)) {
+			/* parsed in place; the handle owns the mapping from here on */
+			ret = btfdb_btf_parse_mapped(map, size, map, size, NULL, out, err);
+			if (ret)
+				btfdb_err_prefix(err, "%s: ", path);
+			return ret;
+		}
+		ret = btfdb_btf_load_mem(map, size, path, out, err);
 		munmap(map, size);
+		return ret;
+	}
+	/* sysfs before 6.16, pipes: read in one go, sized by st_size when known
+	 * (sysfs reports the exact size), then parsed without another copy */
+	ret = read_all(fd, path, S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 0,
+		       &buf, &size, err);
+	if (ret)
+		goto out;
+	if (is_raw_btf(buf, size)) {
+		ret = btfdb_btf_parse_owned(buf, size, NULL, out, err);
+		buf = NULL;
+		if (ret)
+			btfdb_err_prefix(err, "%s: ", path);
+	} else {
+		ret = btfdb_btf_load_mem(buf, size, path, out, err);
+	}
+out:
 	free(buf);
 	close(fd);
 	return ret;

@@ -63,6 +63,9 @@ int btfdb_btf_parse(const void *data, size_t size, const struct btfdb_btf *base,
  * the content: raw BTF, an ELF file with a .BTF section (vmlinux, BPF
  * object), or an xz tar archive (BTFHub .btf.tar.xz; exactly one regular
  * member, read in memory).  A btfdb database is not accepted here.
+ * A raw BTF file is mmap()ed and parsed in place (no copy): the file must not
+ * be truncated while the handle lives; btfdb_btf_raw() returns the mapping.
+ * libarchive is loaded (dlopen) on the first .tar.xz only.
  */
 int btfdb_btf_load(const char *path, struct btfdb_btf **out, struct btfdb_err *err);
 /* The same from a buffer already in memory (name is used in messages). */
@@ -181,14 +184,38 @@ size_t btfdb_essential_name_len(const char *name);
 
 struct btfdb_index;
 
+/*
+ * Kinds a CO-RE candidate can have.  libbpf keeps a target type when its kind
+ * equals the kind of the LOCAL ROOT type of the relocation (enum ~ enum64),
+ * and the root of a CO-RE relocation clang emits is never a FUNC, VAR,
+ * DATASEC or DECL_TAG (field relocations start at a struct/union, type and
+ * enum relocations at the type named in the source; functions, variables,
+ * sections and tags are not types there).  Those four kinds are half of a
+ * vmlinux BTF (~56k FUNCs), so an index for candidate search leaves them out.
+ */
+static inline bool btfdb_kind_is_core_cand(uint16_t kind)
+{
+	return kind != BTF_KIND_FUNC && kind != BTF_KIND_VAR && kind != BTF_KIND_DATASEC &&
+	       kind != BTF_KIND_DECL_TAG && kind != BTF_KIND_UNKN && kind <= BTF_KIND_MAX;
+}
+
 /* Build the index of every named type by essential name. */
 int btfdb_index_build(const struct btfdb_btf *btf, struct btfdb_index **out,
 		      struct btfdb_err *err);
+/* The same restricted to btfdb_kind_is_core_cand() kinds: what CO-RE
+ * candidate search needs, about twice as fast on a vmlinux BTF. */
+int btfdb_index_build_core(const struct btfdb_btf *btf, struct btfdb_index **out,
+			   struct btfdb_err *err);
+/* Whether lookups in idx can return types of this kind (a database index and
+ * btfdb_index_build() hold all kinds; btfdb_index_build_core() does not).
+ * A caller looking for another kind must scan the BTF itself. */
+bool btfdb_index_has_kind(const struct btfdb_index *idx, uint16_t kind);
 void btfdb_index_free(struct btfdb_index *idx);
 /*
  * Type ids whose essential name equals name[0..len), in ascending id order
  * (the order libbpf scans in).  Returns the count; *ids is borrowed from idx.
- * All kinds are returned: the caller filters by kind.
+ * All indexed kinds are returned (see btfdb_index_has_kind()): the caller
+ * filters by kind.
  */
 size_t btfdb_index_lookup(const struct btfdb_index *idx, const char *name, size_t len,
 			  const uint32_t **ids);

@@ -24,10 +24,12 @@ struct btfdb_backend_ops {
 
 struct btfdb_btf {
 	/* --- flat backing --- */
-	uint8_t *raw;                 /* owned copy of the original bytes */
+	uint8_t *raw;                 /* the original bytes: owned malloc'd copy, or inside map */
 	size_t raw_size;
 	uint8_t *host;                /* host-order copy when swapped, else == raw */
-	const struct btf_type **types; /* types[i] = id start_id + i */
+	const uint8_t *tsec;          /* host-order type section */
+	uint32_t *type_offs;          /* id start_id + i is at tsec + type_offs[i] (4 bytes a
+	                               * type: every page of it is a page fault to pay) */
 	uint32_t nr_types;            /* own types */
 	const char *strs;             /* own string section (host copy) */
 	uint32_t str_len;
@@ -36,6 +38,13 @@ struct btfdb_btf {
 	uint32_t start_id;            /* 1, or base type_cnt */
 	bool swapped;                 /* original was the other byte order */
 	bool big_endian;              /* original byte order */
+	void *map;                    /* when set: an mmap()ed region holding raw, owned
+	                               * (munmap'ed on free instead of free(raw)) */
+	size_t map_size;
+	uint8_t *kinds;               /* kinds[i] = BTF kind of id start_id + i (compact
+	                               * copy for scans: index build, checks) */
+	uint32_t nr_named;            /* at most this many own types have a name */
+	uint32_t nr_named_core;       /* ... of them with btfdb_kind_is_core_cand() kinds */
 
 	/* --- backend (database) backing; when set, the flat fields above
 	 *     except start_id/nr_types/base are unused --- */
@@ -57,6 +66,12 @@ struct btfdb_index_ops {
 	void (*free)(void *ctx);
 };
 
+/* Own type i (id start_id + i) of a flat handle, i < nr_types. */
+static inline const struct btf_type *btfdb_flat_type(const struct btfdb_btf *btf, uint32_t i)
+{
+	return (const struct btf_type *)(btf->tsec + btf->type_offs[i]);
+}
+
 /* Construct a handle on a backend (takes ownership of ctx, also on failure). */
 /* nr_types = own types (ids 1..nr_types); hash = XXH3-64 of the original
  * blob; btfdb_btf_raw() returns NULL for backend handles. */
@@ -73,6 +88,13 @@ uint64_t btfdb_hash64(const void *data, size_t len);
  * failure): avoids a second copy when the caller already holds the bytes. */
 int btfdb_btf_parse_owned(void *data, size_t size, const struct btfdb_btf *base,
 			  struct btfdb_btf **out, struct btfdb_err *err);
+
+/* Like btfdb_btf_parse_owned() but raw = data lies inside an mmap()ed region
+ * [map, map + map_size) that the handle owns from now on (munmap'ed on free,
+ * also on failure).  The bytes are parsed in place when in host order. */
+int btfdb_btf_parse_mapped(void *map, size_t map_size, const void *data, size_t size,
+			   const struct btfdb_btf *base, struct btfdb_btf **out,
+			   struct btfdb_err *err);
 
 /* btfdb_index_build() with a caller-chosen hash of the essential name; tests
  * pass a degenerate one to force collisions.  fn == NULL means btfdb_hash64. */

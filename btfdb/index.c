@@ -3,22 +3,40 @@
  * Essential names and the XXH3 name index.
  *
  * The index maps an essential name (libbpf's rule: "foo___v2" -> "foo") to the
- * ascending list of type ids of every kind that carry it.  Layout (flat):
+ * ascending list of type ids that carry it.  Which kinds are indexed:
+ *   - btfdb_index_build(): every kind;
+ *   - btfdb_index_build_core(): only btfdb_kind_is_core_cand() kinds, i.e. not
+ *     FUNC, VAR, DATASEC, DECL_TAG.  libbpf keeps a candidate only when its
+ *     kind is the LOCAL ROOT kind of the relocation, and CO-RE relocation
+ *     roots are types (struct/union for field relocations, the named type for
+ *     type and enum relocations), never functions, variables, sections or
+ *     tags.  Leaving those out halves the work on a vmlinux BTF (56k of its
+ *     126k types are FUNCs).  A caller with such a root anyway (a crafted
+ *     object) asks btfdb_index_has_kind() and scans instead.
+ * A database index keeps its own rule (all kinds).
  *
+ * Layout (flat):
  *   groups[]  one per distinct essential name: hash, name bytes (borrowed from
- *             the BTF), and a [start, start+count) slice of ids[]
- *   ids[]     all named type ids, grouped, ascending inside each group
- *   slots[]   open-addressing table (linear probing, power-of-two size, at
- *             most half full) of group index + 1, 0 = empty
+ *             the BTF), the lowest id, and for names carried by several types
+ *             a [start, start+count) slice of ids[]
+ *   ids[]     the ids of multi-type groups, ascending inside each group
+ *   slots[]   open addressing (linear probing, power of two, at most 3/4
+ *             full), each slot 8 bytes: the hash's high 32 bits and group + 1
+ *             (0 = empty), so a probe touches a group only on a tag match
  *
- * Built in two passes over the types: count (assigning each type its group),
- * then fill ids[] by walking ids in ascending order, which makes every group's
- * slice sorted for free.  No per-entry allocation.  Two names with equal
+ * Build: the table is sized once from the parser's count of named types (no
+ * rehash); one pass over the ids in ascending order hashes each essential
+ * name (computed in the same scan that finds the string's end) and records
+ * (id, group) pairs; a second pass over those pairs, backwards, fills each
+ * multi-type group's slice from its end, so slices come out ascending.  Most
+ * names are carried by one type: such a lookup returns a pointer to the
+ * group's own first id, and ids[] holds only the rest.  Two names with equal
  * hashes stay apart because a probe compares the name bytes too.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL /* short keys: the inlined XXH3 is several times faster */
 #include <xxhash.h>
 
 #include "btfdb_internal.h"
@@ -28,38 +46,51 @@ uint64_t btfdb_hash64(const void *data, size_t len)
 	return XXH3_64bits(data, len);
 }
 
-/* libbpf's flavor separator: "X___Y" where X and Y are not '_'. */
-static bool is_flavor_sep(const char *s)
+/*
+ * Essential name length in one forward scan: remember the last "X___Y" (X, Y
+ * not '_', Y a real character), cut before its "___".  Each byte is read
+ * once; p[1..3] are read only after p[0..2] were non-NUL.
+ */
+static inline size_t essential_len(const char *name)
 {
-	return s[0] != '_' && s[1] == '_' && s[2] == '_' && s[3] == '_' && s[4] != '_';
+	const char *p = name;
+	size_t cut = SIZE_MAX;
+
+	for (; *p; p++)
+		if (p[0] == '_' && p[1] == '_' && p[2] == '_' && p > name && p[-1] != '_' &&
+		    p[3] && p[3] != '_')
+			cut = (size_t)(p - name);
+	return cut != SIZE_MAX ? cut : (size_t)(p - name);
 }
 
 size_t btfdb_essential_name_len(const char *name)
 {
-	size_t n = strlen(name), i;
-
-	/* scan i = n-5 .. 0: the first hit from the end is the last separator */
-	for (i = n >= 5 ? n - 5 + 1 : 0; i > 0; i--)
-		if (is_flavor_sep(name + i - 1))
-			return i;
-	return n;
+	return essential_len(name);
 }
 
+/* 16 bytes: every page of groups[] is new memory, and a page fault costs more
+ * than re-reading a name; the name is that of type `first`. */
 struct idx_group {
-	uint64_t hash;     /* hash of the essential name */
-	const char *name;  /* essential name bytes (not NUL-terminated at len) */
+	uint32_t first;    /* lowest id with this name (the whole list when count == 1) */
 	uint32_t len;      /* essential name length */
-	uint32_t start;    /* first entry in ids[] */
 	uint32_t count;    /* number of ids */
+	uint32_t start;    /* first entry in ids[] when count > 1 */
+};
+
+struct idx_slot {
+	uint32_t tag;      /* hash >> 32 */
+	uint32_t group;    /* group index + 1, 0 = empty */
 };
 
 struct btfdb_index {
 	/* flat index (ops == NULL) */
-	btfdb_name_hash_fn hash_fn; /* hash of essential names */
+	btfdb_name_hash_fn hash_fn; /* hash of essential names; NULL = inlined XXH3 */
+	const struct btfdb_btf *btf; /* the indexed BTF (borrowed: names are read from it) */
+	bool core_only;             /* only btfdb_kind_is_core_cand() kinds */
 	struct idx_group *groups;
 	uint32_t nr_groups;
-	uint32_t *ids;              /* grouped type ids */
-	uint32_t *slots;            /* group index + 1, 0 = empty */
+	uint32_t *ids;              /* ids of multi-type groups */
+	struct idx_slot *slots;
 	uint32_t slot_mask;         /* slots size - 1 */
 
 	/* backend index (db) */
@@ -104,118 +135,255 @@ int btfdb_index_new_backend(const struct btfdb_index_ops *ops, void *ctx,
 	return 0;
 }
 
-/* Slot of the group for (hash, name, len), or of the empty slot where it would go. */
-static uint32_t find_slot(const struct btfdb_index *idx, uint64_t h, const char *name,
-			  size_t len)
+static inline uint64_t name_hash(const struct btfdb_index *idx, const char *name, size_t len)
 {
-	uint32_t s = (uint32_t)(h ^ (h >> 32)) & idx->slot_mask;
+	return idx->hash_fn ? idx->hash_fn(name, len) : XXH3_64bits(name, len);
+}
+
+/* Name of an indexed type id (valid: it was read when the id was added). */
+static inline const char *id_name(const struct btfdb_btf *btf, uint32_t id)
+{
+	const struct btf_type *t;
+	uint32_t off;
+
+	if (!btf->backend && id >= btf->start_id) {
+		off = btfdb_flat_type(btf, id - btf->start_id)->name_off;
+		if (off >= btf->str_start)
+			return btf->strs + (off - btf->str_start);
+	}
+	t = btfdb_btf_type(btf, id);
+	return t ? btfdb_btf_str(btf, t->name_off) : NULL;
+}
+
+/* Slot of the group for (hash, name, len), or of the empty slot where it would go.
+ * The slot's tag (high hash bits) is compared first, the name bytes on a match. */
+static inline uint32_t find_slot(const struct btfdb_index *idx, uint64_t h, const char *name,
+				 size_t len)
+{
+	uint32_t s = (uint32_t)h & idx->slot_mask, tag = (uint32_t)(h >> 32);
 
 	for (;; s = (s + 1) & idx->slot_mask) {
+		const struct idx_slot *sl = &idx->slots[s];
 		const struct idx_group *g;
+		const char *gname;
 
-		if (!idx->slots[s])
+		if (!sl->group)
 			return s;
-		g = &idx->groups[idx->slots[s] - 1];
-		if (g->hash == h && g->len == len && !memcmp(g->name, name, len))
+		if (sl->tag != tag)
+			continue;
+		g = &idx->groups[sl->group - 1];
+		if (g->len != len)
+			continue;
+		gname = id_name(idx->btf, g->first);
+		if (gname && !memcmp(gname, name, len))
 			return s;
 	}
+}
+
+/* One (id, group) pair per indexed type, in ascending id order. */
+struct idx_ent {
+	uint32_t id;
+	uint32_t group; /* group index */
+};
+
+struct idx_build {
+	struct btfdb_index *idx;
+	struct idx_ent *ent;
+	uint32_t nent, cap;
+};
+
+/* Add type id named name (non-empty). */
+static inline int add_name(struct idx_build *b, uint32_t id, const char *name)
+{
+	struct btfdb_index *idx = b->idx;
+	size_t len = essential_len(name);
+	uint64_t h = name_hash(idx, name, len);
+	uint32_t s = find_slot(idx, h, name, len), g;
+
+	if (b->nent == b->cap)
+		return -E2BIG; /* more names than the parser counted: cannot happen */
+	if (!idx->slots[s].group) {
+		struct idx_group *ng = &idx->groups[idx->nr_groups];
+
+		ng->len = (uint32_t)len;
+		ng->first = id;
+		ng->count = 0;
+		ng->start = 0;
+		idx->slots[s].tag = (uint32_t)(h >> 32);
+		idx->slots[s].group = ++idx->nr_groups;
+	}
+	g = idx->slots[s].group - 1;
+	idx->groups[g].count++;
+	b->ent[b->nent].id = id;
+	b->ent[b->nent++].group = g;
+	return 0;
+}
+
+/* Named types of one handle's own ids (flat handles read kinds[] first). */
+static int add_handle(struct idx_build *b, const struct btfdb_btf *h, bool core_only,
+		      struct btfdb_err *err)
+{
+	uint32_t i, id, n = h->nr_types;
+	int ret;
+
+	if (!h->backend) {
+		for (i = 0; i < n; i++) {
+			uint32_t off;
+
+			if (core_only && !btfdb_kind_is_core_cand(h->kinds[i]))
+				continue;
+			off = btfdb_flat_type(h, i)->name_off;
+			if (!off || off < h->str_start || !h->strs[off - h->str_start]) {
+				/* "" (or, in split BTF, a base string: rare, take the slow way) */
+				const char *name;
+
+				if (!off || off >= h->str_start)
+					continue;
+				name = btfdb_btf_str(h, off);
+				if (!name || !name[0])
+					continue;
+				ret = add_name(b, h->start_id + i, name);
+			} else {
+				ret = add_name(b, h->start_id + i, h->strs + (off - h->str_start));
+			}
+			if (ret)
+				goto fail;
+		}
+		return 0;
+	}
+	for (id = h->start_id; id < h->start_id + n; id++) {
+		const struct btf_type *t = btfdb_btf_type(h, id);
+		const char *name = t ? btfdb_btf_str(h, t->name_off) : NULL;
+
+		if (!name) {
+			btfdb_err_set(err, "index: cannot read the name of type [%u]", id);
+			return -EIO;
+		}
+		if (!name[0] || (core_only && !btfdb_kind_is_core_cand(btfdb_kind(t))))
+			continue;
+		ret = add_name(b, id, name);
+		if (ret)
+			goto fail;
+	}
+	return 0;
+fail:
+	btfdb_err_set(err, "index: more named types than counted");
+	return ret;
+}
+
+/* At most how many types of h and its bases an index will hold. */
+static uint64_t count_names(const struct btfdb_btf *h, bool core_only)
+{
+	uint64_t n = h->base ? count_names(h->base, core_only) : 0;
+	uint32_t id;
+
+	if (!h->backend)
+		return n + (core_only ? h->nr_named_core : h->nr_named);
+	for (id = h->start_id; id < h->start_id + h->nr_types; id++) {
+		const struct btf_type *t = btfdb_btf_type(h, id);
+
+		if (t && t->name_off && (!core_only || btfdb_kind_is_core_cand(btfdb_kind(t))))
+			n++;
+	}
+	return n;
+}
+
+static int add_all(struct idx_build *b, const struct btfdb_btf *h, bool core_only,
+		   struct btfdb_err *err)
+{
+	int ret = h->base ? add_all(b, h->base, core_only, err) : 0;
+
+	return ret ? ret : add_handle(b, h, core_only, err);
+}
+
+static int index_build(const struct btfdb_btf *btf, btfdb_name_hash_fn fn, bool core_only,
+		       struct btfdb_index **out, struct btfdb_err *err)
+{
+	struct idx_build b = { 0 };
+	struct btfdb_index *idx;
+	uint64_t named = count_names(btf, core_only), nslots = 2;
+	uint32_t g, pos, k;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	if (named >= UINT32_MAX / 4) {
+		btfdb_err_set(err, "index: too many types (%llu)", (unsigned long long)named);
+		return -E2BIG;
+	}
+	idx = calloc(1, sizeof(*idx));
+	if (!idx)
+		goto nomem;
+	b.idx = idx;
+	idx->btf = btf;
+	idx->hash_fn = fn;
+	idx->core_only = core_only;
+	/* load factor <= 3/4 (linear probing stays short: a probe compares an
+	 * 8-byte slot first); every table page is touched, so smaller is faster */
+	while (nslots * 3 < 4 * named)
+		nslots *= 2;
+	idx->slot_mask = (uint32_t)nslots - 1;
+	idx->slots = calloc(nslots, sizeof(*idx->slots));
+	idx->groups = malloc((named ? named : 1) * sizeof(*idx->groups));
+	b.cap = (uint32_t)named;
+	b.ent = malloc((named ? named : 1) * sizeof(*b.ent));
+	if (!idx->slots || !idx->groups || !b.ent)
+		goto nomem;
+
+	ret = add_all(&b, btf, core_only, err);
+	if (ret)
+		goto fail;
+
+	/* slices for multi-type groups; start is a fill cursor that ends at the front */
+	for (g = 0, pos = 0; g < idx->nr_groups; g++) {
+		if (idx->groups[g].count > 1) {
+			pos += idx->groups[g].count;
+			idx->groups[g].start = pos;
+		}
+	}
+	idx->ids = malloc((pos ? pos : 1) * sizeof(*idx->ids));
+	if (!idx->ids)
+		goto nomem;
+	/* backwards over ascending ids: each slice fills from its end, ascending */
+	for (k = b.nent; k-- > 0;) {
+		struct idx_group *gr = &idx->groups[b.ent[k].group];
+
+		if (gr->count > 1)
+			idx->ids[--gr->start] = b.ent[k].id;
+	}
+	free(b.ent);
+	*out = idx;
+	return 0;
+
+nomem:
+	ret = -ENOMEM;
+	btfdb_err_set(err, "index: out of memory for %u types", btfdb_btf_type_cnt(btf));
+fail:
+	free(b.ent);
+	btfdb_index_free(idx);
+	return ret;
 }
 
 int btfdb_index_build_hashfn(const struct btfdb_btf *btf, btfdb_name_hash_fn fn,
 			     struct btfdb_index **out, struct btfdb_err *err)
 {
-	uint32_t cnt = btfdb_btf_type_cnt(btf), id, named = 0, nslots = 2, g, pos;
-	uint32_t *gid = NULL; /* per type id: group index + 1, 0 = anonymous */
-	struct btfdb_index *idx;
-	int ret = -ENOMEM;
-
-	*out = NULL;
-	idx = calloc(1, sizeof(*idx));
-	if (!idx)
-		goto nomem;
-	idx->hash_fn = fn ? fn : btfdb_hash64;
-	gid = calloc(cnt, sizeof(*gid));
-	if (!gid)
-		goto nomem;
-
-	/* count named types to size the tables */
-	for (id = 1; id < cnt; id++) {
-		const char *name = btfdb_btf_name(btf, id);
-
-		if (!name) {
-			btfdb_err_set(err, "index: cannot read the name of type [%u]", id);
-			ret = -EIO;
-			goto fail;
-		}
-		if (name[0])
-			named++;
-	}
-	while (nslots < 2 * (uint64_t)named)
-		nslots *= 2;
-	idx->slot_mask = nslots - 1;
-	idx->slots = calloc(nslots, sizeof(*idx->slots));
-	idx->groups = malloc((named ? named : 1) * sizeof(*idx->groups));
-	idx->ids = malloc((named ? named : 1) * sizeof(*idx->ids));
-	if (!idx->slots || !idx->groups || !idx->ids)
-		goto nomem;
-
-	/* pass 1: assign each named type its group and count group sizes */
-	for (id = 1; id < cnt; id++) {
-		const char *name = btfdb_btf_name(btf, id);
-		size_t len;
-		uint64_t h;
-		uint32_t s;
-
-		if (!name[0])
-			continue;
-		len = btfdb_essential_name_len(name);
-		h = idx->hash_fn(name, len);
-		s = find_slot(idx, h, name, len);
-		if (!idx->slots[s]) {
-			struct idx_group *ng = &idx->groups[idx->nr_groups];
-
-			ng->hash = h;
-			ng->name = name;
-			ng->len = (uint32_t)len;
-			ng->start = 0;
-			ng->count = 0;
-			idx->slots[s] = ++idx->nr_groups;
-		}
-		gid[id] = idx->slots[s];
-		idx->groups[gid[id] - 1].count++;
-	}
-
-	/* prefix sums; count becomes the fill cursor and ends where it began */
-	for (g = 0, pos = 0; g < idx->nr_groups; g++) {
-		idx->groups[g].start = pos;
-		pos += idx->groups[g].count;
-		idx->groups[g].count = 0;
-	}
-	/* pass 2: ascending ids keep every slice sorted */
-	for (id = 1; id < cnt; id++) {
-		struct idx_group *gr;
-
-		if (!gid[id])
-			continue;
-		gr = &idx->groups[gid[id] - 1];
-		idx->ids[gr->start + gr->count++] = id;
-	}
-	free(gid);
-	*out = idx;
-	return 0;
-
-nomem:
-	btfdb_err_set(err, "index: out of memory for %u types", cnt);
-fail:
-	free(gid);
-	btfdb_index_free(idx);
-	return ret;
+	return index_build(btf, fn, false, out, err);
 }
 
 int btfdb_index_build(const struct btfdb_btf *btf, struct btfdb_index **out,
 		      struct btfdb_err *err)
 {
-	return btfdb_index_build_hashfn(btf, NULL, out, err);
+	return index_build(btf, NULL, false, out, err);
+}
+
+int btfdb_index_build_core(const struct btfdb_btf *btf, struct btfdb_index **out,
+			   struct btfdb_err *err)
+{
+	return index_build(btf, NULL, true, out, err);
+}
+
+bool btfdb_index_has_kind(const struct btfdb_index *idx, uint16_t kind)
+{
+	return !idx->core_only || btfdb_kind_is_core_cand(kind);
 }
 
 size_t btfdb_index_lookup(const struct btfdb_index *idx, const char *name, size_t len,
@@ -229,10 +397,10 @@ size_t btfdb_index_lookup(const struct btfdb_index *idx, const char *name, size_
 		return idx->ops->lookup(idx->ctx, name, len, ids);
 	if (!idx->nr_groups)
 		return 0;
-	s = find_slot(idx, idx->hash_fn(name, len), name, len);
-	if (!idx->slots[s])
+	s = find_slot(idx, name_hash(idx, name, len), name, len);
+	if (!idx->slots[s].group)
 		return 0;
-	g = &idx->groups[idx->slots[s] - 1];
-	*ids = idx->ids + g->start;
+	g = &idx->groups[idx->slots[s].group - 1];
+	*ids = g->count == 1 ? &g->first : idx->ids + g->start;
 	return g->count;
 }

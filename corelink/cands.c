@@ -11,8 +11,11 @@
  *   2. its name is not empty;
  *   3. its essential name ("foo" of "foo___v2") equals the local one.
  * corelink asks the target's name index for (3) instead of scanning; the
- * index returns every kind in ascending id order, so filtering it by (1)
- * and (2) yields libbpf's list in libbpf's order.  Module BTFs are never
+ * index returns its kinds in ascending id order, so filtering it by (1)
+ * and (2) yields libbpf's list in libbpf's order.  A CO-RE index
+ * (btfdb_index_build_core) leaves out FUNC/VAR/DATASEC/DECL_TAG, which are
+ * never relocation roots in clang output; for such a root in a crafted
+ * object the target is scanned like libbpf does.  Module BTFs are never
  * searched: a corelink target is one BTF, like libbpf's btf_custom_path.
  *
  * The cache holds one list per local root type id, shared by every
@@ -68,7 +71,13 @@ int cl_cands_find(const struct btfdb_btf *local, uint32_t local_id,
 	}
 	len = btfdb_essential_name_len(lname);
 
-	n = btfdb_index_lookup(idx, lname, len, &ids);
+	if (!btfdb_index_has_kind(idx, btfdb_kind(lt))) {
+		/* not indexed (see above): every target id is a candidate to check */
+		ids = NULL;
+		n = btfdb_btf_type_cnt(targ) - 1;
+	} else {
+		n = btfdb_index_lookup(idx, lname, len, &ids);
+	}
 	if (!n)
 		return 0;
 	list->ids = malloc(n * sizeof(*list->ids));
@@ -77,8 +86,10 @@ int cl_cands_find(const struct btfdb_btf *local, uint32_t local_id,
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		t = btfdb_btf_type(targ, ids[i]);
-		if (!t || ids[i] == 0 || !cl_kind_core_compat(t, lt))
+		uint32_t id = ids ? ids[i] : (uint32_t)i + 1;
+
+		t = btfdb_btf_type(targ, id);
+		if (!t || id == 0 || !cl_kind_core_compat(t, lt))
 			continue;
 		tname = btfdb_btf_str(targ, t->name_off);
 		if (!tname || !tname[0])
@@ -87,9 +98,9 @@ int cl_cands_find(const struct btfdb_btf *local, uint32_t local_id,
 		if (btfdb_essential_name_len(tname) != len || strncmp(lname, tname, len))
 			continue;
 		/* keep ascending order even if the index repeats an id */
-		if (list->len && list->ids[list->len - 1] >= ids[i])
+		if (list->len && list->ids[list->len - 1] >= id)
 			continue;
-		list->ids[list->len++] = ids[i];
+		list->ids[list->len++] = id;
 	}
 	list->found = list->len;
 	return 0;

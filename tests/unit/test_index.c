@@ -281,6 +281,50 @@ static void test_split(void)
 	btfdb_btf_free(base);
 }
 
+/* CO-RE index: FUNC/VAR/DATASEC/DECL_TAG are left out, the rest is the same. */
+static void test_core_only(void)
+{
+	static const uint32_t foo_all[] = { 1, 3, 4, 12, 0 }, foo_core[] = { 1, 3, 4, 0 },
+			      fn[] = { 13, 0 }, none[] = { 0 };
+	struct btfdb_err err = { { 0 } };
+	struct btfdb_index *all = NULL, *core = NULL;
+	struct btfdb_btf *btf;
+
+	build_sample();
+	tw[ntw++] = 0;                                  /* 11: func_proto void (void) */
+	tw[ntw++] = INFO(BTF_KIND_FUNC_PROTO, 0);
+	tw[ntw++] = 0;
+	tw[ntw++] = S("foo___fn");                      /* 12: func, essential "foo" */
+	tw[ntw++] = INFO(BTF_KIND_FUNC, 1);
+	tw[ntw++] = 11;
+	tw[ntw++] = S("fn");                            /* 13: func */
+	tw[ntw++] = INFO(BTF_KIND_FUNC, 1);
+	tw[ntw++] = 11;
+	btf = parse(NULL);
+	if (!btf)
+		return;
+	CHECK_EQ(btfdb_index_build(btf, &all, &err), 0);
+	CHECK_EQ(btfdb_index_build_core(btf, &core, &err), 0);
+	if (all && core) {
+		expect(all, "foo", 3, foo_all);
+		expect(core, "foo", 3, foo_core);
+		expect(all, "fn", 2, fn);
+		expect(core, "fn", 2, none);
+		expect(core, "bar", 3, (const uint32_t[]){ 2, 10, 0 });
+		CHECK(btfdb_index_has_kind(all, BTF_KIND_FUNC));
+		CHECK(!btfdb_index_has_kind(core, BTF_KIND_FUNC));
+		CHECK(!btfdb_index_has_kind(core, BTF_KIND_VAR));
+		CHECK(!btfdb_index_has_kind(core, BTF_KIND_DATASEC));
+		CHECK(!btfdb_index_has_kind(core, BTF_KIND_DECL_TAG));
+		CHECK(btfdb_index_has_kind(core, BTF_KIND_STRUCT));
+		CHECK(btfdb_index_has_kind(core, BTF_KIND_TYPEDEF));
+		CHECK(btfdb_index_has_kind(core, BTF_KIND_ENUM64));
+	}
+	btfdb_index_free(all);
+	btfdb_index_free(core);
+	btfdb_btf_free(btf);
+}
+
 /* ---- backend wrapper ---- */
 
 static int be_freed;
@@ -324,6 +368,7 @@ int main(void)
 	test_lookup();
 	test_many();
 	test_split();
+	test_core_only();
 	test_backend();
 	return test_finish();
 }
