@@ -245,10 +245,13 @@ struct dec {
 	int bad;
 };
 
-static uint64_t d_v(struct dec *d)
+static inline uint64_t d_v(struct dec *d)
 {
 	uint64_t v = 0;
 
+	/* one-byte varints (most fields) inline */
+	if (d->p < d->end && !(*d->p & 0x80))
+		return *d->p++;
 	if (btfdb_dbf_get_varint(&d->p, d->end, &v))
 		d->bad = 1;
 	return v;
@@ -380,9 +383,118 @@ int btfdb_dbf_rec_decode(const uint8_t **pp, const uint8_t *end, uint32_t own_id
 	return rec_walk(pp, end, own_id, sid_name, resolve, ctx, out);
 }
 
+/* A varint with the one-byte case inline (rec_skip's hot path). */
+static inline int sk_v(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	if (*pp < end && !(**pp & 0x80)) {
+		*v = *(*pp)++;
+		return 0;
+	}
+	return btfdb_dbf_get_varint(pp, end, v);
+}
+
+/*
+ * Skip a varint without its value: what get_varint accepts (a byte without
+ * the continuation bit within 10 bytes and before end).
+ */
+static inline int sk_skip(const uint8_t **pp, const uint8_t *end)
+{
+	const uint8_t *p = *pp, *lim = end - p > 10 ? p + 10 : end;
+
+	while (p < lim && (*p & 0x80))
+		p++;
+	if (p == lim)
+		return -1;
+	*pp = p + 1;
+	return 0;
+}
+
+/* A u32 varint: short ones (<= 4 bytes, < 2^28) need no value. */
+static inline int sk_u32(const uint8_t **pp, const uint8_t *end)
+{
+	const uint8_t *p = *pp;
+	uint64_t v;
+
+	if (end - p >= 4 && !((p[0] & p[1] & p[2] & 0x80) && (p[3] & 0x80))) {
+		if (!(p[0] & 0x80))
+			*pp = p + 1;
+		else if (!(p[1] & 0x80))
+			*pp = p + 2;
+		else if (!(p[2] & 0x80))
+			*pp = p + 3;
+		else
+			*pp = p + 4;
+		return 0;
+	}
+	return sk_v(pp, end, &v) || v > UINT32_MAX ? -1 : 0;
+}
+
+/*
+ * Skip a reference: what d_ref checks without a resolver.  The tag is the
+ * low 3 bits of the first byte; v == 0 has tag 0; tag 7 is bad; tags 3 and
+ * 6 carry one more varint.
+ */
+static inline int sk_ref(const uint8_t **pp, const uint8_t *end)
+{
+	unsigned t;
+
+	if (*pp >= end)
+		return -1;
+	t = **pp & 7;
+	if (sk_skip(pp, end) || t == 7)
+		return -1;
+	return t == 3 || t == 6 ? sk_skip(pp, end) : 0;
+}
+
+/*
+ * Skip one record: accepts exactly what rec_walk(out = NULL) accepts (same
+ * varint, u32 and tag checks), without its per-field indirections.
+ */
 int btfdb_dbf_rec_skip(const uint8_t **pp, const uint8_t *end)
 {
-	return rec_walk(pp, end, 1, NULL, NULL, NULL, NULL);
+	const uint8_t *p = *pp;
+	uint64_t v;
+	unsigned kind, vlen, g, i, r;
+	const char *roles;
+	long n;
+
+	if (sk_v(&p, end, &v) || v > UINT32_MAX)
+		return -EINVAL;
+	kind = BTF_INFO_KIND((uint32_t)v);
+	vlen = BTF_INFO_VLEN((uint32_t)v);
+	n = extra_words(kind, vlen);
+	if (n < 0)
+		return -EINVAL;
+	roles = extra_roles(kind, &g);
+	if (sk_skip(&p, end)) /* name */
+		return -EINVAL;
+	if (kind_refs_type(kind)) {
+		if (sk_ref(&p, end))
+			return -EINVAL;
+	} else if (sk_v(&p, end, &v) || v > UINT32_MAX) {
+		return -EINVAL;
+	}
+	if ((size_t)(end - p) < (size_t)n)
+		return -EINVAL;
+	for (i = 0, r = 0; i < (unsigned long)n; i++) {
+		switch (roles[r]) {
+		case 'n':
+			if (sk_skip(&p, end))
+				return -EINVAL;
+			break;
+		case 'r':
+			if (sk_ref(&p, end))
+				return -EINVAL;
+			break;
+		default:
+			if (sk_u32(&p, end))
+				return -EINVAL;
+		}
+		if (++r == g)
+			r = 0;
+	}
+	*pp = p;
+	return 0;
 }
 
 int64_t btfdb_dbf_rec_name(const uint8_t *p, const uint8_t *end)
@@ -476,7 +588,12 @@ int64_t btfdb_dbf_res_resolve(void *res, const struct btfdb_dbf_ref *ref, uint32
 	int64_t at;
 
 	if (ref->tag == BTFDB_DBF_REF_ANON) {
-		l = btfdb_dbf_res_pid(r, ref->key, &n);
+		if (r->pid_ids) {
+			if (r->pid_ids(r->ctx, ref->key, &l, &n))
+				return -1;
+		} else {
+			l = btfdb_dbf_res_pid(r, ref->key, &n);
+		}
 	} else if (ref->tag == BTFDB_DBF_REF_NAMED) {
 		if (!r->named || r->named(r->ctx, ref->key, &l, &n))
 			return -1;
@@ -491,35 +608,69 @@ int64_t btfdb_dbf_res_resolve(void *res, const struct btfdb_dbf_ref *ref, uint32
 
 int btfdb_dbf_deflate(const void *in, size_t len, uint8_t **out, uint32_t *clen)
 {
-	uLongf cap = compressBound(len);
+	z_stream z;
+	uLong cap;
 	uint8_t *buf;
+	int ret;
 
 	*out = NULL;
 	*clen = 0;
 	if (!len)
 		return 0;
-	if (len > BTFDB_DBF_MAX_ULEN || cap > UINT32_MAX)
+	if (len > BTFDB_DBF_MAX_ULEN)
 		return -EFBIG;
-	buf = malloc(cap);
-	if (!buf)
+	memset(&z, 0, sizeof(z));
+	/* raw deflate (windowBits < 0): no zlib header or Adler-32 trailer -
+	 * every block carries an XXH3 checksum already */
+	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
-	if (compress2(buf, &cap, in, len, Z_BEST_COMPRESSION) != Z_OK) {
+	cap = deflateBound(&z, len);
+	if (cap > UINT32_MAX) {
+		deflateEnd(&z);
+		return -EFBIG;
+	}
+	buf = malloc(cap);
+	if (!buf) {
+		deflateEnd(&z);
+		return -ENOMEM;
+	}
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = buf;
+	z.avail_out = (uInt)cap;
+	ret = deflate(&z, Z_FINISH);
+	deflateEnd(&z);
+	if (ret != Z_STREAM_END) {
 		free(buf);
 		return -EIO;
 	}
 	*out = buf;
-	*clen = (uint32_t)cap;
+	*clen = (uint32_t)z.total_out;
 	return 0;
 }
 
 int btfdb_dbf_inflate(const void *in, size_t clen, void *out, size_t ulen)
 {
-	uLongf got = ulen;
-	uLong src = clen;
+	z_stream z;
+	int ret;
 
 	if (!ulen)
 		return clen ? -EINVAL : 0;
-	if (uncompress2(out, &got, in, &src) != Z_OK || got != ulen || src != clen)
+	if (clen > UINT32_MAX || ulen > UINT32_MAX)
 		return -EINVAL;
-	return 0;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, -15) != Z_OK)
+		return -ENOMEM;
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)clen;
+	z.next_out = out;
+	z.avail_out = (uInt)ulen;
+	ret = inflate(&z, Z_FINISH);
+	/* exactly ulen bytes out, every input byte consumed, stream complete */
+	if (ret != Z_STREAM_END || z.avail_out || z.avail_in)
+		ret = -EINVAL;
+	else
+		ret = 0;
+	inflateEnd(&z);
+	return ret;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The btfdb database file layout (version 2).  FORMAT.md is the prose
+ * The btfdb database file layout (version 3).  FORMAT.md is the prose
  * specification; this header is the single definition of every on-disk
  * structure.  Everything is little endian, every offset is an absolute file
  * offset, every integer field is naturally aligned.
@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #define BTFDB_DBF_MAGIC "BTFDB\0\x1a\n" /* 8 bytes */
-#define BTFDB_DBF_VERSION 2
+#define BTFDB_DBF_VERSION 3
 
 /* Sections, in the order of struct btfdb_dbf_hdr.sects[]. */
 enum {
@@ -52,8 +52,9 @@ struct btfdb_dbf_sect {
 };
 
 /*
- * A zlib block: `clen` bytes at file offset `off` (inside DATA) that
- * inflate to exactly `ulen` bytes; csum = XXH3-64 of the compressed bytes.
+ * A block: `clen` bytes of raw deflate (RFC 1951, no zlib header or
+ * trailer) at file offset `off` (inside DATA) that inflate to exactly
+ * `ulen` bytes; csum = XXH3-64 of the compressed bytes.
  * ulen == 0 means an empty block (clen must be 0 too).
  */
 struct btfdb_dbf_blockref {
@@ -63,11 +64,16 @@ struct btfdb_dbf_blockref {
 	uint64_t csum;
 };
 
-/* Block granularity (stored in the header so readers never assume them). */
-#define BTFDB_DBF_STR_BLK 256  /* strings per string block */
-#define BTFDB_DBF_POOL_BLK 128 /* records per pool block */
-#define BTFDB_DBF_SEQ_BLK 16384 /* type ids per seq block */
-#define BTFDB_DBF_SMAP_BLK 512  /* sids per name-map block */
+/*
+ * Block granularity (stored in the header so readers never assume them).
+ * Small blocks keep a relocation's reads small: a type fetch inflates one
+ * seq, one pool and a few string / name-map / inverse blocks.
+ */
+#define BTFDB_DBF_STR_BLK 256   /* strings per string block */
+#define BTFDB_DBF_POOL_BLK 128  /* records per pool block */
+#define BTFDB_DBF_SEQ_BLK 1024  /* type ids per seq block */
+#define BTFDB_DBF_INV_BLK 1024  /* pool ids per inverse block */
+#define BTFDB_DBF_SMAP_BLK 256  /* sids per name-map block */
 #define BTFDB_DBF_GIDX_GPB 64   /* index groups per index block */
 
 /* Largest block a reader accepts to inflate (guards allocation). */
@@ -90,7 +96,7 @@ struct btfdb_dbf_hdr {
 	uint32_t smap_blk;      /* sids per name-map block */
 	uint32_t gidx_groups;   /* name index groups (power of two) */
 	uint32_t gidx_gpb;      /* groups per index block */
-	uint32_t reserved;      /* 0 */
+	uint32_t inv_blk;       /* pool ids per inverse block */
 
 	/* blockref arrays inside TABLES (absolute offsets) */
 	uint64_t str_tab;       /* ceil(nr_strings / str_blk) refs */
@@ -119,7 +125,7 @@ struct btfdb_dbf_kernel {
 	uint32_t reserved;
 	uint8_t btf_hdr[BTFDB_DBF_BTF_HDR_MAX]; /* the blob's BTF header, verbatim */
 	uint64_t seq_tab;       /* ceil(nr_types / seq_blk) refs, in TABLES */
-	uint64_t reserved2;     /* 0 */
+	uint64_t inv_tab;       /* ceil(pool_cnt / inv_blk) refs, in TABLES */
 	struct btfdb_dbf_blockref strseq; /* sid sequence of the string section */
 	struct btfdb_dbf_blockref raw;    /* K_RAW: the whole blob */
 };
@@ -130,6 +136,12 @@ struct btfdb_dbf_kernel {
  *  pool block   : pool_blk encoded records back to back (see db_codec.c)
  *  seq block    : one varint per type id: zigzag(pool - prev - 1), prev = -1 at
  *                 block start
+ *  inverse block: (c = block index) the (pool id, type id) pairs of the
+ *                 kernel with pool id in [c*inv_blk, (c+1)*inv_blk), sorted
+ *                 by pool id then type id: per pair varint dp = pid - prev
+ *                 (prev = c*inv_blk - 1 at block start; 0 = same pool id as
+ *                 the previous pair), varint zigzag(tid - prev_tid - 1)
+ *                 (prev_tid = 0 at block start; ascending within a pool id)
  *  strseq       : one varint per string: zigzag(sid - prev - 1), prev = -1
  *  name map     : per sid of the block's range: varint n, then n varints: the
  *  (smap)         pool ids of the records NAMED sid (first absolute, then
@@ -256,6 +268,9 @@ struct btfdb_dbf_res {
 	uint32_t *tids;         /* type ids grouped by pool id, ascending */
 	/* ascending type ids named sid; 0 or negative errno */
 	int (*named)(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n);
+	/* when set: ascending type ids whose record is pid (instead of the
+	 * inverted arrays above, which are then unused); 0 or negative errno */
+	int (*pid_ids)(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *n);
 	void *ctx;
 };
 int btfdb_dbf_res_init(struct btfdb_dbf_res *r, const uint32_t *seq, uint32_t n);

@@ -30,15 +30,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "btfdb_internal.h"
 #include "db_read_internal.h"
 
-/* An inflated, parsed block (cached). */
+/*
+ * An inflated, parsed block (cached).  String and pool blocks are inflated
+ * incrementally: the block's checksum (over all its compressed bytes) is
+ * verified before the first byte is inflated, then only the prefix that
+ * holds the items asked for is inflated (the stream stays open); the
+ * block's exact inflated size and item count are checked once the prefix
+ * reaches the block's end (verify forces that for every block).
+ */
 struct cblk {
-	uint8_t *data;    /* ulen bytes + 1 NUL */
+	uint8_t *data;    /* ulen bytes + 1 NUL (data[0..have) valid) */
 	uint32_t *offs;   /* strings / pool: n + 1 item starts */
 	uint32_t n;
-	bool ok;          /* filled */
+	uint32_t scanned; /* offs[0..scanned] known (items are indexed lazily) */
+	uint32_t have;    /* bytes inflated so far */
+	z_stream *zs;     /* open stream while have < ulen (incremental blocks) */
+	bool ok;          /* filled (or, incremental: started) */
+	bool bad;         /* incremental: found corrupt; kept (earlier pointers into
+			   * data stay valid) and refused from then on */
 };
 
 struct btfdb_db {
@@ -49,7 +63,29 @@ struct btfdb_db {
 	const struct btfdb_dbf_blockref *str_refs, *pool_refs, *gidx_refs, *smap_refs;
 	uint32_t nstrb, npoolb, ngidxb, nsmapb;
 	struct cblk *str_c, *pool_c, *gidx_c, *smap_c;
+	void *cmap;             /* one anonymous mapping holding the four cblk
+				 * arrays: zero pages, faulted in only where
+				 * touched (calloc would memset them all) */
+	size_t cmap_len;
+	struct cblk **touched;  /* blocks started (freed at close) */
+	uint32_t ntouched, captouched;
 };
+
+/* Remember started block c so close frees it without walking every block. */
+static int blk_touch(struct btfdb_db *db, struct cblk *c)
+{
+	if (db->ntouched == db->captouched) {
+		uint32_t cap = db->captouched ? 2 * db->captouched : 64;
+		struct cblk **t = realloc(db->touched, (size_t)cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		db->touched = t;
+		db->captouched = cap;
+	}
+	db->touched[db->ntouched++] = c;
+	return 0;
+}
 
 static const char *secname[] = { "DATA", "TABLES", "NAMES", "KERNELS" };
 
@@ -115,57 +151,195 @@ const char *btfdb_dbr_kernel_name(const struct btfdb_db *db, uint32_t k)
 	return (const char *)db->map + db->kernels[k].name_off;
 }
 
-/* String block b: inflate and index its strings (count checked). */
-static struct cblk *str_block(struct btfdb_db *db, uint32_t b, struct btfdb_err *err)
-{
-	struct cblk *c = &db->str_c[b];
-	uint32_t want = b + 1 < db->nstrb ? db->h.str_blk : db->h.nr_strings - b * db->h.str_blk;
-	uint32_t i, pos, ulen = db->str_refs[b].ulen;
+/* ---- incremental blocks (strings, pool) ---- */
 
-	if (c->ok)
-		return c;
-	if (btfdb_dbr_inflate(db, &db->str_refs[b], &c->data, err))
-		return NULL;
-	c->offs = malloc(((size_t)want + 1) * sizeof(uint32_t));
-	if (!c->offs)
-		goto bad;
-	for (i = 0, pos = 0; i < want && pos < ulen; i++) {
-		c->offs[i] = pos;
-		pos += (uint32_t)strlen((const char *)c->data + pos) + 1;
+static void blk_reset(struct cblk *c)
+{
+	if (c->zs) {
+		inflateEnd(c->zs);
+		free(c->zs);
 	}
-	if (i != want || pos != ulen)
-		goto bad;
-	c->n = want;
-	c->ok = true;
-	return c;
-bad:
-	btfdb_err_set(err, "database corrupt: string block %u does not hold %u strings", b, want);
 	free(c->data);
 	free(c->offs);
-	c->data = NULL;
-	c->offs = NULL;
-	return NULL;
+	memset(c, 0, sizeof(*c));
 }
 
+/* Block c is corrupt: stop inflating, keep what was handed out. */
+static void blk_fail(struct cblk *c)
+{
+	if (c->zs) {
+		inflateEnd(c->zs);
+		free(c->zs);
+		c->zs = NULL;
+	}
+	c->bad = true;
+}
+
+/*
+ * Start incremental block c (ref): bounds and checksum of all its compressed
+ * bytes first, then an open raw-deflate stream; offs gets n + 1 slots.
+ */
+static int blk_start_raw(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
+			 struct cblk *c, uint32_t n, struct btfdb_err *err)
+{
+	const uint8_t *src;
+	int ret = btfdb_dbr_checked_data(db, ref, &src, err);
+
+	if (ret)
+		return ret;
+	c->data = malloc((size_t)ref->ulen + 1);
+	c->offs = malloc(((size_t)n + 1) * sizeof(uint32_t));
+	c->zs = ref->ulen ? calloc(1, sizeof(*c->zs)) : NULL;
+	if (!c->data || !c->offs || (ref->ulen && !c->zs))
+		goto nomem;
+	if (c->zs && inflateInit2(c->zs, -15) != Z_OK) {
+		free(c->zs);
+		c->zs = NULL;
+		goto nomem;
+	}
+	if (c->zs) {
+		c->zs->next_in = (Bytef *)src;
+		c->zs->avail_in = ref->clen;
+	}
+	c->data[ref->ulen] = 0;
+	c->offs[0] = 0;
+	c->n = n;
+	c->scanned = 0;
+	c->have = 0;
+	c->ok = true;
+	return 0;
+nomem:
+	blk_reset(c);
+	btfdb_err_set(err, "out of memory");
+	return -ENOMEM;
+}
+
+/* blk_start_raw for a db-owned cache block (freed at close). */
+static int blk_start(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref, struct cblk *c,
+		     uint32_t n, struct btfdb_err *err)
+{
+	if (blk_touch(db, c)) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	return blk_start_raw(db, ref, c, n, err);
+}
+
+/*
+ * Inflate block c up to at least `want` bytes (capped at ulen).  Reaching
+ * ulen checks what the one-shot inflate checks: exactly ulen bytes out,
+ * every input byte consumed, stream complete.
+ */
+static int blk_grow(const struct btfdb_dbf_blockref *ref, struct cblk *c, uint64_t want,
+		    struct btfdb_err *err)
+{
+	uint32_t target;
+	int ret;
+
+	if (want > ref->ulen)
+		want = ref->ulen;
+	if (c->have >= want)
+		return 0;
+	target = (uint32_t)want;
+	/* never leave a tiny tail: finish the block when close to its end */
+	if (ref->ulen - target < 512)
+		target = ref->ulen;
+	c->zs->next_out = c->data + c->have;
+	c->zs->avail_out = target - c->have;
+	ret = inflate(c->zs, target == ref->ulen ? Z_FINISH : Z_NO_FLUSH);
+	if (target == ref->ulen) {
+		if (ret != Z_STREAM_END || c->zs->avail_out || c->zs->avail_in)
+			goto bad;
+		inflateEnd(c->zs);
+		free(c->zs);
+		c->zs = NULL;
+	} else if (ret != Z_OK || c->zs->avail_out) {
+		goto bad;
+	}
+	c->have = target;
+	return 0;
+bad:
+	btfdb_err_set(err, "database corrupt: block at %llu does not inflate to %u bytes",
+		      (unsigned long long)ref->off, ref->ulen);
+	blk_fail(c);
+	return -EINVAL;
+}
+
+/* A good first guess of the bytes holding items [0, i]: proportional. */
+static uint64_t blk_guess(const struct btfdb_dbf_blockref *ref, const struct cblk *c, uint32_t i)
+{
+	return (uint64_t)ref->ulen * (i + 1) / c->n + 256;
+}
+
+/*
+ * String sid's block, indexed up to string i = sid % str_blk: strings are
+ * found (NUL-terminated inside the inflated prefix) in order; the block
+ * must end exactly after its last string (checked when that one is indexed).
+ */
 static const char *db_str(struct btfdb_db *db, uint64_t sid, struct btfdb_err *err)
 {
+	const struct btfdb_dbf_blockref *ref;
 	struct cblk *c;
+	uint32_t b, i;
 
 	if (sid >= db->h.nr_strings) {
 		btfdb_err_set(err, "database corrupt: string id %llu out of range",
 			      (unsigned long long)sid);
 		return NULL;
 	}
-	c = str_block(db, (uint32_t)(sid / db->h.str_blk), err);
-	return c ? (const char *)c->data + c->offs[sid % db->h.str_blk] : NULL;
+	b = (uint32_t)(sid / db->h.str_blk);
+	i = (uint32_t)(sid % db->h.str_blk);
+	c = &db->str_c[b];
+	ref = &db->str_refs[b];
+	if (!c->ok) {
+		uint32_t want = b + 1 < db->nstrb ? db->h.str_blk
+						  : db->h.nr_strings - b * db->h.str_blk;
+
+		if (blk_start(db, ref, c, want, err))
+			return NULL;
+		if (blk_grow(ref, c, blk_guess(ref, c, i), err))
+			return NULL;
+	}
+	if (c->bad || i >= c->n)
+		goto bad;
+	while (c->scanned <= i) {
+		uint32_t pos = c->offs[c->scanned];
+		const uint8_t *z = pos < c->have ? memchr(c->data + pos, 0, c->have - pos) : NULL;
+		bool last = c->scanned + 1 == c->n;
+
+		if (z && (!last || c->have == ref->ulen)) {
+			uint32_t next = (uint32_t)(z - c->data) + 1;
+
+			if (last && next != ref->ulen)
+				goto bad;
+			c->offs[++c->scanned] = next;
+			continue;
+		}
+		if (c->have == ref->ulen)
+			goto bad;
+		if (blk_grow(ref, c, last ? ref->ulen : (uint64_t)c->have + 1024, err))
+			return NULL;
+	}
+	return (const char *)c->data + c->offs[i];
+bad:
+	btfdb_err_set(err, "database corrupt: string block %u does not hold %u strings", b, c->n);
+	blk_fail(c);
+	return NULL;
 }
 
-/* Pool record pid: [*p, *end). */
+/*
+ * Pool record pid: [*p, *end).  A pool block is inflated and its record
+ * starts found incrementally: only up to the record asked for (a
+ * relocation touches few records per block); the block's exact end is
+ * checked once the scan reaches its last record.
+ */
 static int pool_rec(struct btfdb_db *db, uint64_t pid, const uint8_t **p, const uint8_t **end,
 		    struct btfdb_err *err)
 {
-	uint32_t b, want, i;
+	const struct btfdb_dbf_blockref *ref;
+	uint32_t b, i;
 	struct cblk *c;
+	int ret;
 
 	if (pid >= db->h.nr_pool) {
 		btfdb_err_set(err, "database corrupt: pool id %llu out of range",
@@ -173,43 +347,43 @@ static int pool_rec(struct btfdb_db *db, uint64_t pid, const uint8_t **p, const 
 		return -EINVAL;
 	}
 	b = (uint32_t)(pid / db->h.pool_blk);
-	c = &db->pool_c[b];
-	if (!c->ok) {
-		const uint8_t *q, *e;
-		int ret = btfdb_dbr_inflate(db, &db->pool_refs[b], &c->data, err);
-
-		if (ret)
-			return ret;
-		want = b + 1 < db->npoolb ? db->h.pool_blk : db->h.nr_pool - b * db->h.pool_blk;
-		c->offs = malloc(((size_t)want + 1) * sizeof(uint32_t));
-		if (!c->offs) {
-			free(c->data);
-			btfdb_err_set(err, "out of memory");
-			return -ENOMEM;
-		}
-		q = c->data;
-		e = q + db->pool_refs[b].ulen;
-		for (i = 0; i < want; i++) {
-			c->offs[i] = (uint32_t)(q - c->data);
-			if (btfdb_dbf_rec_skip(&q, e))
-				break;
-		}
-		if (i != want || q != e) {
-			free(c->data);
-			free(c->offs);
-			c->data = NULL;
-			c->offs = NULL;
-			btfdb_err_set(err, "database corrupt: pool block %u is malformed", b);
-			return -EINVAL;
-		}
-		c->offs[want] = (uint32_t)(q - c->data);
-		c->n = want;
-		c->ok = true;
-	}
 	i = (uint32_t)(pid % db->h.pool_blk);
+	c = &db->pool_c[b];
+	ref = &db->pool_refs[b];
+	if (!c->ok) {
+		uint32_t n = b + 1 < db->npoolb ? db->h.pool_blk : db->h.nr_pool - b * db->h.pool_blk;
+
+		if ((ret = blk_start(db, ref, c, n, err)))
+			return ret;
+		if ((ret = blk_grow(ref, c, blk_guess(ref, c, i), err)))
+			return ret;
+	}
+	if (c->bad)
+		goto bad;
+	/* invariant: offs[0..scanned] are known record starts */
+	while (c->scanned <= i) {
+		const uint8_t *q = c->data + c->offs[c->scanned];
+		bool last = c->scanned + 1 == c->n;
+
+		if ((!last || c->have == ref->ulen) && !btfdb_dbf_rec_skip(&q, c->data + c->have)) {
+			if (last && q != c->data + ref->ulen)
+				goto bad;
+			c->offs[++c->scanned] = (uint32_t)(q - c->data);
+			continue;
+		}
+		/* the record may run past the inflated prefix: inflate more */
+		if (c->have == ref->ulen)
+			goto bad;
+		if ((ret = blk_grow(ref, c, last ? ref->ulen : (uint64_t)c->have + 1024, err)))
+			return ret;
+	}
 	*p = c->data + c->offs[i];
 	*end = c->data + c->offs[i + 1];
 	return 0;
+bad:
+	btfdb_err_set(err, "database corrupt: pool block %u is malformed", b);
+	blk_fail(c);
+	return -EINVAL;
 }
 
 /* ---- open ---- */
@@ -252,7 +426,7 @@ static int check_kernel(struct btfdb_db *db, uint32_t k, struct btfdb_err *err)
 	if (e->flags & BTFDB_DBF_K_RAW)
 		return 0;
 	if (!table_ok(db, e->seq_tab, div_up(e->nr_types, db->h.seq_blk)) || e->reserved ||
-	    e->reserved2) {
+	    !table_ok(db, e->inv_tab, div_up(e->pool_cnt, db->h.inv_blk))) {
 		btfdb_err_set(err, "database corrupt: kernel '%s': block table out of bounds", name);
 		return -EINVAL;
 	}
@@ -297,9 +471,9 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 		return -EINVAL;
 	}
 	h->hdr_csum = csum;
-	if (h->flags || h->reserved || !h->str_blk || !h->pool_blk || !h->seq_blk ||
+	if (h->flags || !h->str_blk || !h->pool_blk || !h->seq_blk || !h->inv_blk ||
 	    !h->smap_blk || h->str_blk > (1u << 20) || h->pool_blk > (1u << 20) ||
-	    h->seq_blk > (1u << 24) || h->smap_blk > (1u << 20) || !h->gidx_gpb || h->gidx_gpb > 4096 || !h->gidx_groups ||
+	    h->seq_blk > (1u << 24) || h->inv_blk > (1u << 24) || h->smap_blk > (1u << 20) || !h->gidx_gpb || h->gidx_gpb > 4096 || !h->gidx_groups ||
 	    (h->gidx_groups & (h->gidx_groups - 1)) || h->gidx_groups % h->gidx_gpb ||
 	    !h->nr_strings) {
 		btfdb_err_set(err, "database corrupt: bad header parameters");
@@ -351,11 +525,19 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 	for (i = 0; i < h->nr_kernels; i++)
 		if (check_kernel(db, i, err))
 			return -EINVAL;
-	db->str_c = calloc(db->nstrb + 1, sizeof(struct cblk));
-	db->pool_c = calloc(db->npoolb + 1, sizeof(struct cblk));
-	db->gidx_c = calloc(db->ngidxb + 1, sizeof(struct cblk));
-	db->smap_c = calloc(db->nsmapb + 1, sizeof(struct cblk));
-	if (!db->str_c || !db->pool_c || !db->gidx_c || !db->smap_c) {
+	db->cmap_len = ((size_t)db->nstrb + db->npoolb + db->ngidxb + db->nsmapb + 4) *
+		       sizeof(struct cblk);
+	db->cmap = mmap(NULL, db->cmap_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	if (db->cmap == MAP_FAILED)
+		db->cmap = NULL;
+	if (db->cmap) {
+		db->str_c = db->cmap;
+		db->pool_c = db->str_c + db->nstrb + 1;
+		db->gidx_c = db->pool_c + db->npoolb + 1;
+		db->smap_c = db->gidx_c + db->ngidxb + 1;
+	}
+	if (!db->cmap) {
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
@@ -412,27 +594,15 @@ int btfdb_db_open(const char *path, struct btfdb_db **out, struct btfdb_err *err
 	return 0;
 }
 
-static void cache_free(struct cblk *c, uint32_t n)
-{
-	uint32_t i;
-
-	if (!c)
-		return;
-	for (i = 0; i < n; i++) {
-		free(c[i].data);
-		free(c[i].offs);
-	}
-	free(c);
-}
-
 void btfdb_db_close(struct btfdb_db *db)
 {
 	if (!db)
 		return;
-	cache_free(db->str_c, db->nstrb);
-	cache_free(db->pool_c, db->npoolb);
-	cache_free(db->gidx_c, db->ngidxb);
-	cache_free(db->smap_c, db->nsmapb);
+	for (uint32_t i = 0; i < db->ntouched; i++)
+		blk_reset(db->touched[i]);
+	free(db->touched);
+	if (db->cmap)
+		munmap(db->cmap, db->cmap_len);
 	if (db->map && db->map != MAP_FAILED)
 		munmap(db->map, db->size);
 	free(db);
@@ -460,7 +630,8 @@ static uint64_t kernel_bytes(const struct btfdb_db *db, const struct btfdb_dbf_k
 	if (e->flags & BTFDB_DBF_K_RAW)
 		return e->raw.clen;
 	return e->strseq.clen +
-	       refs_bytes(btfdb_dbr_refs(db, e->seq_tab), div_up(e->nr_types, db->h.seq_blk));
+	       refs_bytes(btfdb_dbr_refs(db, e->seq_tab), div_up(e->nr_types, db->h.seq_blk)) +
+	       refs_bytes(btfdb_dbr_refs(db, e->inv_tab), div_up(e->pool_cnt, db->h.inv_blk));
 }
 
 int btfdb_db_kernel_info(const struct btfdb_db *db, uint32_t k, struct btfdb_db_kernel_info *info)
@@ -617,59 +788,108 @@ static int strseq_decode(struct btfdb_db *db, const struct btfdb_dbf_kernel *e, 
 
 /* ---- the name map and the per-kernel resolver ---- */
 
-/* Name-map block b, parsed: offs[i] = start of sid b*smap_blk+i's entry. */
-static struct cblk *smap_block(struct btfdb_db *db, uint32_t b, struct btfdb_err *err)
+/* One name-map entry: varint n, then n varints (n bounded by the bytes left). */
+static int smap_skip(const uint8_t **pp, const uint8_t *end)
 {
-	struct cblk *c = &db->smap_c[b];
-	uint32_t want = b + 1 < db->nsmapb ? db->h.smap_blk : db->h.nr_strings - b * db->h.smap_blk;
-	const uint8_t *p, *end;
-	uint32_t i;
+	uint64_t n, v, j;
 
-	if (c->ok)
-		return c;
-	if (btfdb_dbr_inflate(db, &db->smap_refs[b], &c->data, err))
-		return NULL;
-	c->offs = malloc(((size_t)want + 1) * sizeof(uint32_t));
-	if (!c->offs)
-		goto bad;
-	p = c->data;
-	end = p + db->smap_refs[b].ulen;
-	for (i = 0; i < want; i++) {
-		uint64_t n, v, j;
-
-		c->offs[i] = (uint32_t)(p - c->data);
-		if (btfdb_dbf_get_varint(&p, end, &n) || n > (uint64_t)(end - p))
-			break;
-		for (j = 0; j < n; j++)
-			if (btfdb_dbf_get_varint(&p, end, &v))
-				break;
-		if (j != n)
-			break;
-	}
-	if (i != want || p != end)
-		goto bad;
-	c->offs[want] = (uint32_t)(p - c->data);
-	c->n = want;
-	c->ok = true;
-	return c;
-bad:
-	btfdb_err_set(err, "database corrupt: name map block %u is malformed", b);
-	free(c->data);
-	free(c->offs);
-	c->data = NULL;
-	c->offs = NULL;
-	return NULL;
+	if (btfdb_dbf_get_varint(pp, end, &n) || n > (uint64_t)(end - *pp))
+		return -1;
+	for (j = 0; j < n; j++)
+		if (btfdb_dbf_get_varint(pp, end, &v))
+			return -1;
+	return 0;
 }
 
 /*
- * A kernel's resolver: its full seq, inverted, plus a cache of the
- * ascending type ids per name sid (built from the name map on first use).
+ * The name-map entry of sid: [*p, *end).  Like pool blocks, a name-map
+ * block is inflated and its entry starts found incrementally up to the
+ * entry asked for; the block's exact end is checked at its last entry.
+ */
+static int smap_entry(struct btfdb_db *db, uint64_t sid, const uint8_t **p, const uint8_t **end,
+		      struct btfdb_err *err)
+{
+	uint32_t b = (uint32_t)(sid / db->h.smap_blk), i = (uint32_t)(sid % db->h.smap_blk);
+	const struct btfdb_dbf_blockref *ref = &db->smap_refs[b];
+	struct cblk *c = &db->smap_c[b];
+	int ret;
+
+	if (!c->ok) {
+		uint32_t want = b + 1 < db->nsmapb ? db->h.smap_blk
+						   : db->h.nr_strings - b * db->h.smap_blk;
+
+		if ((ret = blk_start(db, ref, c, want, err)))
+			return ret;
+		if ((ret = blk_grow(ref, c, blk_guess(ref, c, i), err)))
+			return ret;
+	}
+	if (c->bad)
+		goto bad;
+	while (c->scanned <= i) {
+		const uint8_t *q = c->data + c->offs[c->scanned];
+		bool last = c->scanned + 1 == c->n;
+
+		if ((!last || c->have == ref->ulen) && !smap_skip(&q, c->data + c->have)) {
+			if (last && q != c->data + ref->ulen)
+				goto bad;
+			c->offs[++c->scanned] = (uint32_t)(q - c->data);
+			continue;
+		}
+		if (c->have == ref->ulen)
+			goto bad;
+		if ((ret = blk_grow(ref, c, last ? ref->ulen : (uint64_t)c->have + 1024, err)))
+			return ret;
+	}
+	*p = c->data + c->offs[i];
+	*end = c->data + c->offs[i + 1];
+	return 0;
+bad:
+	btfdb_err_set(err, "database corrupt: name map block %u is malformed", b);
+	blk_fail(c);
+	return -EINVAL;
+}
+
+/* An inverse block, decoded: n (pool id, type id) pairs sorted by both. */
+struct invblk {
+	struct cblk raw;   /* the block, inflated incrementally (freed once decoded) */
+	uint32_t *pid;     /* decoded pairs [0, n) (room for every pair of the block) */
+	uint32_t *tid;
+	uint32_t n, cap;
+	uint32_t pos;      /* decode position in raw.data */
+	int64_t prev, prev_tid;
+	bool done;         /* every pair decoded and the block's end reached */
+	bool ok;           /* started */
+};
+
+/* A seq block of a lazy resolver: ids decoded up to the one asked for. */
+struct seqblk {
+	struct cblk raw;   /* the block, inflated incrementally (freed once decoded) */
+	uint32_t *ids;     /* pool ids [0, n) of the block's cnt type ids */
+	uint32_t n, cnt;
+	uint32_t pos;      /* decode position in raw.data */
+	int64_t prev;
+	bool ok;           /* started */
+};
+
+/*
+ * A kernel's resolver.  Two modes:
+ *  - full (extract, verify): the whole seq, inverted in memory (O(n));
+ *  - lazy (backend handles): seq blocks and inverse blocks are inflated
+ *    one at a time on demand, so a lookup or type fetch touches only the
+ *    blocks it needs.
+ * Both keep a cache of the ascending type ids per name sid (built from the
+ * shared name map on first use).
  */
 struct kres {
 	struct btfdb_db *db;
 	const struct btfdb_dbf_kernel *e;
-	uint32_t *seq;             /* nr_types pool ids */
-	struct btfdb_dbf_res res;
+	bool lazy;
+	uint32_t *seq;             /* full: nr_types pool ids */
+	struct btfdb_dbf_res res;  /* full: inverted; lazy: callbacks only */
+	struct seqblk *fwd;        /* lazy: seq block b, decoded incrementally */
+	uint32_t nfwd;
+	struct invblk *inv;        /* lazy: inverse block c */
+	uint32_t ninv;
 	uint32_t *ckey;            /* cache: sid + 1, 0 = empty */
 	uint32_t **cval;           /* cache: the ids (malloc'd; NULL when none) */
 	uint32_t *cn;              /* cache: how many */
@@ -688,6 +908,17 @@ static void kres_free(struct kres *r)
 	free(r->cval);
 	free(r->cn);
 	free(r->seq);
+	for (i = 0; r->fwd && i < r->nfwd; i++) {
+		free(r->fwd[i].ids);
+		blk_reset(&r->fwd[i].raw);
+	}
+	free(r->fwd);
+	for (i = 0; r->inv && i < r->ninv; i++) {
+		free(r->inv[i].pid);
+		free(r->inv[i].tid);
+		blk_reset(&r->inv[i].raw);
+	}
+	free(r->inv);
 	btfdb_dbf_res_free(&r->res);
 	memset(r, 0, sizeof(*r));
 }
@@ -730,6 +961,189 @@ static int kres_cache_grow(struct kres *r)
 	return 0;
 }
 
+/*
+ * Inverse block c of a lazy resolver: decode and check every pair (pool id
+ * inside the block's range and below pool_cnt, type id in 1..nr_types,
+ * pairs strictly ascending).
+ */
+static struct invblk *inv_block(struct kres *r, uint32_t c, uint64_t upto)
+{
+	struct btfdb_db *db = r->db;
+	const struct btfdb_dbf_kernel *e = r->e;
+	const struct btfdb_dbf_blockref *ref = btfdb_dbr_refs(db, e->inv_tab) + c;
+	struct invblk *ib = &r->inv[c];
+	uint64_t base = (uint64_t)c * db->h.inv_blk;
+	uint64_t lim = base + db->h.inv_blk < e->pool_cnt ? base + db->h.inv_blk : e->pool_cnt;
+
+	if (!ib->ok) {
+		/* the checksum of the whole block is verified here, before any use */
+		if (blk_start_raw(db, ref, &ib->raw, 0, r->err))
+			return NULL;
+		ib->cap = ref->ulen / 2; /* every pair takes at least 2 bytes */
+		ib->pid = malloc(((size_t)ib->cap + 1) * sizeof(uint32_t));
+		ib->tid = malloc(((size_t)ib->cap + 1) * sizeof(uint32_t));
+		if (!ib->pid || !ib->tid) {
+			btfdb_err_set(r->err, "out of memory");
+			goto bad_nomsg;
+		}
+		ib->n = 0;
+		ib->pos = 0;
+		ib->prev = (int64_t)base - 1;
+		ib->prev_tid = 0;
+		ib->done = false;
+		ib->ok = true;
+		if (blk_grow(ref, &ib->raw, (uint64_t)ref->ulen * (upto - base + 1) /
+					    (lim - base) + 256, r->err))
+			goto bad_nomsg;
+	}
+	/* decode until every pair of pool ids <= upto is known (pairs ascend) */
+	while (!ib->done && (!ib->n || ib->pid[ib->n - 1] <= upto)) {
+		const uint8_t *p = ib->raw.data + ib->pos, *end = ib->raw.data + ib->raw.have;
+		uint64_t dp, v;
+		int64_t pid, tid;
+
+		if (ib->pos == ref->ulen) {
+			ib->done = true;
+			blk_reset(&ib->raw);
+			break;
+		}
+		if (btfdb_dbf_get_varint(&p, end, &dp) || btfdb_dbf_get_varint(&p, end, &v)) {
+			/* the pair may run past the inflated prefix: inflate more */
+			if (ib->raw.have == ref->ulen)
+				goto bad;
+			if (blk_grow(ref, &ib->raw, (uint64_t)ib->raw.have + 1024, r->err))
+				goto bad_nomsg;
+			continue;
+		}
+		if (ib->n >= ib->cap || dp > lim)
+			goto bad;
+		pid = ib->prev + (int64_t)dp;
+		tid = ib->prev_tid + 1 + btfdb_dbf_unzz(v);
+		/* dp = 0 repeats the previous pool id (not allowed first) */
+		if ((!dp && !ib->n) || pid >= (int64_t)lim || tid < 1 || tid > e->nr_types ||
+		    (!dp && tid <= ib->prev_tid))
+			goto bad;
+		ib->pid[ib->n] = (uint32_t)pid;
+		ib->tid[ib->n] = (uint32_t)tid;
+		ib->n++;
+		ib->pos = (uint32_t)(p - ib->raw.data);
+		ib->prev = pid;
+		ib->prev_tid = tid;
+	}
+	return ib;
+bad:
+	btfdb_err_set(r->err, "database corrupt: inverse block %u of kernel '%s' is malformed", c,
+		      (const char *)db->map + e->name_off);
+bad_nomsg:
+	free(ib->pid);
+	free(ib->tid);
+	blk_reset(&ib->raw);
+	memset(ib, 0, sizeof(*ib));
+	return NULL;
+}
+
+/* Ascending type ids of this kernel whose record is pid (n = 0: none). */
+static int kres_pid(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *n)
+{
+	struct kres *r = ctx;
+	struct invblk *ib;
+	uint32_t c, lo, hi;
+
+	*ids = NULL;
+	*n = 0;
+	if (!r->lazy) {
+		*ids = btfdb_dbf_res_pid(&r->res, pid, n);
+		return 0;
+	}
+	if (pid >= r->e->pool_cnt)
+		return 0;
+	c = (uint32_t)(pid / r->db->h.inv_blk);
+	if (!(ib = inv_block(r, c, pid)))
+		return -EINVAL;
+	lo = btfdb_dbf_lower(ib->pid, ib->n, (uint32_t)pid);
+	if (lo < ib->n && ib->pid[lo] == pid && lo + 1 < ib->n && ib->pid[lo + 1] == pid)
+		hi = lo + btfdb_dbf_lower(ib->pid + lo, ib->n - lo, (uint32_t)pid + 1);
+	else
+		hi = lo + (lo < ib->n && ib->pid[lo] == pid);
+	*ids = ib->tid + lo;
+	*n = hi - lo;
+	return 0;
+}
+
+/*
+ * The pool id of type id (1..nr_types) of a lazy or full resolver.  Lazy:
+ * the seq block (checksum verified first) is inflated and decoded only up
+ * to the id asked for; the checks are seq_block's, the block's exact end
+ * checked once its last id is decoded.
+ */
+static int kres_fwd(struct kres *r, uint32_t id, uint32_t *pid)
+{
+	struct btfdb_db *db = r->db;
+	uint32_t b = (id - 1) / db->h.seq_blk, i = (id - 1) % db->h.seq_blk;
+	const struct btfdb_dbf_blockref *ref;
+	struct seqblk *sb;
+
+	if (!r->lazy) {
+		*pid = r->seq[id - 1];
+		return 0;
+	}
+	sb = &r->fwd[b];
+	ref = btfdb_dbr_refs(db, r->e->seq_tab) + b;
+	if (!sb->ok) {
+		if (blk_start_raw(db, ref, &sb->raw, 0, r->err))
+			return -EINVAL;
+		sb->cnt = b + 1 < r->nfwd ? db->h.seq_blk : r->e->nr_types - b * db->h.seq_blk;
+		sb->ids = malloc((size_t)sb->cnt * sizeof(uint32_t));
+		if (!sb->ids) {
+			blk_reset(&sb->raw);
+			btfdb_err_set(r->err, "out of memory");
+			return -ENOMEM;
+		}
+		sb->n = 0;
+		sb->pos = 0;
+		sb->prev = -1;
+		sb->ok = true;
+		if (blk_grow(ref, &sb->raw, (uint64_t)ref->ulen * (i + 1) / sb->cnt + 64, r->err))
+			goto fail;
+	}
+	while (sb->n <= i) {
+		const uint8_t *p = sb->raw.data + sb->pos, *end = sb->raw.data + sb->raw.have;
+		uint64_t v;
+		int64_t q;
+
+		if (btfdb_dbf_get_varint(&p, end, &v)) {
+			if (sb->raw.have == ref->ulen)
+				goto bad;
+			if (blk_grow(ref, &sb->raw, (uint64_t)sb->raw.have + 512, r->err))
+				goto fail;
+			continue;
+		}
+		q = sb->prev + 1 + btfdb_dbf_unzz(v);
+		if (q < 0 || q >= r->e->pool_cnt)
+			goto bad;
+		sb->ids[sb->n++] = (uint32_t)q;
+		sb->prev = q;
+		sb->pos = (uint32_t)(p - sb->raw.data);
+		if (sb->n == sb->cnt) {
+			/* the last id: the block must end right here */
+			if (blk_grow(ref, &sb->raw, ref->ulen, r->err))
+				goto fail;
+			if (sb->pos != ref->ulen)
+				goto bad;
+			blk_reset(&sb->raw);
+		}
+	}
+	*pid = sb->ids[i];
+	return 0;
+bad:
+	btfdb_err_set(r->err, "database corrupt: type sequence block %u is malformed", b);
+fail:
+	free(sb->ids);
+	blk_reset(&sb->raw);
+	memset(sb, 0, sizeof(*sb));
+	return -EINVAL;
+}
+
 /* Ascending type ids of this kernel named sid (the resolver's callback). */
 static int kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n)
 {
@@ -738,7 +1152,6 @@ static int kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n
 	uint32_t j, *out = NULL, cnt = 0, cap = 0;
 	const uint8_t *p, *end;
 	uint64_t np, v, i, pid = 0;
-	struct cblk *c;
 
 	if (!sid || sid >= db->h.nr_strings)
 		return -EINVAL;
@@ -752,11 +1165,8 @@ static int kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n
 			return 0;
 		}
 	}
-	c = smap_block(db, (uint32_t)(sid / db->h.smap_blk), r->err);
-	if (!c)
+	if (smap_entry(db, sid, &p, &end, r->err))
 		return -EINVAL;
-	p = c->data + c->offs[sid % db->h.smap_blk];
-	end = c->data + c->offs[sid % db->h.smap_blk + 1];
 	if (btfdb_dbf_get_varint(&p, end, &np))
 		return -EINVAL;
 	for (i = 0; i < np; i++) {
@@ -764,14 +1174,16 @@ static int kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n
 		uint32_t ln;
 
 		if (btfdb_dbf_get_varint(&p, end, &v))
-			return -EINVAL;
+			goto bad;
 		pid = i ? pid + v + 1 : v;
 		if (pid >= db->h.nr_pool) {
-			free(out);
 			btfdb_err_set(r->err, "database corrupt: name map pool id out of range");
-			return -EINVAL;
+			goto bad;
 		}
-		l = btfdb_dbf_res_pid(&r->res, pid, &ln);
+		if (pid >= r->e->pool_cnt)
+			break; /* ascending: the rest is newer than this kernel */
+		if (kres_pid(r, pid, &l, &ln))
+			goto bad;
 		if (!ln)
 			continue;
 		if (cnt + (uint64_t)ln > cap) {
@@ -799,9 +1211,12 @@ static int kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n
 	*ids = out;
 	*n = cnt;
 	return 0;
+bad:
+	free(out);
+	return -EINVAL;
 }
 
-/* Load the kernel's whole seq and invert it (first use). */
+/* Full mode: load the kernel's whole seq and invert it (extract, verify). */
 static int kres_init(struct kres *r, struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
 		     struct btfdb_err *err)
 {
@@ -826,6 +1241,29 @@ static int kres_init(struct kres *r, struct btfdb_db *db, const struct btfdb_dbf
 nomem:
 	btfdb_err_set(err, "out of memory");
 	return -ENOMEM;
+}
+
+/* Lazy mode: nothing is inflated until a type or name is asked for. */
+static int kres_init_lazy(struct kres *r, struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
+			  struct btfdb_err *err)
+{
+	r->db = db;
+	r->e = e;
+	r->err = err;
+	r->lazy = true;
+	r->nfwd = div_up(e->nr_types, db->h.seq_blk);
+	r->ninv = div_up(e->pool_cnt, db->h.inv_blk);
+	r->fwd = calloc((size_t)r->nfwd + 1, sizeof(*r->fwd));
+	r->inv = calloc((size_t)r->ninv + 1, sizeof(*r->inv));
+	if (!r->fwd || !r->inv || kres_cache_grow(r)) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	r->res.named = kres_named;
+	r->res.pid_ids = kres_pid;
+	r->res.ctx = r;
+	r->ok = true;
+	return 0;
 }
 
 /* ---- extract ---- */
@@ -956,6 +1394,10 @@ struct dbk {
 	struct kres kr;                /* resolver (set up on first use) */
 	const struct btf_type **types; /* decoded types by id (lazy) */
 	uint8_t *checked;              /* chain check passed */
+	void *tmap;                    /* one anonymous mapping holding types and
+					* checked: zero pages, faulted in only where
+					* touched (calloc may memset it all) */
+	size_t tmap_len;
 	struct btfdb_dbuf *chunks;     /* storage of decoded types */
 	uint32_t nchunks, capchunks;
 	uint32_t **results;            /* index lookup results (freed with ctx) */
@@ -972,8 +1414,8 @@ static void dbk_put(void *c)
 	if (!k || --k->refs > 0)
 		return;
 	kres_free(&k->kr);
-	free(k->types);
-	free(k->checked);
+	if (k->tmap)
+		munmap(k->tmap, k->tmap_len);
 	for (i = 0; i < k->nchunks; i++)
 		btfdb_dbuf_free(&k->chunks[i]);
 	free(k->chunks);
@@ -988,7 +1430,7 @@ static int dbk_ready(struct dbk *k)
 	if (k->kr.ok)
 		return 0;
 	kres_free(&k->kr);
-	return kres_init(&k->kr, k->db, k->e, &k->err);
+	return kres_init_lazy(&k->kr, k->db, k->e, &k->err);
 }
 
 static int64_t id_sid_name(void *c, uint64_t sid)
@@ -1047,12 +1489,13 @@ static const struct btf_type *dbk_decode(struct dbk *k, uint32_t id)
 	const uint8_t *p, *end;
 	size_t start;
 	const struct btf_type *t;
+	uint32_t pid;
 
 	if (k->types[id])
 		return k->types[id];
-	if (dbk_ready(k))
+	if (dbk_ready(k) || kres_fwd(&k->kr, id, &pid))
 		return NULL;
-	if (pool_rec(db, k->kr.seq[id - 1], &p, &end, &k->err))
+	if (pool_rec(db, pid, &p, &end, &k->err))
 		return NULL;
 	/* decode into the current chunk; a new chunk when it is full */
 	if (!k->nchunks || k->chunks[k->nchunks - 1].len + (end - p) * 4 + 16 > CHUNK_SIZE) {
@@ -1162,6 +1605,10 @@ static size_t dbk_lookup(void *c, const char *name, size_t len, const uint32_t *
 		const struct btfdb_dbf_blockref *r = &db->gidx_refs[b];
 		uint32_t hdr = 4 * (db->h.gidx_gpb + 1), i, o[2];
 
+		if (blk_touch(db, cb)) {
+			btfdb_err_set(&k->err, "out of memory");
+			return 0;
+		}
 		if (btfdb_dbr_inflate(db, r, &cb->data, &k->err))
 			return 0;
 		for (i = 0; i < db->h.gidx_gpb && r->ulen >= hdr; i++) {
@@ -1302,8 +1749,14 @@ int btfdb_db_kernel_btf(struct btfdb_db *db, uint32_t k, struct btfdb_btf **btf,
 		goto nomem;
 	c->db = db;
 	c->e = e;
-	c->types = calloc((size_t)e->nr_types + 1, sizeof(*c->types));
-	c->checked = calloc((size_t)e->nr_types + 1, 1);
+	c->tmap_len = ((size_t)e->nr_types + 1) * (sizeof(*c->types) + 1);
+	c->tmap = mmap(NULL, c->tmap_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (c->tmap == MAP_FAILED)
+		c->tmap = NULL;
+	c->types = c->tmap;
+	c->checked = c->tmap ? (uint8_t *)c->tmap + ((size_t)e->nr_types + 1) * sizeof(*c->types)
+			     : NULL;
 	c->refs = 1;
 	if (!c->types || !c->checked) {
 		dbk_put(c);
@@ -1334,6 +1787,36 @@ nomem:
 
 /* ---- verify ---- */
 
+/* Every pool id of kernel e: inverse blocks == the inverted seq. */
+static int verify_inverse(struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
+			  struct btfdb_err *err)
+{
+	struct kres full = { 0 }, lazy = { 0 };
+	uint64_t pid;
+	int ret;
+
+	if ((ret = kres_init(&full, db, e, err)) || (ret = kres_init_lazy(&lazy, db, e, err)))
+		goto out;
+	for (pid = 0; pid < e->pool_cnt; pid++) {
+		const uint32_t *a, *b;
+		uint32_t na, nb;
+
+		if ((ret = kres_pid(&lazy, pid, &a, &na)))
+			goto out;
+		b = btfdb_dbf_res_pid(&full.res, pid, &nb);
+		if (na != nb || (na && memcmp(a, b, (size_t)na * sizeof(*a)))) {
+			btfdb_err_set(err, "database corrupt: inverse blocks disagree with the "
+				      "type sequence at pool id %llu", (unsigned long long)pid);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+out:
+	kres_free(&full);
+	kres_free(&lazy);
+	return ret;
+}
+
 int btfdb_db_verify(struct btfdb_db *db, struct btfdb_err *err)
 {
 	const struct btfdb_dbf_sect *d = &db->h.sects[BTFDB_DBF_SEC_DATA];
@@ -1345,13 +1828,23 @@ int btfdb_db_verify(struct btfdb_db *db, struct btfdb_err *err)
 		btfdb_err_set(err, "database corrupt: section DATA checksum mismatch");
 		return -EINVAL;
 	}
-	for (b = 0; b < db->nstrb; b++)
-		if (!str_block(db, b, err))
+	for (b = 0; b < db->nstrb; b++) {
+		uint64_t last = (uint64_t)(b + 1) * db->h.str_blk;
+
+		/* the block's last string: indexes (and checks) the whole block */
+		if (last > db->h.nr_strings)
+			last = db->h.nr_strings;
+		if (!db_str(db, last - 1, err))
 			return -EINVAL;
+	}
 	for (b = 0; b < db->npoolb; b++) {
 		const uint8_t *p, *end;
+		uint64_t last = (uint64_t)(b + 1) * db->h.pool_blk;
 
-		if ((ret = pool_rec(db, (uint64_t)b * db->h.pool_blk, &p, &end, err)))
+		/* the block's last record: scans (and checks) the whole block */
+		if (last > db->h.nr_pool)
+			last = db->h.nr_pool;
+		if ((ret = pool_rec(db, last - 1, &p, &end, err)))
 			return ret;
 	}
 	for (b = 0; b < db->ngidxb; b++) {
@@ -1359,9 +1852,16 @@ int btfdb_db_verify(struct btfdb_db *db, struct btfdb_err *err)
 			return ret;
 		free(buf);
 	}
-	for (b = 0; b < db->nsmapb; b++)
-		if (!smap_block(db, b, err))
-			return -EINVAL;
+	for (b = 0; b < db->nsmapb; b++) {
+		const uint8_t *p, *end;
+		uint64_t last = (uint64_t)(b + 1) * db->h.smap_blk;
+
+		/* the block's last entry: scans (and checks) the whole block */
+		if (last > db->h.nr_strings)
+			last = db->h.nr_strings;
+		if ((ret = smap_entry(db, last - 1, &p, &end, err)))
+			return ret;
+	}
 	for (k = 0; k < db->h.nr_kernels; k++) {
 		struct btfdb_btf *btf;
 		void *data;
@@ -1371,6 +1871,9 @@ int btfdb_db_verify(struct btfdb_db *db, struct btfdb_err *err)
 		/* the full flat checks (ids, names, reference cycles) */
 		if (!ret && !(ret = btfdb_btf_parse_owned(data, size, NULL, &btf, err)))
 			btfdb_btf_free(btf);
+		/* the inverse blocks (used by lazy handles) must invert seq exactly */
+		if (!ret && !(db->kernels[k].flags & BTFDB_DBF_K_RAW))
+			ret = verify_inverse(db, &db->kernels[k], err);
 		if (ret) {
 			btfdb_err_prefix(err, "kernel '%s': ", btfdb_dbr_kernel_name(db, k));
 			return ret;

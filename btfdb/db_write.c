@@ -65,6 +65,8 @@ struct wkernel {
 	struct btfdb_dbf_kernel e;   /* entry; offsets filled at write time */
 	struct wblk *seq;            /* seq blocks */
 	uint32_t nseq;
+	struct wblk *inv;            /* inverse blocks (pool id -> type ids) */
+	uint32_t ninv;
 	struct wblk strseq, raw;
 };
 
@@ -115,6 +117,9 @@ static void wkernel_free(struct wkernel *k)
 	for (i = 0; i < k->nseq; i++)
 		wblk_free(&k->seq[i]);
 	free(k->seq);
+	for (i = 0; i < k->ninv; i++)
+		wblk_free(&k->inv[i]);
+	free(k->inv);
 	wblk_free(&k->strseq);
 	wblk_free(&k->raw);
 }
@@ -319,6 +324,12 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, struct 
 	uint8_t *blk = NULL;
 	int ret = 0;
 
+	/* per-kernel blocks are copied verbatim: their granularity must be ours */
+	if (h->seq_blk != BTFDB_DBF_SEQ_BLK || h->inv_blk != BTFDB_DBF_INV_BLK) {
+		btfdb_err_set(err, "database uses block sizes %u/%u (expected %u/%u); rebuild it",
+			      h->seq_blk, h->inv_blk, BTFDB_DBF_SEQ_BLK, BTFDB_DBF_INV_BLK);
+		return -EINVAL;
+	}
 	/* strings: re-intern in order; ids must come out identical */
 	nb = (h->nr_strings + h->str_blk - 1) / h->str_blk;
 	refs = btfdb_dbr_refs(db, h->str_tab);
@@ -419,6 +430,16 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, struct 
 		refs = btfdb_dbr_refs(db, e->seq_tab);
 		for (i = 0; i < wk->nseq; i++)
 			if ((ret = copy_blk(db, &refs[i], &wk->seq[i], err)))
+				goto out;
+		wk->ninv = (e->pool_cnt + h->inv_blk - 1) / h->inv_blk;
+		wk->inv = calloc(wk->ninv + 1, sizeof(*wk->inv));
+		if (!wk->inv) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		refs = btfdb_dbr_refs(db, e->inv_tab);
+		for (i = 0; i < wk->ninv; i++)
+			if ((ret = copy_blk(db, &refs[i], &wk->inv[i], err)))
 				goto out;
 	}
 out:
@@ -1045,6 +1066,32 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 		if ((ret = compress_into(&wk->seq[i], &tmp)))
 			goto out;
 	}
+	/* inverse blocks: (pid, tid) pairs by pool id range, from the
+	 * resolver's grouping (pids ascending, tids ascending per pid) */
+	wk->ninv = (w->pool.n + BTFDB_DBF_INV_BLK - 1) / BTFDB_DBF_INV_BLK;
+	wk->inv = calloc(wk->ninv + 1, sizeof(*wk->inv));
+	if (!wk->inv)
+		goto nomem;
+	for (i = 0; i < wk->ninv; i++) {
+		uint64_t pid, lo = (uint64_t)i * BTFDB_DBF_INV_BLK, hi = lo + BTFDB_DBF_INV_BLK;
+		int64_t prev = (int64_t)lo - 1, prev_tid = 0;
+
+		tmp.len = 0;
+		for (pid = lo; pid < hi && pid < w->pool.n; pid++) {
+			uint32_t cnt, j;
+			const uint32_t *t = btfdb_dbf_res_pid(&res, pid, &cnt);
+
+			for (j = 0; j < cnt; j++) {
+				if (btfdb_dbuf_varint(&tmp, (uint64_t)((int64_t)pid - prev)) ||
+				    btfdb_dbuf_varint(&tmp, btfdb_dbf_zz((int64_t)t[j] - prev_tid - 1)))
+					goto nomem;
+				prev = (int64_t)pid;
+				prev_tid = t[j];
+			}
+		}
+		if ((ret = compress_into(&wk->inv[i], &tmp)))
+			goto out;
+	}
 	/* strseq */
 	tmp.len = 0;
 	{
@@ -1073,6 +1120,11 @@ out:
 		free(wk->seq);
 		wk->seq = NULL;
 		wk->nseq = 0;
+		for (i = 0; i < wk->ninv; i++)
+			wblk_free(&wk->inv[i]);
+		free(wk->inv);
+		wk->inv = NULL;
+		wk->ninv = 0;
 		if (!*why)
 			*why = "a type could not be encoded";
 	}
@@ -1512,7 +1564,6 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 		struct wkernel *wk = &w->k[k];
 
 		wk->e.reserved = 0;
-		wk->e.reserved2 = 0;
 		if (wk->e.flags & BTFDB_DBF_K_RAW) {
 			memset(&wk->e.strseq, 0, sizeof(wk->e.strseq));
 			put_blk(&o, wk->raw.data, wk->raw.clen, wk->raw.ulen, &wk->e.raw);
@@ -1520,11 +1571,15 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 		}
 		memset(&wk->e.raw, 0, sizeof(wk->e.raw));
 		put_blk(&o, wk->strseq.data, wk->strseq.clen, wk->strseq.ulen, &wk->e.strseq);
-		seq_refs[k] = calloc(wk->nseq + 1, sizeof(**seq_refs));
+		/* one array per kernel: nseq seq refs, then ninv inverse refs */
+		seq_refs[k] = calloc((size_t)wk->nseq + wk->ninv + 1, sizeof(**seq_refs));
 		if (!seq_refs[k])
 			goto out;
 		for (i = 0; i < wk->nseq; i++)
 			put_blk(&o, wk->seq[i].data, wk->seq[i].clen, wk->seq[i].ulen, &seq_refs[k][i]);
+		for (i = 0; i < wk->ninv; i++)
+			put_blk(&o, wk->inv[i].data, wk->inv[i].clen, wk->inv[i].ulen,
+				&seq_refs[k][wk->nseq + i]);
 	}
 	if (o.nomem)
 		goto out;
@@ -1550,10 +1605,13 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 		struct wkernel *wk = &w->k[k];
 
 		wk->e.seq_tab = 0;
+		wk->e.inv_tab = 0;
 		if (wk->e.flags & BTFDB_DBF_K_RAW)
 			continue;
 		wk->e.seq_tab = o.f.len;
-		if (btfdb_dbuf_put(&o.f, seq_refs[k], wk->nseq * sizeof(**seq_refs)))
+		wk->e.inv_tab = o.f.len + (uint64_t)wk->nseq * sizeof(**seq_refs);
+		if (btfdb_dbuf_put(&o.f, seq_refs[k],
+				   ((size_t)wk->nseq + wk->ninv) * sizeof(**seq_refs)))
 			goto out;
 	}
 	h.sects[BTFDB_DBF_SEC_TABLES].len = o.f.len - h.sects[BTFDB_DBF_SEC_TABLES].off;
@@ -1591,6 +1649,7 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	h.smap_blk = BTFDB_DBF_SMAP_BLK;
 	h.gidx_groups = ngroups;
 	h.gidx_gpb = BTFDB_DBF_GIDX_GPB;
+	h.inv_blk = BTFDB_DBF_INV_BLK;
 	h.hdr_csum = 0;
 	h.hdr_csum = btfdb_hash64(&h, sizeof(h));
 	memcpy(o.f.p, &h, sizeof(h));
