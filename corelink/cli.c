@@ -8,8 +8,9 @@
  *            [--release NAME] [-q] [--version] [-h]
  *
  * Exit codes: 0 ok; 1 relocation failure (hard error, or any poisoned
- * relocation with --strict); 2 bad usage, unreadable or malformed input,
- * or the output could not be written.  On any error no output is written.
+ * relocation with --strict); 2 bad usage, unreadable or malformed input
+ * (including CO-RE records that are malformed whatever the target), or the
+ * output could not be written.  On any error no output is written.
  *
  * Output: -v prints one line per relocation on stdout; warnings (poisoned
  * relocations, kernel-BTF needs) and errors go to stderr, one line each:
@@ -265,7 +266,7 @@ static int load_target(const struct cli_opts *o, const char *btf_path, struct bt
 	int k;
 
 	if (!o->db_path) {
-		if (btfdb_btf_load(btf_path, btf, &err) || btfdb_index_build(*btf, idx, &err)) {
+		if (btfdb_btf_load(btf_path, btf, &err) || btfdb_index_build_core(*btf, idx, &err)) {
 			print_error(btf_path, err.msg);
 			return CORELINK_EXIT_USAGE;
 		}
@@ -283,6 +284,20 @@ static int load_target(const struct cli_opts *o, const char *btf_path, struct bt
 	if (btfdb_db_kernel_info(*db, (uint32_t)k, &info) == 0)
 		*release = info.release;
 	return 0;
+}
+
+/* Did the run stop on a record that is malformed whatever the target? */
+static bool run_bad_input(const struct corelink_run *run)
+{
+	size_t i, n = run ? corelink_run_relo_cnt(run) : 0;
+
+	for (i = 0; i < n; i++) {
+		const struct corelink_relo_info *ri = corelink_run_relo(run, i);
+
+		if (ri && ri->status == CORELINK_RELO_ERROR)
+			return ri->bad_input;
+	}
+	return false;
 }
 
 /* The default mode: one object, one kernel, one output. */
@@ -332,7 +347,9 @@ static int mode_single(const struct cli_opts *o)
 		/* the errno is libbpf's for the same failure: name it for comparison */
 		snprintf(msg, sizeof(msg), "%s (%d %s)", err.msg, ret, ename ? ename : "?");
 		print_error(o->obj_path, msg);
-		rc = CORELINK_EXIT_RELO;
+		/* a malformed record is bad input (2); a sound one that cannot be
+		 * applied to this target is a relocation failure (1) */
+		rc = run_bad_input(run) ? CORELINK_EXIT_USAGE : CORELINK_EXIT_RELO;
 		goto out;
 	}
 	if (o->strict && corelink_run_poisoned(run)) {

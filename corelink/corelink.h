@@ -110,6 +110,10 @@ struct corelink_relo_info {
 	const char *spec;      /* access in source terms, e.g. "struct task_struct.mm" */
 	const char *reason;    /* for POISONED/ERROR: why (names the missing field) */
 	int err;               /* negative errno for ERROR */
+	bool bad_input;        /* ERROR caused by the record itself, whatever the target:
+				* bad local type id, access string that does not parse,
+				* anonymous root, unknown kind, an instruction of a form
+				* no CO-RE relocation can patch (a malformed object) */
 };
 
 /* The outcome of relocating one object against one target. */

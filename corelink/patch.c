@@ -163,6 +163,31 @@ static int patch_mem(struct cl_insn *insn, uint32_t insn_idx, const struct cl_re
 	return 0;
 }
 
+bool cl_insn_patchable(const uint8_t *insns, size_t nr_insns, bool big_endian)
+{
+	struct cl_insn insn, next;
+
+	if (nr_insns < 1)
+		return false;
+	cl_insn_decode(insns, big_endian, &insn);
+	switch (BPF_CLASS(insn.code)) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		return BPF_SRC(insn.code) == BPF_K;
+	case BPF_LDX:
+	case BPF_ST:
+	case BPF_STX:
+		return true;
+	case BPF_LD:
+		if (!is_ldimm64(&insn) || nr_insns < 2 || insn.src_reg || insn.off)
+			return false;
+		cl_insn_decode(insns + CL_INSN_SZ, big_endian, &next);
+		return !next.code && !next.dst_reg && !next.src_reg && !next.off;
+	default:
+		return false;
+	}
+}
+
 int cl_patch_insn(uint8_t *insns, size_t nr_insns, bool big_endian, uint32_t insn_idx,
 		  const struct cl_relo_res *res, bool *poisoned, struct btfdb_err *err)
 {

@@ -175,6 +175,9 @@ int cl_calc_relo(const struct cl_spec *local_spec, const struct cl_spec *targ_sp
  */
 int cl_patch_insn(uint8_t *insns, size_t nr_insns, bool big_endian, uint32_t insn_idx,
 		  const struct cl_relo_res *res, bool *poisoned, struct btfdb_err *err);
+/* Whether insns[0] has a form some relocation could patch (ALU/ALU64 with an
+ * immediate, LDX/ST/STX, a well-formed ld_imm64 with its second slot). */
+bool cl_insn_patchable(const uint8_t *insns, size_t nr_insns, bool big_endian);
 
 /* ---- report.c ---- */
 

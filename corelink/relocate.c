@@ -128,14 +128,18 @@ static int relocate_one(struct reloc_ctx *c, size_t i, struct btfdb_err *e)
 	lname = lt ? btfdb_btf_str(c->local, lt->name_off) : NULL;
 	if (!lname) {
 		btfdb_err_set(e, "invalid local type [%u]", r->type_id);
+		info->bad_input = true;
 		ret = -EINVAL;
 		goto fail;
 	}
 
 	if (r->kind != CORELINK_TYPE_ID_LOCAL) {
 		ret = cl_cand_cache_get(c->cache, r->type_id, &cands, e);
-		if (ret)
+		if (ret) {
+			/* the search itself only fails for an anonymous root (or ENOMEM) */
+			info->bad_input = ret == -EINVAL;
 			goto fail;
+		}
 	}
 
 	ret = cl_calc_relo_insn(c->local, r->type_id, access, r->kind, obj->big_endian, cands,
@@ -145,15 +149,22 @@ static int relocate_one(struct reloc_ctx *c, size_t i, struct btfdb_err *e)
 		cl_spec_format(text, sizeof(text), &c->specs[0], -1);
 		info->spec = run_str(c->run, text);
 	}
-	if (ret)
+	if (ret) {
+		/* a local spec that does not parse is the record's fault */
+		info->bad_input = !diag.spec_ok;
 		goto fail;
+	}
 	info->orig_val = res.orig_val;
 
 	code = c->run->secs[r->sec].data + r->insn_off;
 	ret = cl_patch_insn(code, prog->insn_off + prog->insn_cnt - insn_idx, obj->big_endian,
 			    info->insn_idx, &res, &poisoned, e);
-	if (ret)
+	if (ret) {
+		info->bad_input = !cl_insn_patchable(c->obj->secs[r->sec].data + r->insn_off,
+						     prog->insn_off + prog->insn_cnt - insn_idx,
+						     obj->big_endian);
 		goto fail;
+	}
 
 	if (poisoned) {
 		info->status = CORELINK_RELO_POISONED;

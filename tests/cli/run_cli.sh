@@ -117,6 +117,16 @@ else
 	bad db.tool "no btfdb tool at $BTFDB"
 fi
 
+# ---- relocation failures of a sound object: exit 1, libbpf's errno, no output ----
+nest=$BPF/core_nesting.bpf.o
+run "$CL" "$nest" --btf "$BPF/targets/nesting___err_dup_incompat_types.o" -o "$W/x.o" -q
+expect relo.ambiguity 1 "corelink: $nest: prog 'core_nesting': relo #1: field offset ambiguity: 64 != 32 (candidates [7] and [1]) (-22 EINVAL)"
+no_file relo.ambiguity_no_output "$W/x.o"
+bits=$BPF/core_bitfields.bpf.o
+run "$CL" "$bits" --btf "$BPF/targets/bitfields___err_too_big_bitfield.o" -o "$W/x.o" -q
+expect relo.bitfield_too_big 1 "corelink: $bits: prog 'core_bitfields_probed': relo #6: byte_off relocation can't be satisfied for bitfield 'ub2' (61 bits at bit 4): a 64-bit load can't hold it (-7 E2BIG)"
+no_file relo.bitfield_no_output "$W/x.o"
+
 # ---- bad input: exit 2, one line naming the file ----
 run "$CL" "$W/missing.o" --btf "$basic" -o "$W/x.o"
 expect input.missing_obj 2 "corelink: $W/missing.o: No such file or directory"
