@@ -597,7 +597,7 @@ static int load_kernel(struct worker *w, const struct corelink_kernel_src *src,
 	if (!src->db_name) {
 		ret = btfdb_btf_load(src->path, btf, err);
 		if (!ret)
-			ret = btfdb_index_build(*btf, idx, err);
+			ret = btfdb_index_build_core(*btf, idx, err); /* CO-RE kinds only */
 		if (!ret)
 			*hash = btfdb_btf_hash(*btf);
 		return ret;
