@@ -1675,7 +1675,8 @@ static size_t dbk_lookup(void *c, const char *name, size_t len, const uint32_t *
 				ids = m;
 				cap = c2;
 			}
-			memcpy(ids + n, l, (size_t)ln * sizeof(uint32_t));
+			if (ln) /* l may be NULL for an empty list */
+				memcpy(ids + n, l, (size_t)ln * sizeof(uint32_t));
 			n += ln;
 		}
 		if (match)
