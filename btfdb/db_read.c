@@ -328,6 +328,54 @@ bad:
 }
 
 /*
+ * Item i of block b, a block of n variable-length items: [*p, *end).  The
+ * block is inflated and its item starts found incrementally, only up to the
+ * item asked for (a relocation touches few items per block); the block's
+ * exact end is checked once the scan reaches its last item.  skip()
+ * advances past one item, nonzero when it does not fit before the end.
+ */
+static int blk_item(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref, struct cblk *c,
+		    uint32_t n, uint32_t i, int (*skip)(const uint8_t **, const uint8_t *),
+		    const char *what, uint32_t b, const uint8_t **p, const uint8_t **end,
+		    struct btfdb_err *err)
+{
+	int ret;
+
+	if (!c->ok) {
+		if ((ret = blk_start(db, ref, c, n, err)))
+			return ret;
+		if ((ret = blk_grow(ref, c, blk_guess(ref, c, i), err)))
+			return ret;
+	}
+	if (c->bad)
+		goto bad;
+	/* invariant: offs[0..scanned] are known item starts */
+	while (c->scanned <= i) {
+		const uint8_t *q = c->data + c->offs[c->scanned];
+		bool last = c->scanned + 1 == c->n;
+
+		if ((!last || c->have == ref->ulen) && !skip(&q, c->data + c->have)) {
+			if (last && q != c->data + ref->ulen)
+				goto bad;
+			c->offs[++c->scanned] = (uint32_t)(q - c->data);
+			continue;
+		}
+		/* the item may run past the inflated prefix: inflate more */
+		if (c->have == ref->ulen)
+			goto bad;
+		if ((ret = blk_grow(ref, c, last ? ref->ulen : (uint64_t)c->have + 1024, err)))
+			return ret;
+	}
+	*p = c->data + c->offs[i];
+	*end = c->data + c->offs[i + 1];
+	return 0;
+bad:
+	btfdb_err_set(err, "database corrupt: %s block %u is malformed", what, b);
+	blk_fail(c);
+	return -EINVAL;
+}
+
+/*
  * Pool record pid: [*p, *end).  A pool block is inflated and its record
  * starts found incrementally: only up to the record asked for (a
  * relocation touches few records per block); the block's exact end is
@@ -337,9 +385,8 @@ static int pool_rec(struct btfdb_db *db, uint64_t pid, const uint8_t **p, const 
 		    struct btfdb_err *err)
 {
 	const struct btfdb_dbf_blockref *ref;
-	uint32_t b, i;
+	uint32_t b, i, n;
 	struct cblk *c;
-	int ret;
 
 	if (pid >= db->h.nr_pool) {
 		btfdb_err_set(err, "database corrupt: pool id %llu out of range",
@@ -350,40 +397,8 @@ static int pool_rec(struct btfdb_db *db, uint64_t pid, const uint8_t **p, const 
 	i = (uint32_t)(pid % db->h.pool_blk);
 	c = &db->pool_c[b];
 	ref = &db->pool_refs[b];
-	if (!c->ok) {
-		uint32_t n = b + 1 < db->npoolb ? db->h.pool_blk : db->h.nr_pool - b * db->h.pool_blk;
-
-		if ((ret = blk_start(db, ref, c, n, err)))
-			return ret;
-		if ((ret = blk_grow(ref, c, blk_guess(ref, c, i), err)))
-			return ret;
-	}
-	if (c->bad)
-		goto bad;
-	/* invariant: offs[0..scanned] are known record starts */
-	while (c->scanned <= i) {
-		const uint8_t *q = c->data + c->offs[c->scanned];
-		bool last = c->scanned + 1 == c->n;
-
-		if ((!last || c->have == ref->ulen) && !btfdb_dbf_rec_skip(&q, c->data + c->have)) {
-			if (last && q != c->data + ref->ulen)
-				goto bad;
-			c->offs[++c->scanned] = (uint32_t)(q - c->data);
-			continue;
-		}
-		/* the record may run past the inflated prefix: inflate more */
-		if (c->have == ref->ulen)
-			goto bad;
-		if ((ret = blk_grow(ref, c, last ? ref->ulen : (uint64_t)c->have + 1024, err)))
-			return ret;
-	}
-	*p = c->data + c->offs[i];
-	*end = c->data + c->offs[i + 1];
-	return 0;
-bad:
-	btfdb_err_set(err, "database corrupt: pool block %u is malformed", b);
-	blk_fail(c);
-	return -EINVAL;
+	n = b + 1 < db->npoolb ? db->h.pool_blk : db->h.nr_pool - b * db->h.pool_blk;
+	return blk_item(db, ref, c, n, i, btfdb_dbf_rec_skip, "pool", b, p, end, err);
 }
 
 /* ---- open ---- */
@@ -810,43 +825,10 @@ static int smap_entry(struct btfdb_db *db, uint64_t sid, const uint8_t **p, cons
 		      struct btfdb_err *err)
 {
 	uint32_t b = (uint32_t)(sid / db->h.smap_blk), i = (uint32_t)(sid % db->h.smap_blk);
-	const struct btfdb_dbf_blockref *ref = &db->smap_refs[b];
-	struct cblk *c = &db->smap_c[b];
-	int ret;
+	uint32_t n = b + 1 < db->nsmapb ? db->h.smap_blk : db->h.nr_strings - b * db->h.smap_blk;
 
-	if (!c->ok) {
-		uint32_t want = b + 1 < db->nsmapb ? db->h.smap_blk
-						   : db->h.nr_strings - b * db->h.smap_blk;
-
-		if ((ret = blk_start(db, ref, c, want, err)))
-			return ret;
-		if ((ret = blk_grow(ref, c, blk_guess(ref, c, i), err)))
-			return ret;
-	}
-	if (c->bad)
-		goto bad;
-	while (c->scanned <= i) {
-		const uint8_t *q = c->data + c->offs[c->scanned];
-		bool last = c->scanned + 1 == c->n;
-
-		if ((!last || c->have == ref->ulen) && !smap_skip(&q, c->data + c->have)) {
-			if (last && q != c->data + ref->ulen)
-				goto bad;
-			c->offs[++c->scanned] = (uint32_t)(q - c->data);
-			continue;
-		}
-		if (c->have == ref->ulen)
-			goto bad;
-		if ((ret = blk_grow(ref, c, last ? ref->ulen : (uint64_t)c->have + 1024, err)))
-			return ret;
-	}
-	*p = c->data + c->offs[i];
-	*end = c->data + c->offs[i + 1];
-	return 0;
-bad:
-	btfdb_err_set(err, "database corrupt: name map block %u is malformed", b);
-	blk_fail(c);
-	return -EINVAL;
+	return blk_item(db, &db->smap_refs[b], &db->smap_c[b], n, i, smap_skip, "name map", b, p,
+			end, err);
 }
 
 /* An inverse block, decoded: n (pool id, type id) pairs sorted by both. */
