@@ -12,8 +12,10 @@
  *   btfdb extract DB KERNEL -o FILE       the original BTF blob, byte for byte
  *   btfdb verify DB                       check every checksum and kernel
  *
- * Exit status: 0 success, 1 failure, 2 usage error.  Every failure is
- * printed once, on stderr, as "btfdb: <message>".
+ * Exit status: 0 success; 1 the request cannot be met (kernel not in the
+ * database, name already present, ...); 2 bad usage, or a database that
+ * cannot be read or fails verification (bad input, as for corelink).
+ * Every failure is printed once, on stderr, as "btfdb: <message>".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +51,13 @@ static int fail(const struct btfdb_err *err)
 {
 	fprintf(stderr, "btfdb: %s\n", err->msg[0] ? err->msg : "failed");
 	return 1;
+}
+
+/* A database that cannot be read or is corrupt: bad input, exit 2. */
+static int fail_input(const struct btfdb_err *err)
+{
+	fail(err);
+	return EXIT_USAGE;
 }
 
 /* Split argv into positional args and the -o / --name options. */
@@ -176,7 +185,7 @@ static int open_db(const char *path, struct btfdb_db **db)
 	struct btfdb_err err = { "" };
 
 	if (btfdb_db_open(path, db, &err))
-		return fail(&err);
+		return fail_input(&err);
 	return 0;
 }
 
@@ -188,7 +197,7 @@ static int do_ls(struct opts *o)
 	if (o->npos != 1 || o->out || o->name)
 		return usage();
 	if (open_db(o->pos[0], &db))
-		return 1;
+		return EXIT_USAGE;
 	printf("%-72s %9s %11s %10s  %-16s\n", "KERNEL", "TYPES", "BTF_BYTES", "OWN_BYTES", "XXH3");
 	for (k = 0; k < btfdb_db_kernel_count(db); k++) {
 		struct btfdb_db_kernel_info ki;
@@ -210,7 +219,7 @@ static int do_info(struct opts *o)
 	if (o->npos != 1 || o->out || o->name)
 		return usage();
 	if (open_db(o->pos[0], &db))
-		return 1;
+		return EXIT_USAGE;
 	btfdb_db_info(db, &in);
 	printf("file:              %s\n", o->pos[0]);
 	printf("file size:         %llu bytes\n", (unsigned long long)in.file_size);
@@ -241,7 +250,7 @@ static int do_show(struct opts *o)
 	if (o->npos != 3 || o->out || o->name)
 		return usage();
 	if (open_db(o->pos[0], &db))
-		return 1;
+		return EXIT_USAGE;
 	k = btfdb_db_find_kernel(db, o->pos[1], &err);
 	if (k < 0 || btfdb_db_kernel_btf(db, k, &btf, &idx, &err)) {
 		fail(&err);
@@ -291,7 +300,7 @@ static int do_extract(struct opts *o)
 	if (o->npos != 2 || !o->out || o->name)
 		return usage();
 	if (open_db(o->pos[0], &db))
-		return 1;
+		return EXIT_USAGE;
 	k = btfdb_db_find_kernel(db, o->pos[1], &err);
 	if (k < 0 || btfdb_db_extract(db, k, &data, &size, &err)) {
 		fail(&err);
@@ -327,12 +336,12 @@ static int do_verify(struct opts *o)
 	if (o->npos != 1 || o->out || o->name)
 		return usage();
 	if (open_db(o->pos[0], &db))
-		return 1;
+		return EXIT_USAGE;
 	ret = btfdb_db_verify(db, &err);
 	if (!ret)
 		printf("%s: OK, %u kernels\n", o->pos[0], btfdb_db_kernel_count(db));
 	btfdb_db_close(db);
-	return ret ? fail(&err) : 0;
+	return ret ? fail_input(&err) : 0;
 }
 
 static const struct cmd {

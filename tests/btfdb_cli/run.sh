@@ -125,7 +125,7 @@ EOF2
 
 # corrupt file and usage -----------------------------------------------------------
 printf 'hello' > "$T/bad"
-expect not-a-db 1 /dev/stdin "$B" verify "$T/bad" <<EOF2
+expect not-a-db 2 /dev/stdin "$B" verify "$T/bad" <<EOF2
 btfdb: $T/bad: not a btfdb database (bad magic)
 EOF2
 expect usage 2 /dev/null bash -c "\"$B\" ls >/dev/null 2>&1"
