@@ -6,44 +6,11 @@
 #include <errno.h>
 
 #include "btfdb_internal.h"
+#include "raw_btf.h"
 #include "test.h"
 
-/* ---- a tiny BTF encoder ---- */
+/* ---- a tiny BTF encoder (raw_btf.h) and per-kind macros ---- */
 
-static uint32_t tw[4096]; /* type section words */
-static uint32_t ntw;
-static char strs[8192];   /* string section */
-static uint32_t nstr;
-static uint32_t str_base; /* first string offset (base's str_len for split) */
-
-static void reset(uint32_t base_str_len)
-{
-	ntw = 0;
-	str_base = base_str_len;
-	nstr = 0;
-	if (!base_str_len) /* base BTF: string 0 is "" */
-		strs[nstr++] = 0;
-}
-
-/* Offset of a new copy of s ("" is offset 0, base's or ours). */
-static uint32_t S(const char *s)
-{
-	uint32_t off = str_base + nstr;
-
-	if (!*s)
-		return 0;
-	memcpy(strs + nstr, s, strlen(s) + 1);
-	nstr += (uint32_t)strlen(s) + 1;
-	return off;
-}
-
-#define W(...)                                                      \
-	do {                                                        \
-		uint32_t _w[] = { __VA_ARGS__ };                    \
-		memcpy(tw + ntw, _w, sizeof(_w));                   \
-		ntw += (uint32_t)(sizeof(_w) / sizeof(_w[0]));      \
-	} while (0)
-#define INFO(kind, kflag, vlen) (((uint32_t)(kflag) << 31) | ((uint32_t)(kind) << 24) | (vlen))
 #define T_INT(name, sz, enc, off, bits) \
 	W(S(name), INFO(BTF_KIND_INT, 0, 0), sz, ((enc) << 24) | ((off) << 16) | (bits))
 #define T_REF(kind, name, type) W(S(name), INFO(kind, 0, 0), type)
@@ -63,20 +30,6 @@ static uint32_t S(const char *s)
 #define T_SECINFO(type, off, sz) W(type, off, sz)
 #define T_FLOAT(name, sz) W(S(name), INFO(BTF_KIND_FLOAT, 0, 0), sz)
 #define T_DECL_TAG(name, type, idx) W(S(name), INFO(BTF_KIND_DECL_TAG, 0, 0), type, (uint32_t)(idx))
-
-/* Header + types + strings into out; returns the size. */
-static size_t finish(uint8_t *out)
-{
-	struct btf_header h = {
-		.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h),
-		.type_off = 0, .type_len = ntw * 4, .str_off = ntw * 4, .str_len = nstr,
-	};
-
-	memcpy(out, &h, sizeof(h));
-	memcpy(out + sizeof(h), tw, ntw * 4);
-	memcpy(out + sizeof(h) + ntw * 4, strs, nstr);
-	return sizeof(h) + ntw * 4 + nstr;
-}
 
 /* Byte-swapped copy: header fields and every word of the type section. */
 static void swap_blob(const uint8_t *in, size_t size, uint8_t *out)

@@ -6,39 +6,15 @@
 #include <errno.h>
 
 #include "btfdb_internal.h"
+#include "raw_btf.h"
 #include "test.h"
 
-/* ---- a minimal BTF encoder (named INTs / structs / typedefs) ---- */
+/* ---- named INTs / structs / typedefs on raw_btf.h ---- */
 
-static uint32_t tw[4096], ntw;
-static char strs[32768];
-static uint32_t nstr, str_base;
-
-static void reset(uint32_t base_str_len)
-{
-	ntw = 0;
-	nstr = 0;
-	str_base = base_str_len;
-	if (!base_str_len)
-		strs[nstr++] = 0;
-}
-
-static uint32_t S(const char *s)
-{
-	uint32_t off = str_base + nstr;
-
-	if (!*s)
-		return 0;
-	memcpy(strs + nstr, s, strlen(s) + 1);
-	nstr += (uint32_t)strlen(s) + 1;
-	return off;
-}
-
-#define INFO(kind, vlen) (((uint32_t)(kind) << 24) | (vlen))
 static void T_INT(const char *name)
 {
 	tw[ntw++] = S(name);
-	tw[ntw++] = INFO(BTF_KIND_INT, 0);
+	tw[ntw++] = INFO(BTF_KIND_INT, 0, 0);
 	tw[ntw++] = 4;
 	tw[ntw++] = 32;
 }
@@ -46,38 +22,25 @@ static void T_INT(const char *name)
 static void T_STRUCT(const char *name) /* empty struct */
 {
 	tw[ntw++] = S(name);
-	tw[ntw++] = INFO(BTF_KIND_STRUCT, 0);
+	tw[ntw++] = INFO(BTF_KIND_STRUCT, 0, 0);
 	tw[ntw++] = 0;
 }
 
 static void T_TYPEDEF(const char *name, uint32_t type)
 {
 	tw[ntw++] = S(name);
-	tw[ntw++] = INFO(BTF_KIND_TYPEDEF, 0);
+	tw[ntw++] = INFO(BTF_KIND_TYPEDEF, 0, 0);
 	tw[ntw++] = type;
 }
 
 static uint8_t blob[65536];
-
-static size_t finish(void)
-{
-	struct btf_header h = {
-		.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h),
-		.type_off = 0, .type_len = ntw * 4, .str_off = ntw * 4, .str_len = nstr,
-	};
-
-	memcpy(blob, &h, sizeof(h));
-	memcpy(blob + sizeof(h), tw, ntw * 4);
-	memcpy(blob + sizeof(h) + ntw * 4, strs, nstr);
-	return sizeof(h) + ntw * 4 + nstr;
-}
 
 static struct btfdb_btf *parse(const struct btfdb_btf *base)
 {
 	struct btfdb_err err = { { 0 } };
 	struct btfdb_btf *btf = NULL;
 
-	if (btfdb_btf_parse(blob, finish(), base, &btf, &err))
+	if (btfdb_btf_parse(blob, finish(blob), base, &btf, &err))
 		fprintf(stderr, "parse: %s\n", err.msg);
 	CHECK(btf != NULL);
 	return btf;
@@ -292,13 +255,13 @@ static void test_core_only(void)
 
 	build_sample();
 	tw[ntw++] = 0;                                  /* 11: func_proto void (void) */
-	tw[ntw++] = INFO(BTF_KIND_FUNC_PROTO, 0);
+	tw[ntw++] = INFO(BTF_KIND_FUNC_PROTO, 0, 0);
 	tw[ntw++] = 0;
 	tw[ntw++] = S("foo___fn");                      /* 12: func, essential "foo" */
-	tw[ntw++] = INFO(BTF_KIND_FUNC, 1);
+	tw[ntw++] = INFO(BTF_KIND_FUNC, 0, 1);
 	tw[ntw++] = 11;
 	tw[ntw++] = S("fn");                            /* 13: func */
-	tw[ntw++] = INFO(BTF_KIND_FUNC, 1);
+	tw[ntw++] = INFO(BTF_KIND_FUNC, 0, 1);
 	tw[ntw++] = 11;
 	btf = parse(NULL);
 	if (!btf)
