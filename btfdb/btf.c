@@ -36,6 +36,18 @@
 
 static const struct btf_type void_type; /* id 0 */
 
+/* vstate[] of lazily checked handles */
+#define LZ_NEW 0     /* only the walk's checks so far */
+#define LZ_PENDING 1 /* on the stack of the running check */
+#define LZ_OK 2      /* fully checked, and so is everything it holds by value */
+
+struct btfdb_lz_frame {
+	uint32_t id;  /* type being expanded */
+	uint32_t pos; /* next value_edge() index to look at */
+};
+
+static const struct btf_type *lazy_type(const struct btfdb_btf *btf, uint32_t id);
+
 static bool host_is_big_endian(void)
 {
 	return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
@@ -65,7 +77,18 @@ const struct btf_type *btfdb_btf_type(const struct btfdb_btf *btf, uint32_t id)
 		return NULL;
 	if (btf->backend)
 		return btf->backend->type(btf->backend_ctx, id);
+	if (btf->vstate && btf->vstate[id - btf->start_id] != LZ_OK)
+		return lazy_type(btf, id);
 	return btfdb_flat_type(btf, id - btf->start_id);
+}
+
+const char *btfdb_btf_error(const struct btfdb_btf *btf)
+{
+	if (btf->backend)
+		return btf->backend->error ? btf->backend->error(btf->backend_ctx) : NULL;
+	if (btf->lazy_failed)
+		return btf->lazy_err.msg;
+	return btf->base ? btfdb_btf_error(btf->base) : NULL;
 }
 
 /* One past the last string offset a handle (with its bases) can resolve. */
@@ -156,12 +179,21 @@ static int determine_ptr_size(const struct btfdb_btf *btf)
 	if (btf->base && btf->base->ptr_size > 0)
 		return btf->base->ptr_size;
 	for (i = 1; i < n; i++) {
-		const struct btf_type *t = btfdb_btf_type(btf, i);
+		const struct btf_type *t;
 		const char *name;
 
+		/* flat own types: the record as walked (an INT holds no reference,
+		 * and its name offset was checked), no lazy check of the others */
+		if (i >= btf->start_id && !btf->backend) {
+			if (btf->kinds[i - btf->start_id] != BTF_KIND_INT)
+				continue;
+			t = btfdb_flat_type(btf, i - btf->start_id);
+		} else {
+			t = btfdb_btf_type(btf, i);
+		}
 		if (!t || btfdb_kind(t) != BTF_KIND_INT || (t->size != 4 && t->size != 8))
 			continue;
-		name = btfdb_btf_name(btf, i);
+		name = t->name_off ? btfdb_btf_str(btf, t->name_off) : "";
 		if (!name)
 			continue;
 		for (j = 0; j < sizeof(long_aliases) / sizeof(long_aliases[0]); j++)
@@ -199,6 +231,9 @@ void btfdb_btf_free(struct btfdb_btf *btf)
 		free(btf->raw);
 	free(btf->type_offs);
 	free(btf->kinds);
+	free(btf->named_core);
+	free(btf->vstate);
+	free(btf->lstack);
 	free(btf);
 }
 
@@ -431,6 +466,15 @@ static inline uint16_t kind_of(const struct btfdb_btf *btf, uint32_t id)
 	return t ? btfdb_kind(t) : BTF_KIND_UNKN;
 }
 
+/* A type's record as walked, without the lazy check (void and base types
+ * through their handle). */
+static inline const struct btf_type *raw_type(const struct btfdb_btf *btf, uint32_t id)
+{
+	if (id >= btf->start_id && id - btf->start_id < btf->nr_types)
+		return btfdb_flat_type(btf, id - btf->start_id);
+	return btfdb_btf_type(btf, id);
+}
+
 /* Step 5 helpers.  Each returns 0 or -EINVAL with the message set. */
 static __attribute__((noinline, cold)) int name_error(const struct btfdb_btf *btf, uint32_t id,
 							     uint32_t name_off, const char *what,
@@ -548,11 +592,13 @@ static int check_decl_tag(const struct btfdb_btf *btf, uint32_t id, const struct
 		return bad(t, id, "component_idx", (unsigned long long)(int64_t)idx, err);
 	if (idx == -1)
 		return 0;
-	target = btfdb_btf_type(btf, t->type);
+	target = raw_type(btf, t->type);
+	if (!target)
+		return bad(t, id, "target", t->type, err); /* a bad base type */
 	if (btfdb_is_composite(target)) {
 		n = btfdb_vlen(target);
 	} else if (btfdb_kind(target) == BTF_KIND_FUNC) {
-		const struct btf_type *proto = btfdb_btf_type(btf, target->type);
+		const struct btf_type *proto = raw_type(btf, target->type);
 
 		n = proto ? btfdb_vlen(proto) : 0;
 	}
@@ -941,16 +987,19 @@ static inline uint32_t capture_multi(const uint8_t *kinds, uint32_t start, uint3
  * Arrays are sized once from the smallest record (12 bytes; a member, param
  * or enumerator is at least 8): no count pass, no realloc, and the pages past
  * what is used are never touched.
+ * lazy (BTFDB_LOAD_LAZY): only the framing (record sizes, kinds) and the list
+ * of named types; lazy_check() makes the rest of the checks per type on first
+ * use.  It is a constant in each caller, so each gets its own loop.
  */
-static int parse_types(struct btfdb_btf *btf, const struct btf_header *hdr,
-		       struct pscratch *ps, struct vstate *vs_out, struct btfdb_err *err)
+static inline __attribute__((always_inline)) int
+parse_types(struct btfdb_btf *btf, const struct btf_header *hdr, struct pscratch *ps,
+	    struct vstate *vs_out, struct btfdb_err *err, const bool lazy)
 {
 	struct vstate vs = { 0 };
 	uint32_t ndeferred = 0, nedges = 0, nmulti = 0, *aux, *edges;
 	bool failed = false;
 	const uint8_t *sec = btf->host + hdr->hdr_len + hdr->type_off;
 	const uint32_t start = btf->start_id;
-	const uint64_t str_lim = str_end(btf);
 	uint32_t len = hdr->type_len, off = 0, n = 0, named = 0, named_core = 0;
 	size_t cap = len / sizeof(struct btf_type) + 1;
 	uint32_t *offs;
@@ -960,10 +1009,14 @@ static int parse_types(struct btfdb_btf *btf, const struct btf_header *hdr,
 	btf->tsec = sec;
 	btf->type_offs = offs = malloc(cap * sizeof(*btf->type_offs));
 	btf->kinds = kinds = malloc(cap);
-	ps->aux = malloc(cap * sizeof(*ps->aux));
-	ps->edges = malloc((len / 8 + cap) * sizeof(*ps->edges));
-	ps->deferred = malloc(cap * sizeof(*ps->deferred));
-	if (!offs || !kinds || !ps->aux || !ps->edges || !ps->deferred) {
+	btf->named_core = malloc(cap * sizeof(*btf->named_core));
+	if (!lazy) {
+		ps->aux = malloc(cap * sizeof(*ps->aux));
+		ps->edges = malloc((len / 8 + cap) * sizeof(*ps->edges));
+		ps->deferred = malloc(cap * sizeof(*ps->deferred));
+	}
+	if (!offs || !kinds || !btf->named_core ||
+	    (!lazy && (!ps->aux || !ps->edges || !ps->deferred))) {
 		btfdb_err_set(err, "BTF: out of memory for %zu types", cap);
 		return -ENOMEM;
 	}
@@ -1012,6 +1065,15 @@ static int parse_types(struct btfdb_btf *btf, const struct btf_header *hdr,
 		off += (uint32_t)total;
 		if (failed)
 			continue;
+		/* the index's input: types that may have a name (its offset is
+		 * checked here, or by the index on lazy handles) */
+		if (t->name_off) {
+			named++;
+			if (btfdb_kind_is_core_cand(kind))
+				btf->named_core[named_core++] = id;
+		}
+		if (lazy)
+			continue;
 		vs.known = start + n;
 		vs.defer = false;
 		if (check_type(btf, id, t, &scratch, &vs)) {
@@ -1026,11 +1088,6 @@ static int parse_types(struct btfdb_btf *btf, const struct btf_header *hdr,
 			aux[n - 1] = nedges;
 			nedges = capture_multi(kinds, start, start + n, t, kind, edges, nedges);
 			nmulti++;
-		}
-		/* upper bounds for the name index (an offset may still name "") */
-		if (t->name_off && t->name_off < str_lim) {
-			named++;
-			named_core += btfdb_kind_is_core_cand(kind);
 		}
 	}
 	btf->nr_types = n;
@@ -1180,8 +1237,129 @@ static int check_cycles(const struct btfdb_btf *btf, struct pscratch *ps, struct
 	return ret;
 }
 
-/* Steps 1-6 on a handle whose raw/raw_size/base/start_id are set. */
-static int parse_common(struct btfdb_btf *btf, struct btfdb_err *err)
+/* The walk, in its two specialisations. */
+static int parse_types_full(struct btfdb_btf *btf, const struct btf_header *hdr,
+			    struct pscratch *ps, struct vstate *vs, struct btfdb_err *err)
+{
+	return parse_types(btf, hdr, ps, vs, err, false);
+}
+
+static int parse_types_lazy(struct btfdb_btf *btf, const struct btf_header *hdr,
+			    struct pscratch *ps, struct vstate *vs, struct btfdb_err *err)
+{
+	return parse_types(btf, hdr, ps, vs, err, true);
+}
+
+/*
+ * The lazy check of own type id and of everything it holds by value: an
+ * iterative DFS along value_edge() links (as describe_cycle()) that makes the
+ * full per-type check on entering a type, meets a PENDING type only through a
+ * cycle, and marks a type LZ_OK when it leaves it, so each type is checked
+ * once per handle.  Base types are checked through their own handle.
+ */
+static int lazy_check(struct btfdb_btf *btf, uint32_t root, struct btfdb_err *err)
+{
+	const uint32_t start = btf->start_id;
+	uint8_t *st = btf->vstate;
+	uint32_t sp = 0;
+	int ret = 0;
+
+	for (uint32_t id = root;;) {
+		const struct btf_type *t;
+		bool pushed = false;
+		uint32_t tgt;
+
+		if (id) { /* enter id */
+			if (sp == btf->lcap) {
+				uint32_t cap = btf->lcap ? 2 * btf->lcap : 64;
+				struct btfdb_lz_frame *n = realloc(btf->lstack, cap * sizeof(*n));
+
+				if (!n) {
+					btfdb_err_set(err, "BTF: out of memory checking type [%u]",
+						      root);
+					ret = -ENOMEM;
+					break;
+				}
+				btf->lstack = n;
+				btf->lcap = cap;
+			}
+			ret = check_type(btf, id, btfdb_flat_type(btf, id - start), err, NULL);
+			if (ret)
+				break;
+			st[id - start] = LZ_PENDING;
+			btf->lstack[sp++] = (struct btfdb_lz_frame){ id, 0 };
+		}
+		if (!sp)
+			break;
+		{
+			struct btfdb_lz_frame *f = &btf->lstack[sp - 1];
+
+			t = btfdb_flat_type(btf, f->id - start);
+			id = 0;
+			while (value_edge(t, f->pos, &tgt)) {
+				f->pos++;
+				if (tgt < start) {
+					/* void, or a base type: checked by its handle */
+					if (tgt && !btfdb_btf_type(btf->base, tgt)) {
+						const char *m = btfdb_btf_error(btf->base);
+
+						btfdb_err_set(err, "%s", m ? m : "BTF: bad base type");
+						ret = -EINVAL;
+						break;
+					}
+					continue;
+				}
+				if (st[tgt - start] == LZ_OK)
+					continue;
+				if (st[tgt - start] == LZ_PENDING) {
+					const struct btf_type *u = btfdb_flat_type(btf, tgt - start);
+					const char *name = btfdb_btf_str(btf, u->name_off);
+
+					btfdb_err_set(err,
+						      "BTF: type [%u] (%s '%s') is in a reference cycle "
+						      "(reached again from type [%u]) that does not "
+						      "pass through a pointer",
+						      tgt, btfdb_kind_name(btfdb_kind(u)),
+						      name ? name : "", f->id);
+					ret = -EINVAL;
+					break;
+				}
+				id = tgt;
+				pushed = true;
+				break;
+			}
+			if (ret)
+				break;
+			if (!pushed) {
+				st[f->id - start] = LZ_OK;
+				if (!--sp)
+					break;
+			}
+		}
+	}
+	/* on failure the types still on the stack were not proven good */
+	while (sp)
+		st[btf->lstack[--sp].id - start] = LZ_NEW;
+	return ret;
+}
+
+/* btfdb_btf_type() of a lazily checked own type not yet LZ_OK. */
+static const struct btf_type *lazy_type(const struct btfdb_btf *cbtf, uint32_t id)
+{
+	struct btfdb_btf *btf = (struct btfdb_btf *)cbtf; /* the check state is mutable */
+
+	if (btf->lazy_failed)
+		return NULL;
+	if (lazy_check(btf, id, &btf->lazy_err)) {
+		btf->lazy_failed = true;
+		return NULL;
+	}
+	return btfdb_flat_type(btf, id - btf->start_id);
+}
+
+/* Steps 1-6 on a handle whose raw/raw_size/base/start_id are set; lazy: steps
+ * 1-4 with the header-only checks (BTFDB_LOAD_LAZY). */
+static int parse_common(struct btfdb_btf *btf, bool lazy, struct btfdb_err *err)
 {
 	const struct btf_header *hdr;
 	struct pscratch ps = { 0 };
@@ -1195,7 +1373,8 @@ static int parse_common(struct btfdb_btf *btf, struct btfdb_err *err)
 	if (!ret)
 		ret = parse_strings(btf, hdr, err);
 	if (!ret)
-		ret = parse_types(btf, hdr, &ps, &vs, err);
+		ret = lazy ? parse_types_lazy(btf, hdr, &ps, &vs, err)
+			   : parse_types_full(btf, hdr, &ps, &vs, err);
 	if (ret)
 		goto out;
 
@@ -1221,9 +1400,19 @@ static int parse_common(struct btfdb_btf *btf, struct btfdb_err *err)
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = check_cycles(btf, &ps, err);
-	if (ret)
-		goto out;
+	if (lazy) {
+		/* zero pages: only the entries of types looked at are touched */
+		btf->vstate = calloc(btf->nr_types ? btf->nr_types : 1, 1);
+		if (!btf->vstate) {
+			btfdb_err_set(err, "BTF: out of memory for %u types", btf->nr_types);
+			ret = -ENOMEM;
+			goto out;
+		}
+	} else {
+		ret = check_cycles(btf, &ps, err);
+		if (ret)
+			goto out;
+	}
 	btf->ptr_size = determine_ptr_size(btf);
 out:
 	pscratch_free(&ps);
@@ -1231,11 +1420,20 @@ out:
 }
 
 /* A new handle over raw bytes that the handle owns (malloc'd, or in map). */
-static int parse_new(void *map, size_t map_size, void *data, size_t size,
-		     const struct btfdb_btf *base, struct btfdb_btf **out, struct btfdb_err *err)
+int btfdb_btf_parse_flags(void *map, size_t map_size, void *data, size_t size,
+			  const struct btfdb_btf *base, unsigned int flags,
+			  struct btfdb_btf **out, struct btfdb_err *err)
 {
 	struct btfdb_btf *btf;
 	int ret;
+
+	if (map && ((const uint8_t *)data < (const uint8_t *)map ||
+		    size > map_size - (size_t)((const uint8_t *)data - (const uint8_t *)map))) {
+		munmap(map, map_size);
+		*out = NULL;
+		btfdb_err_set(err, "BTF: blob outside its mapping");
+		return -EINVAL;
+	}
 
 	*out = NULL;
 	btf = calloc(1, sizeof(*btf));
@@ -1253,7 +1451,7 @@ static int parse_new(void *map, size_t map_size, void *data, size_t size,
 	btf->map_size = map_size;
 	btf->base = base;
 	btf->start_id = base ? btfdb_btf_type_cnt(base) : 1;
-	ret = parse_common(btf, err);
+	ret = parse_common(btf, flags & BTFDB_LOAD_LAZY, err);
 	if (ret) {
 		btfdb_btf_free(btf);
 		return ret;
@@ -1265,26 +1463,23 @@ static int parse_new(void *map, size_t map_size, void *data, size_t size,
 int btfdb_btf_parse_owned(void *data, size_t size, const struct btfdb_btf *base,
 			  struct btfdb_btf **out, struct btfdb_err *err)
 {
-	return parse_new(NULL, 0, data, size, base, out, err);
+	return btfdb_btf_parse_flags(NULL, 0, data, size, base, 0, out, err);
 }
 
 int btfdb_btf_parse_mapped(void *map, size_t map_size, const void *data, size_t size,
 			   const struct btfdb_btf *base, struct btfdb_btf **out,
 			   struct btfdb_err *err)
 {
-	if (!map || (const uint8_t *)data < (const uint8_t *)map ||
-	    size > map_size - (size_t)((const uint8_t *)data - (const uint8_t *)map)) {
-		if (map)
-			munmap(map, map_size);
+	if (!map) {
 		*out = NULL;
 		btfdb_err_set(err, "BTF: blob outside its mapping");
 		return -EINVAL;
 	}
-	return parse_new(map, map_size, (void *)data, size, base, out, err);
+	return btfdb_btf_parse_flags(map, map_size, (void *)data, size, base, 0, out, err);
 }
 
-int btfdb_btf_parse(const void *data, size_t size, const struct btfdb_btf *base,
-		    struct btfdb_btf **out, struct btfdb_err *err)
+int btfdb_btf_parse_copy(const void *data, size_t size, const struct btfdb_btf *base,
+			 unsigned int flags, struct btfdb_btf **out, struct btfdb_err *err)
 {
 	void *copy = malloc(size ? size : 1);
 
@@ -1295,5 +1490,11 @@ int btfdb_btf_parse(const void *data, size_t size, const struct btfdb_btf *base,
 	}
 	if (size)
 		memcpy(copy, data, size);
-	return btfdb_btf_parse_owned(copy, size, base, out, err);
+	return btfdb_btf_parse_flags(NULL, 0, copy, size, base, flags, out, err);
+}
+
+int btfdb_btf_parse(const void *data, size_t size, const struct btfdb_btf *base,
+		    struct btfdb_btf **out, struct btfdb_err *err)
+{
+	return btfdb_btf_parse_copy(data, size, base, 0, out, err);
 }

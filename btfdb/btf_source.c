@@ -49,8 +49,8 @@ static bool is_raw_btf(const uint8_t *p, size_t size)
 
 /* ---- ELF ---------------------------------------------------------- */
 
-static int load_elf(const void *data, size_t size, const char *name, struct btfdb_btf **out,
-		    struct btfdb_err *err)
+static int load_elf(const void *data, size_t size, const char *name, unsigned int flags,
+		    struct btfdb_btf **out, struct btfdb_err *err)
 {
 	Elf_Scn *scn = NULL, *btf_scn = NULL;
 	GElf_Shdr sh, btf_sh;
@@ -113,7 +113,7 @@ static int load_elf(const void *data, size_t size, const char *name, struct btfd
 		btfdb_err_set(err, "%s: ELF: cannot read .BTF: %s", name, elf_errmsg(-1));
 		goto out;
 	}
-	ret = btfdb_btf_parse(d->d_buf, d->d_size, NULL, out, err);
+	ret = btfdb_btf_parse_copy(d->d_buf, d->d_size, NULL, flags, out, err);
 	if (ret) {
 		btfdb_err_prefix(err, "%s: .BTF section: ", name);
 		goto out;
@@ -203,8 +203,8 @@ static int la_get(const char *name, struct btfdb_err *err)
 
 /* ---- .tar.xz ------------------------------------------------------ */
 
-static int load_xz(const void *data, size_t size, const char *name, struct btfdb_btf **out,
-		   struct btfdb_err *err)
+static int load_xz(const void *data, size_t size, const char *name, unsigned int flags,
+		   struct btfdb_btf **out, struct btfdb_err *err)
 {
 	struct archive *a;
 	struct archive_entry *e;
@@ -311,7 +311,7 @@ static int load_xz(const void *data, size_t size, const char *name, struct btfdb
 		btfdb_err_set(err, "%s: archive has %u members, expected one .btf", name, members);
 		goto out;
 	}
-	ret = btfdb_btf_parse_owned(blob, blob_size, NULL, out, err);
+	ret = btfdb_btf_parse_flags(NULL, 0, blob, blob_size, NULL, flags, out, err);
 	blob = NULL;
 	if (ret)
 		btfdb_err_prefix(err, "%s: ", name);
@@ -323,8 +323,8 @@ out:
 
 /* ---- dispatch ----------------------------------------------------- */
 
-int btfdb_btf_load_mem(const void *data, size_t size, const char *name,
-		       struct btfdb_btf **out, struct btfdb_err *err)
+static int load_mem(const void *data, size_t size, const char *name, unsigned int flags,
+		    struct btfdb_btf **out, struct btfdb_err *err)
 {
 	const uint8_t *p = data;
 	int ret;
@@ -337,15 +337,15 @@ int btfdb_btf_load_mem(const void *data, size_t size, const char *name,
 		return -EINVAL;
 	}
 	if (is_raw_btf(p, size)) {
-		ret = btfdb_btf_parse(data, size, NULL, out, err);
+		ret = btfdb_btf_parse_copy(data, size, NULL, flags, out, err);
 		if (ret)
 			btfdb_err_prefix(err, "%s: ", name);
 		return ret;
 	}
 	if (size >= 4 && !memcmp(p, ELFMAG, SELFMAG))
-		return load_elf(data, size, name, out, err);
+		return load_elf(data, size, name, flags, out, err);
 	if (size >= sizeof(xz_magic) && !memcmp(p, xz_magic, sizeof(xz_magic)))
-		return load_xz(data, size, name, out, err);
+		return load_xz(data, size, name, flags, out, err);
 	if (size < 4) {
 		btfdb_err_set(err, "%s: file of %zu bytes is too short to be BTF, ELF or .tar.xz",
 			      name, size);
@@ -354,6 +354,12 @@ int btfdb_btf_load_mem(const void *data, size_t size, const char *name,
 	btfdb_err_set(err, "%s: not BTF, ELF or .tar.xz (magic %02x %02x %02x %02x)", name, p[0],
 		      p[1], p[2], p[3]);
 	return -EINVAL;
+}
+
+int btfdb_btf_load_mem(const void *data, size_t size, const char *name,
+		       struct btfdb_btf **out, struct btfdb_err *err)
+{
+	return load_mem(data, size, name, 0, out, err);
 }
 
 /* read() the whole file when mmap is not possible; grows up to MAX_FILE_SIZE. */
@@ -404,6 +410,12 @@ nomem:
 
 int btfdb_btf_load(const char *path, struct btfdb_btf **out, struct btfdb_err *err)
 {
+	return btfdb_btf_load_flags(path, 0, out, err);
+}
+
+int btfdb_btf_load_flags(const char *path, unsigned int flags, struct btfdb_btf **out,
+			 struct btfdb_err *err)
+{
 	uint8_t *buf = NULL;
 	void *map = MAP_FAILED;
 	size_t size = 0;
@@ -446,12 +458,12 @@ int btfdb_btf_load(const char *path, struct btfdb_btf **out, struct btfdb_err *e
 		close(fd);
 		if (is_raw_btf(map, size)) {
 			/* parsed in place; the handle owns the mapping from here on */
-			ret = btfdb_btf_parse_mapped(map, size, map, size, NULL, out, err);
+			ret = btfdb_btf_parse_flags(map, size, map, size, NULL, flags, out, err);
 			if (ret)
 				btfdb_err_prefix(err, "%s: ", path);
 			return ret;
 		}
-		ret = btfdb_btf_load_mem(map, size, path, out, err);
+		ret = load_mem(map, size, path, flags, out, err);
 		munmap(map, size);
 		return ret;
 	}
@@ -462,12 +474,12 @@ int btfdb_btf_load(const char *path, struct btfdb_btf **out, struct btfdb_err *e
 	if (ret)
 		goto out;
 	if (is_raw_btf(buf, size)) {
-		ret = btfdb_btf_parse_owned(buf, size, NULL, out, err);
+		ret = btfdb_btf_parse_flags(NULL, 0, buf, size, NULL, flags, out, err);
 		buf = NULL;
 		if (ret)
 			btfdb_err_prefix(err, "%s: ", path);
 	} else {
-		ret = btfdb_btf_load_mem(buf, size, path, out, err);
+		ret = load_mem(buf, size, path, flags, out, err);
 	}
 out:
 	free(buf);

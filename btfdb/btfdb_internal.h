@@ -20,6 +20,8 @@ struct btfdb_backend_ops {
 	const char *(*str)(void *ctx, uint32_t off);
 	/* Release ctx. */
 	void (*free)(void *ctx);
+	/* The first error behind a NULL from type/str, or NULL (optional). */
+	const char *(*error)(void *ctx);
 };
 
 struct btfdb_btf {
@@ -45,6 +47,18 @@ struct btfdb_btf {
 	                               * copy for scans: index build, checks) */
 	uint32_t nr_named;            /* at most this many own types have a name */
 	uint32_t nr_named_core;       /* ... of them with btfdb_kind_is_core_cand() kinds */
+	uint32_t *named_core;         /* their ids, ascending (the index's input) */
+
+	/* --- lazy checking (BTFDB_LOAD_LAZY): the walk checked every record's
+	 *     kind and size; the rest of a type and the types it contains by
+	 *     value, cycles included, are checked when btfdb_btf_type() first
+	 *     hands it out (lazy_check() in btf.c) --- */
+	uint8_t *vstate;              /* per own type: LZ_NEW, LZ_PENDING, LZ_OK;
+	                               * NULL = everything checked at parse */
+	struct btfdb_lz_frame *lstack;/* DFS stack of the lazy check, reused */
+	uint32_t lcap;
+	bool lazy_failed;             /* lazy_err holds the first failure */
+	struct btfdb_err lazy_err;
 
 	/* --- backend (database) backing; when set, the flat fields above
 	 *     except start_id/nr_types/base are unused --- */
@@ -83,6 +97,17 @@ int btfdb_index_new_backend(const struct btfdb_index_ops *ops, void *ctx,
 
 /* XXH3-64 convenience used by index and db (one place that includes xxhash.h). */
 uint64_t btfdb_hash64(const void *data, size_t len);
+
+/* The parser behind all of the below: the handle takes ownership of map (when
+ * not NULL: data lies inside [map, map + map_size), munmap'ed on free) or else
+ * of the malloc'd data (freed also on failure); flags: BTFDB_LOAD_*. */
+int btfdb_btf_parse_flags(void *map, size_t map_size, void *data, size_t size,
+			  const struct btfdb_btf *base, unsigned int flags,
+			  struct btfdb_btf **out, struct btfdb_err *err);
+
+/* btfdb_btf_parse() with flags: parses a private copy of data. */
+int btfdb_btf_parse_copy(const void *data, size_t size, const struct btfdb_btf *base,
+			 unsigned int flags, struct btfdb_btf **out, struct btfdb_err *err);
 
 /* Like btfdb_btf_parse() but takes ownership of a malloc'd blob (freed also on
  * failure): avoids a second copy when the caller already holds the bytes. */

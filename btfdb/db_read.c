@@ -1560,10 +1560,18 @@ static const char *dbk_str(void *c, uint32_t off)
 	return db_str(k->db, off, &k->err);
 }
 
+static const char *dbk_error(void *c)
+{
+	struct dbk *k = c;
+
+	return k->err.msg[0] ? k->err.msg : NULL;
+}
+
 static const struct btfdb_backend_ops dbk_btf_ops = {
 	.type = dbk_type,
 	.str = dbk_str,
 	.free = dbk_put,
+	.error = dbk_error,
 };
 
 /* ---- index backend ---- */

@@ -38,6 +38,9 @@
 #include <string.h>
 #define XXH_INLINE_ALL /* short keys: the inlined XXH3 is several times faster */
 #include <xxhash.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "btfdb_internal.h"
 
@@ -61,6 +64,40 @@ static inline size_t essential_len(const char *name)
 		    p[3] && p[3] != '_')
 			cut = (size_t)(p - name);
 	return cut != SIZE_MAX ? cut : (size_t)(p - name);
+}
+
+/*
+ * essential_len() for a name inside a buffer ending at lim (the name is
+ * NUL-terminated before lim), 16 bytes at a time: a name with no two adjacent
+ * '_' cannot hold "___", so its essential name is all of it.  Names with "__"
+ * and names in the buffer's last 16 bytes take the byte loop.  Chunks are
+ * read only below lim.
+ */
+static inline size_t essential_len_in(const char *name, const char *lim)
+{
+#ifdef __SSE2__
+	const __m128i zero = _mm_setzero_si128(), under = _mm_set1_epi8('_');
+	const char *p = name;
+	unsigned int carry = 0; /* the previous chunk ended with '_' */
+
+	while (lim - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)p);
+		unsigned int z = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
+		unsigned int u = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, under));
+
+		if (z)
+			u &= (1u << __builtin_ctz(z)) - 1; /* the '_' before the NUL */
+		if ((u & (u >> 1)) || (carry & u))
+			break; /* "__" somewhere: the exact loop decides */
+		if (z)
+			return (size_t)(p - name) + (size_t)__builtin_ctz(z);
+		carry = u >> 15;
+		p += 16;
+	}
+#else
+	(void)lim;
+#endif
+	return essential_len(name);
 }
 
 size_t btfdb_essential_name_len(const char *name)
@@ -192,12 +229,11 @@ struct idx_build {
 	uint32_t nent, cap;
 };
 
-/* Add type id named name (non-empty). */
-static inline int add_name(struct idx_build *b, uint32_t id, const char *name)
+/* Add type id with essential name name[0..len) of hash h (len > 0). */
+static inline int add_hashed(struct idx_build *b, uint32_t id, const char *name, size_t len,
+			     uint64_t h)
 {
 	struct btfdb_index *idx = b->idx;
-	size_t len = essential_len(name);
-	uint64_t h = name_hash(idx, name, len);
 	uint32_t s = find_slot(idx, h, name, len), g;
 
 	if (b->nent == b->cap)
@@ -219,36 +255,77 @@ static inline int add_name(struct idx_build *b, uint32_t id, const char *name)
 	return 0;
 }
 
+/* Add type id named name (non-empty). */
+static inline int add_name(struct idx_build *b, uint32_t id, const char *name)
+{
+	size_t len = essential_len(name);
+
+	return add_hashed(b, id, name, len, name_hash(b->idx, name, len));
+}
+
+/* Name of own type i of flat handle h, NULL for none or a bad offset (lazily
+ * checked handles have not checked it). */
+static inline const char *flat_name(const struct btfdb_btf *h, uint32_t i)
+{
+	uint32_t off = btfdb_flat_type(h, i)->name_off;
+
+	if (off >= h->str_start)
+		return off - h->str_start < h->str_len ? h->strs + (off - h->str_start) : NULL;
+	return off ? btfdb_btf_str(h, off) : NULL; /* split BTF naming a base string */
+}
+
+/*
+ * The flat handle's own named types (core_only: the list the walk made).
+ * Names are scattered over the string section, so most first reads of one
+ * miss the cache: each name is prefetched LAG types before it is hashed, and
+ * the misses overlap.  Insertion stays in ascending id order.
+ */
+static int add_flat(struct idx_build *b, const struct btfdb_btf *h, bool core_only)
+{
+	enum { LAG = 16 };
+	const char *names[LAG];
+	uint32_t ids[LAG], k, n = core_only ? h->nr_named_core : h->nr_types;
+	const char *lim = h->strs + h->str_len;
+	int ret;
+
+	for (k = 0; k < n + LAG; k++) {
+		if (k >= LAG) {
+			const char *name = names[k % LAG];
+
+			if (name && name[0]) {
+				size_t len = name >= h->strs && name < lim ? essential_len_in(name, lim)
+									   : essential_len(name);
+
+				ret = add_hashed(b, ids[k % LAG], name, len,
+						 name_hash(b->idx, name, len));
+				if (ret)
+					return ret;
+			}
+		}
+		if (k < n) {
+			uint32_t own = core_only ? h->named_core[k] - h->start_id : k;
+			const char *name = flat_name(h, own);
+
+			if (name)
+				__builtin_prefetch(name);
+			names[k % LAG] = name;
+			ids[k % LAG] = h->start_id + own;
+		}
+	}
+	return 0;
+}
+
 /* Named types of one handle's own ids (flat handles read kinds[] first). */
 static int add_handle(struct idx_build *b, const struct btfdb_btf *h, bool core_only,
 		      struct btfdb_err *err)
 {
-	uint32_t i, id, n = h->nr_types;
+	uint32_t id, n = h->nr_types;
 	int ret;
 
 	if (!h->backend) {
-		for (i = 0; i < n; i++) {
-			uint32_t off;
-
-			if (core_only && !btfdb_kind_is_core_cand(h->kinds[i]))
-				continue;
-			off = btfdb_flat_type(h, i)->name_off;
-			if (!off || off < h->str_start || !h->strs[off - h->str_start]) {
-				/* "" (or, in split BTF, a base string: rare, take the slow way) */
-				const char *name;
-
-				if (!off || off >= h->str_start)
-					continue;
-				name = btfdb_btf_str(h, off);
-				if (!name || !name[0])
-					continue;
-				ret = add_name(b, h->start_id + i, name);
-			} else {
-				ret = add_name(b, h->start_id + i, h->strs + (off - h->str_start));
-			}
-			if (ret)
-				goto fail;
-		}
+		ret = add_flat(b, h, core_only);
+		if (ret)
+			goto fail;
 		return 0;
 	}
 	for (id = h->start_id; id < h->start_id + n; id++) {

@@ -595,7 +595,7 @@ static int load_kernel(struct worker *w, const struct corelink_kernel_src *src,
 	int ret, k;
 
 	if (!src->db_name) {
-		ret = btfdb_btf_load(src->path, btf, err);
+		ret = btfdb_btf_load_flags(src->path, BTFDB_LOAD_LAZY, btf, err);
 		if (!ret)
 			ret = btfdb_index_build_core(*btf, idx, err); /* CO-RE kinds only */
 		if (!ret)

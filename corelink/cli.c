@@ -266,7 +266,9 @@ static int load_target(const struct cli_opts *o, const char *btf_path, struct bt
 	int k;
 
 	if (!o->db_path) {
-		if (btfdb_btf_load(btf_path, btf, &err) || btfdb_index_build_core(*btf, idx, &err)) {
+		/* lazily checked: each type is checked in full when first read */
+		if (btfdb_btf_load_flags(btf_path, BTFDB_LOAD_LAZY, btf, &err) ||
+		    btfdb_index_build_core(*btf, idx, &err)) {
 			print_error(btf_path, err.msg);
 			return CORELINK_EXIT_USAGE;
 		}
@@ -333,6 +335,13 @@ static int mode_single(const struct cli_opts *o)
 	}
 
 	ret = corelink_relocate(obj, kbtf, kidx, &ropts, &run, &err);
+	if (ret && corelink_run_target_bad(run)) {
+		/* the target is malformed where the relocation looked: what the run
+		 * decided from it is void, so only this is reported */
+		print_error(o->db_path ? o->db_path : btf_path, err.msg);
+		rc = CORELINK_EXIT_USAGE;
+		goto out;
+	}
 	if (o->verbose && run) {
 		n = corelink_run_relo_cnt(run);
 		for (i = 0; i < n; i++)

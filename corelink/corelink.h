@@ -136,6 +136,11 @@ void corelink_run_free(struct corelink_run *run);
 size_t corelink_run_relo_cnt(const struct corelink_run *run);
 const struct corelink_relo_info *corelink_run_relo(const struct corelink_run *run, size_t i);
 size_t corelink_run_poisoned(const struct corelink_run *run);
+/* Whether the run failed because the target BTF turned out to be malformed
+ * in a type the relocation read (lazily checked or database targets; the
+ * error message names the damage).  That is bad input, not a relocation
+ * failure. */
+bool corelink_run_target_bad(const struct corelink_run *run);
 
 /* ------------------------------------------------------------------ */
 /* Output                                                              */

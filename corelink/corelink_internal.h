@@ -75,6 +75,7 @@ struct corelink_run {
 	size_t nr_infos;
 	size_t nr_poisoned;
 	int err;                          /* 0 or the hard error */
+	bool target_bad;                  /* err: the target BTF is malformed */
 	/* owned strings referenced by infos (spec, reason) */
 	char **strs;
 	size_t nr_strs;

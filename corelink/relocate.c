@@ -279,7 +279,13 @@ int corelink_relocate(const struct corelink_obj *obj, const struct btfdb_btf *ta
 		ret = relocate_pass(c, true, &failed, &e);
 	}
 
-	if (ret) {
+	if (btfdb_btf_error(target)) {
+		/* a type the relocation read is malformed: whatever was decided
+		 * from it is void, and the target is bad input */
+		btfdb_err_set(err, "%s", btfdb_btf_error(target));
+		c->run->target_bad = true;
+		ret = -EINVAL;
+	} else if (ret) {
 		c->run->infos[failed].reason = run_str(c->run, e.msg);
 		btfdb_err_set(err, "%s", e.msg);
 	} else if (opts && opts->strict && c->run->nr_poisoned) {
@@ -343,4 +349,9 @@ const struct corelink_relo_info *corelink_run_relo(const struct corelink_run *ru
 size_t corelink_run_poisoned(const struct corelink_run *run)
 {
 	return run ? run->nr_poisoned : 0;
+}
+
+bool corelink_run_target_bad(const struct corelink_run *run)
+{
+	return run && run->target_bad;
 }

@@ -337,17 +337,50 @@ static void test_split(void)
 }
 
 /* Parse must fail with a message containing msg. */
+/*
+ * data must be rejected with msg: by the full parse, and by a lazily checked
+ * handle (BTFDB_LOAD_LAZY) either at load (framing) or, with the same
+ * message, when its types are fetched in id order.
+ */
 static void reject(const void *data, size_t size, const char *msg)
 {
 	struct btfdb_err err = { { 0 } };
 	struct btfdb_btf *btf = (struct btfdb_btf *)1;
 	int ret = btfdb_btf_parse(data, size, NULL, &btf, &err);
+	void *copy;
 
 	CHECK_EQ(ret, -EINVAL);
 	CHECK(btf == NULL);
 	CHECK_CONTAINS(err.msg, msg);
 	if (ret == 0)
 		btfdb_btf_free(btf);
+
+	memset(&err, 0, sizeof(err));
+	copy = malloc(size ? size : 1);
+	CHECK(copy != NULL);
+	if (!copy)
+		return;
+	memcpy(copy, data, size);
+	ret = btfdb_btf_parse_flags(NULL, 0, copy, size, NULL, BTFDB_LOAD_LAZY, &btf, &err);
+	if (ret) {
+		CHECK_EQ(ret, -EINVAL);
+		CHECK_CONTAINS(err.msg, msg);
+		return;
+	}
+	{
+		uint32_t id, cnt = btfdb_btf_type_cnt(btf);
+
+		CHECK(btfdb_btf_error(btf) == NULL);
+		for (id = 1; id < cnt && btfdb_btf_type(btf, id); id++)
+			;
+		CHECK(id < cnt); /* some type failed */
+		CHECK(btfdb_btf_error(btf) != NULL);
+		if (btfdb_btf_error(btf))
+			CHECK_CONTAINS(btfdb_btf_error(btf), msg);
+		/* a failed handle stays failed */
+		CHECK(id >= cnt || btfdb_btf_type(btf, id) == NULL);
+	}
+	btfdb_btf_free(btf);
 }
 
 static struct btf_header *hdr_of(uint8_t *b)

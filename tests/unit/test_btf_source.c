@@ -54,6 +54,50 @@ static long member_off(const struct btfdb_btf *btf, uint32_t id, const char *nam
 	return -1;
 }
 
+/*
+ * A lazily checked handle of path (BTFDB_LOAD_LAZY) hands out exactly the
+ * records of the fully checked one, never fails on a valid BTF, and its
+ * CO-RE index finds the same task_struct candidates.
+ */
+static void check_lazy_same(const char *path, const struct btfdb_btf *full,
+			    const struct btfdb_index *full_idx)
+{
+	struct btfdb_err err = { { 0 } };
+	struct btfdb_btf *lz = NULL;
+	struct btfdb_index *lidx = NULL;
+	const uint32_t *a, *b;
+	size_t na, nb;
+	uint32_t id, cnt, bad = 0;
+
+	CHECK_EQ(btfdb_btf_load_flags(path, BTFDB_LOAD_LAZY, &lz, &err), 0);
+	if (!lz) {
+		fprintf(stderr, "%s (lazy): %s\n", path, err.msg);
+		return;
+	}
+	cnt = btfdb_btf_type_cnt(lz);
+	CHECK_EQ(cnt, btfdb_btf_type_cnt(full));
+	/* from the top down, so most types are first reached by value */
+	for (id = cnt; id-- > 1;) {
+		const struct btf_type *x = btfdb_btf_type(lz, id), *y = btfdb_btf_type(full, id);
+
+		if (!x || !y || btfdb_type_extra_size(x) != btfdb_type_extra_size(y) ||
+		    memcmp(x, y, sizeof(*x) + btfdb_type_extra_size(x)))
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+	CHECK(btfdb_btf_error(lz) == NULL);
+	CHECK_EQ(btfdb_btf_ptr_size(lz), btfdb_btf_ptr_size(full));
+	CHECK_EQ(btfdb_index_build_core(lz, &lidx, &err), 0);
+	if (lidx) {
+		na = btfdb_index_lookup(lidx, "task_struct", 11, &a);
+		nb = btfdb_index_lookup(full_idx, "task_struct", 11, &b);
+		CHECK_EQ(na, nb);
+		CHECK(na == nb && !memcmp(a, b, na * sizeof(*a)));
+	}
+	btfdb_index_free(lidx);
+	btfdb_btf_free(lz);
+}
+
 static void test_vmlinux(void)
 {
 	const char *path = "/sys/kernel/btf/vmlinux";
@@ -86,6 +130,7 @@ static void test_vmlinux(void)
 	CHECK_EQ(struct_cands(btf, idx, "task_struct", &ts), 1);
 	CHECK(btfdb_resolve_size(btf, ts) > 1000);
 	CHECK(member_off(btf, ts, "pid") > 0);
+	check_lazy_same(path, btf, idx);
 	btfdb_index_free(idx);
 	btfdb_btf_free(btf);
 }
@@ -214,6 +259,7 @@ static void test_btfhub(void)
 		CHECK(!btfdb_btf_big_endian(btf));
 		printf("%-90s %7u types  load %6.1f ms  index %5.1f ms\n", r->path,
 		       btfdb_btf_type_cnt(btf), t1 - t0, t2 - t1);
+		check_lazy_same(path, btf, idx);
 		/* literal spot checks from the README */
 		if (strstr(r->path, "centos/8/")) {
 			seen_centos = 1;

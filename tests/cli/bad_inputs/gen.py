@@ -163,6 +163,13 @@ def good_base():
     return b
 
 
+def reach(b, tid):
+    """Append struct core_misc { x of type tid }: core_misc.bpf.o relocates
+    against 'struct core_misc', and corelink checks a target type in full (with
+    everything it holds by value) when a relocation first reads it."""
+    b.t('core_misc', KIND['STRUCT'], 4, vlen=1, extra=struct.pack('<III', b.s('x'), tid, 0))
+
+
 def btf_variant(v):
     b = good_base()
     if v == 'good':
@@ -185,29 +192,37 @@ def btf_variant(v):
         return b.blob(str_off=8, str_len=len(b.types) - 8 + len(b.strs))
     if v == 'name_off_oob':
         b.t('', KIND['TYPEDEF'], 1, name_off=0x7fff)
+        reach(b, 5)
         return b.blob()
     if v == 'unterminated':
         b.s('abc')
         return b.blob(strs=b.strs[:-1])
     if v == 'type_id_oob':
         b.t('bad', KIND['TYPEDEF'], 999)
+        reach(b, 5)
         return b.blob()
     if v == 'typedef_self':  # [5] typedef loop -> 5
         b.t('loop', KIND['TYPEDEF'], 5)
+        reach(b, 5)
         return b.blob()
     if v == 'typedef_cycle':  # [5] a -> 6, [6] b -> 5
         b.t('a', KIND['TYPEDEF'], 6)
         b.t('b', KIND['TYPEDEF'], 5)
+        reach(b, 5)
         return b.blob()
     if v == 'const_cycle':  # [5] const -> 6, [6] volatile -> 5
         b.t('', KIND['CONST'], 6)
         b.t('', KIND['VOLATILE'], 5)
+        reach(b, 5)
         return b.blob()
-    if v == 'struct_self':  # [5] struct self { struct self x; } by value
+    if v in ('struct_self', 'struct_self_unreached'):  # [5] struct self { struct self x; }
         b.t('self', KIND['STRUCT'], 4, vlen=1, extra=struct.pack('<III', b.s('x'), 5, 0))
+        if v == 'struct_self':
+            reach(b, 5)
         return b.blob()
     if v == 'array_self':  # [5] array of [5]
         b.t('', KIND['ARRAY'], 0, extra=struct.pack('<III', 5, 1, 4))
+        reach(b, 5)
         return b.blob()
     if v == 'vlen_absurd':  # struct claiming 65535 members in a ~100-byte blob
         b.t('big', KIND['STRUCT'], 4, vlen=0xffff)
@@ -218,6 +233,7 @@ def btf_variant(v):
         return b.blob()
     if v == 'int_size_absurd':
         b.t('wide', KIND['INT'], 1000, extra=struct.pack('<I', 8000))
+        reach(b, 5)
         return b.blob()
     if v == 'unknown_kind':
         b.t('what', 25, 0)
