@@ -272,6 +272,17 @@ int btfdb_btf_new_backend(const struct btfdb_backend_ops *ops, void *ctx, uint32
 /* Parsing                                                             */
 /* ------------------------------------------------------------------ */
 
+void btfdb_prefault(void *p, size_t len)
+{
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t e = ((uintptr_t)p + len) & ~(uintptr_t)4095;
+
+	/* one call instead of a page fault per page; failure (old kernels) is
+	 * harmless: the pages then fault in as they are written */
+	if (p && e > a)
+		madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+}
+
 /* Blob offset of a type record, for messages. */
 static size_t blob_off(const struct btfdb_btf *btf, const void *p)
 {
@@ -979,6 +990,46 @@ static inline uint32_t capture_multi(const uint8_t *kinds, uint32_t start, uint3
 }
 
 /*
+ * The walk's error for the record at off of a type section of len bytes
+ * (id: its type id), in the order a plain walk finds them: truncated record,
+ * unknown kind, vlen past the section, too many types.
+ */
+static __attribute__((noinline, cold)) int walk_error(const struct btfdb_btf *btf,
+						       const uint8_t *sec, uint32_t len,
+						       uint32_t off, uint32_t id,
+						       struct btfdb_err *err)
+{
+	const struct btf_type *t = (const struct btf_type *)(sec + off);
+	uint16_t kind;
+	uint64_t total;
+
+	if (len - off < sizeof(*t)) {
+		btfdb_err_set(err,
+			      "BTF: type [%u] at blob offset 0x%zx is truncated "
+			      "(%u bytes left in the type section)",
+			      id, blob_off(btf, t), len - off);
+		return -EINVAL;
+	}
+	kind = BTF_INFO_KIND(t->info);
+	if (kind == BTF_KIND_UNKN || kind > BTF_KIND_MAX) {
+		btfdb_err_set(err, "BTF: type [%u] at blob offset 0x%zx has unknown kind %u", id,
+			      blob_off(btf, t), kind);
+		return -EINVAL;
+	}
+	total = sizeof(*t) + rec_fixed[kind] + (uint64_t)BTF_INFO_VLEN(t->info) * rec_per_vlen[kind];
+	if (total > len - off) {
+		btfdb_err_set(err,
+			      "BTF: type [%u] (%s) at blob offset 0x%zx: vlen %u "
+			      "needs %llu bytes, only %u left in the type section",
+			      id, btfdb_kind_name(kind), blob_off(btf, t), btfdb_vlen(t),
+			      (unsigned long long)total, len - off);
+		return -EINVAL;
+	}
+	btfdb_err_set(err, "BTF: too many types");
+	return -EINVAL;
+}
+
+/*
  * Steps 4-5: walk the type section once.  Each record is bounds-checked,
  * recorded in type_offs[]/kinds[], checked in fast mode and its by-value links
  * captured.  Walk errors are reported as found (they come first, as in a
@@ -987,13 +1038,9 @@ static inline uint32_t capture_multi(const uint8_t *kinds, uint32_t start, uint3
  * Arrays are sized once from the smallest record (12 bytes; a member, param
  * or enumerator is at least 8): no count pass, no realloc, and the pages past
  * what is used are never touched.
- * lazy (BTFDB_LOAD_LAZY): only the framing (record sizes, kinds) and the list
- * of named types; lazy_check() makes the rest of the checks per type on first
- * use.  It is a constant in each caller, so each gets its own loop.
  */
-static inline __attribute__((always_inline)) int
-parse_types(struct btfdb_btf *btf, const struct btf_header *hdr, struct pscratch *ps,
-	    struct vstate *vs_out, struct btfdb_err *err, const bool lazy)
+static int parse_types(struct btfdb_btf *btf, const struct btf_header *hdr,
+		       struct pscratch *ps, struct vstate *vs_out, struct btfdb_err *err)
 {
 	struct vstate vs = { 0 };
 	uint32_t ndeferred = 0, nedges = 0, nmulti = 0, *aux, *edges;
@@ -1010,13 +1057,10 @@ parse_types(struct btfdb_btf *btf, const struct btf_header *hdr, struct pscratch
 	btf->type_offs = offs = malloc(cap * sizeof(*btf->type_offs));
 	btf->kinds = kinds = malloc(cap);
 	btf->named_core = malloc(cap * sizeof(*btf->named_core));
-	if (!lazy) {
-		ps->aux = malloc(cap * sizeof(*ps->aux));
-		ps->edges = malloc((len / 8 + cap) * sizeof(*ps->edges));
-		ps->deferred = malloc(cap * sizeof(*ps->deferred));
-	}
-	if (!offs || !kinds || !btf->named_core ||
-	    (!lazy && (!ps->aux || !ps->edges || !ps->deferred))) {
+	ps->aux = malloc(cap * sizeof(*ps->aux));
+	ps->edges = malloc((len / 8 + cap) * sizeof(*ps->edges));
+	ps->deferred = malloc(cap * sizeof(*ps->deferred));
+	if (!offs || !kinds || !btf->named_core || !ps->aux || !ps->edges || !ps->deferred) {
 		btfdb_err_set(err, "BTF: out of memory for %zu types", cap);
 		return -ENOMEM;
 	}
@@ -1028,37 +1072,19 @@ parse_types(struct btfdb_btf *btf, const struct btf_header *hdr, struct pscratch
 		uint16_t kind;
 		uint64_t total;
 
-		if (len - off < sizeof(*t)) {
-			btfdb_err_set(err,
-				      "BTF: type [%u] at blob offset 0x%zx is truncated "
-				      "(%u bytes left in the type section)",
-				      id, blob_off(btf, t), len - off);
-			return -EINVAL;
-		}
+		if (len - off < sizeof(*t))
+			return walk_error(btf, sec, len, off, id, err);
 		/* the file's pages are cold: ask for the data ahead of the walk (the
 		 * hardware prefetcher stops at page boundaries; a prefetch past the
 		 * end is harmless) */
 		__builtin_prefetch(sec + off + 2048);
 		kind = BTF_INFO_KIND(t->info);
-		if (kind == BTF_KIND_UNKN || kind > BTF_KIND_MAX) {
-			btfdb_err_set(err, "BTF: type [%u] at blob offset 0x%zx has unknown kind %u",
-				      id, blob_off(btf, t), kind);
-			return -EINVAL;
-		}
+		if (kind == BTF_KIND_UNKN || kind > BTF_KIND_MAX)
+			return walk_error(btf, sec, len, off, id, err);
 		total = sizeof(*t) + rec_fixed[kind] +
 			(uint64_t)BTF_INFO_VLEN(t->info) * rec_per_vlen[kind];
-		if (total > len - off) {
-			btfdb_err_set(err,
-				      "BTF: type [%u] (%s) at blob offset 0x%zx: vlen %u "
-				      "needs %llu bytes, only %u left in the type section",
-				      id, btfdb_kind_name(kind), blob_off(btf, t),
-				      btfdb_vlen(t), (unsigned long long)total, len - off);
-			return -EINVAL;
-		}
-		if (id == UINT32_MAX) {
-			btfdb_err_set(err, "BTF: too many types");
-			return -EINVAL;
-		}
+		if (total > len - off || id == UINT32_MAX)
+			return walk_error(btf, sec, len, off, id, err);
 		offs[n] = off;
 		kinds[n] = (uint8_t)kind;
 		n++;
@@ -1072,8 +1098,6 @@ parse_types(struct btfdb_btf *btf, const struct btf_header *hdr, struct pscratch
 			if (btfdb_kind_is_core_cand(kind))
 				btf->named_core[named_core++] = id;
 		}
-		if (lazy)
-			continue;
 		vs.known = start + n;
 		vs.defer = false;
 		if (check_type(btf, id, t, &scratch, &vs)) {
@@ -1237,17 +1261,77 @@ static int check_cycles(const struct btfdb_btf *btf, struct pscratch *ps, struct
 	return ret;
 }
 
-/* The walk, in its two specialisations. */
-static int parse_types_full(struct btfdb_btf *btf, const struct btf_header *hdr,
-			    struct pscratch *ps, struct vstate *vs, struct btfdb_err *err)
-{
-	return parse_types(btf, hdr, ps, vs, err, false);
-}
+/*
+ * Record sizes for the lazy walk, as 2-bit fields of constants indexed by
+ * kind (registers, not a table in memory: the walk is one long dependency
+ * chain, offset -> info -> size -> next offset, and a table load would add
+ * its latency to every link).  Bytes after struct btf_type are 4 * FIXED +
+ * vlen * 4 * PER; KNOWN marks the kinds 1..BTF_KIND_MAX.
+ */
+#define K2(kind, v) ((uint64_t)(v) << (2 * (kind)))
+#define WALK_FIXED (K2(BTF_KIND_INT, 1) | K2(BTF_KIND_ARRAY, 3) | K2(BTF_KIND_VAR, 1) | \
+		    K2(BTF_KIND_DECL_TAG, 1))
+#define WALK_PER (K2(BTF_KIND_STRUCT, 3) | K2(BTF_KIND_UNION, 3) | K2(BTF_KIND_ENUM, 2) |   \
+		  K2(BTF_KIND_FUNC_PROTO, 2) | K2(BTF_KIND_DATASEC, 3) |                    \
+		  K2(BTF_KIND_ENUM64, 3))
+#define WALK_KNOWN (((1u << (BTF_KIND_MAX + 1)) - 1) & ~1u)
 
-static int parse_types_lazy(struct btfdb_btf *btf, const struct btf_header *hdr,
-			    struct pscratch *ps, struct vstate *vs, struct btfdb_err *err)
+/*
+ * Step 4 alone, for BTFDB_LOAD_LAZY: every record's kind and size, type_offs[],
+ * kinds[] and the named CO-RE-kind types for the index; lazy_check() makes
+ * the rest of the checks per type on first use.  One compare per type
+ * (walk_error() sorts out what went wrong).
+ */
+static int walk_lazy(struct btfdb_btf *btf, const struct btf_header *hdr, struct btfdb_err *err)
 {
-	return parse_types(btf, hdr, ps, vs, err, true);
+	const uint8_t *sec = btf->host + hdr->hdr_len + hdr->type_off;
+	const uint32_t start = btf->start_id, len = hdr->type_len;
+	const uint32_t not_cand = (1u << BTF_KIND_FUNC) | (1u << BTF_KIND_VAR) |
+				  (1u << BTF_KIND_DATASEC) | (1u << BTF_KIND_DECL_TAG);
+	size_t cap = len / sizeof(struct btf_type) + 1;
+	uint32_t off = 0, n = 0, named = 0, nc = 0, *offs, *core, max_n;
+	uint8_t *kinds;
+
+	btf->tsec = sec;
+	btf->type_offs = offs = malloc(cap * sizeof(*offs));
+	btf->kinds = kinds = malloc(cap);
+	btf->named_core = core = malloc(cap * sizeof(*core));
+	if (!offs || !kinds || !core) {
+		btfdb_err_set(err, "BTF: out of memory for %zu types", cap);
+		return -ENOMEM;
+	}
+	/* cap assumes 12-byte records; real ones average ~30 (vmlinux): prefault
+	 * what a typical blob fills, the rest faults in if it is reached */
+	btfdb_prefault(offs, len / 32 * sizeof(*offs));
+	btfdb_prefault(kinds, len / 32);
+	/* ids stay below UINT32_MAX: at most this many types */
+	max_n = start < UINT32_MAX - cap ? (uint32_t)cap : UINT32_MAX - start;
+	while (len - off >= sizeof(struct btf_type)) {
+		const struct btf_type *t = (const struct btf_type *)(sec + off);
+		uint32_t info = t->info, kind = BTF_INFO_KIND(info);
+		uint64_t total = sizeof(*t) + 4 * ((WALK_FIXED >> (2 * kind)) & 3) +
+				 (uint64_t)BTF_INFO_VLEN(info) * 4 * ((WALK_PER >> (2 * kind)) & 3);
+
+		__builtin_prefetch(sec + off + 2048); /* see parse_types() */
+		if (__builtin_expect(!((WALK_KNOWN >> kind) & 1) || total > len - off || n == max_n,
+				     0))
+			return walk_error(btf, sec, len, off, start + n, err);
+		offs[n] = off;
+		kinds[n] = (uint8_t)kind;
+		if (t->name_off) {
+			named++;
+			if (!((not_cand >> kind) & 1))
+				core[nc++] = start + n;
+		}
+		n++;
+		off += (uint32_t)total;
+	}
+	if (off != len)
+		return walk_error(btf, sec, len, off, start + n, err);
+	btf->nr_types = n;
+	btf->nr_named = named;
+	btf->nr_named_core = nc;
+	return 0;
 }
 
 /*
@@ -1373,8 +1457,7 @@ static int parse_common(struct btfdb_btf *btf, bool lazy, struct btfdb_err *err)
 	if (!ret)
 		ret = parse_strings(btf, hdr, err);
 	if (!ret)
-		ret = lazy ? parse_types_lazy(btf, hdr, &ps, &vs, err)
-			   : parse_types_full(btf, hdr, &ps, &vs, err);
+		ret = lazy ? walk_lazy(btf, hdr, err) : parse_types(btf, hdr, &ps, &vs, err);
 	if (ret)
 		goto out;
 

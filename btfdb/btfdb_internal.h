@@ -95,6 +95,10 @@ int btfdb_btf_new_backend(const struct btfdb_backend_ops *ops, void *ctx, uint32
 int btfdb_index_new_backend(const struct btfdb_index_ops *ops, void *ctx,
 			    struct btfdb_index **out, struct btfdb_err *err);
 
+/* Map the pages of a fresh allocation [p, p + len) in one call (best effort):
+ * cheaper than one page fault per page for arrays about to be filled. */
+void btfdb_prefault(void *p, size_t len);
+
 /* XXH3-64 convenience used by index and db (one place that includes xxhash.h). */
 uint64_t btfdb_hash64(const void *data, size_t len);
 

@@ -405,6 +405,9 @@ static int index_build(const struct btfdb_btf *btf, btfdb_name_hash_fn fn, bool 
 	b.ent = malloc((named ? named : 1) * sizeof(*b.ent));
 	if (!idx->slots || !idx->groups || !b.ent)
 		goto nomem;
+	btfdb_prefault(idx->slots, nslots * sizeof(*idx->slots));
+	btfdb_prefault(idx->groups, named * sizeof(*idx->groups));
+	btfdb_prefault(b.ent, named * sizeof(*b.ent));
 
 	ret = add_all(&b, btf, core_only, err);
 	if (ret)
