@@ -67,7 +67,10 @@ struct btfdb_dbf_blockref {
 /*
  * Block granularity (stored in the header so readers never assume them).
  * Small blocks keep a relocation's reads small: a type fetch inflates one
- * seq, one pool and a few string / name-map / inverse blocks.
+ * seq, one pool and a few string / name-map / inverse blocks.  (Readers
+ * inflate whole blocks.  128 strings / 64 records measured ~15% fewer
+ * reader instructions per relocation than 256 / 128 for +4% file size, but
+ * pushed the btfdb_cli test's small database over its size bound.)
  */
 #define BTFDB_DBF_STR_BLK 256   /* strings per string block */
 #define BTFDB_DBF_POOL_BLK 128  /* records per pool block */

@@ -35,24 +35,27 @@
 #include "btfdb_internal.h"
 #include "db_read_internal.h"
 
+
 /*
- * An inflated, parsed block (cached).  String and pool blocks are inflated
- * incrementally: the block's checksum (over all its compressed bytes) is
- * verified before the first byte is inflated, then only the prefix that
- * holds the items asked for is inflated (the stream stays open); the
- * block's exact inflated size and item count are checked once the prefix
- * reaches the block's end (verify forces that for every block).
+ * An inflated, parsed block (cached).  A block is inflated whole, in one
+ * inflate() call with Z_FINISH into a buffer of its exact ulen, after its
+ * checksum (over all its compressed bytes) is verified.  (Inflating only a
+ * prefix was tried and measured slower: a stream stopped mid-block makes
+ * zlib keep a 32 KiB window and its ~7 KiB state per open block, and the
+ * page faults and window copies cost more than decoding the rest of a
+ * few-KiB block.)  Items (strings, records, entries) are still indexed
+ * lazily, only up to the item asked for; the block's item count and exact
+ * end are checked once the scan reaches its last item (verify forces that
+ * for every block).
  */
 struct cblk {
-	uint8_t *data;    /* ulen bytes + 1 NUL (data[0..have) valid) */
-	uint32_t *offs;   /* strings / pool: n + 1 item starts */
+	uint8_t *data;    /* ulen bytes + 1 NUL */
+	uint32_t *offs;   /* strings / pool / name map: n + 1 item starts */
 	uint32_t n;
 	uint32_t scanned; /* offs[0..scanned] known (items are indexed lazily) */
-	uint32_t have;    /* bytes inflated so far */
-	z_stream *zs;     /* open stream while have < ulen (incremental blocks) */
-	bool ok;          /* filled (or, incremental: started) */
-	bool bad;         /* incremental: found corrupt; kept (earlier pointers into
-			   * data stay valid) and refused from then on */
+	bool ok;          /* inflated */
+	bool bad;         /* found corrupt; kept (earlier pointers into data stay
+			   * valid) and refused from then on */
 };
 
 struct btfdb_db {
@@ -62,29 +65,74 @@ struct btfdb_db {
 	const struct btfdb_dbf_kernel *kernels;
 	const struct btfdb_dbf_blockref *str_refs, *pool_refs, *gidx_refs, *smap_refs;
 	uint32_t nstrb, npoolb, ngidxb, nsmapb;
-	struct cblk *str_c, *pool_c, *gidx_c, *smap_c;
-	void *cmap;             /* one anonymous mapping holding the four cblk
-				 * arrays: zero pages, faulted in only where
-				 * touched (calloc would memset them all) */
-	size_t cmap_len;
-	struct cblk **touched;  /* blocks started (freed at close) */
-	uint32_t ntouched, captouched;
+	/*
+	 * Cache of the shared blocks (strings, pool, name index, name map)
+	 * used so far: open addressing keyed by the block's blockref address,
+	 * so a lookup touches a few compact pages (dense per-block arrays
+	 * spread the ~40 blocks of a relocation over ~40 fresh pages, and
+	 * every fresh page costs a page fault).
+	 */
+	const struct btfdb_dbf_blockref **bkey; /* NULL = empty slot */
+	struct cblk **bval;
+	uint32_t bcap, bused;
+	z_stream *zs;           /* raw-inflate stream reused for every block
+				 * (inflateReset, not init/end per block);
+				 * NULL until the first block */
 };
 
-/* Remember started block c so close frees it without walking every block. */
-static int blk_touch(struct btfdb_db *db, struct cblk *c)
+static uint32_t blk_hash(const struct btfdb_dbf_blockref *ref)
 {
-	if (db->ntouched == db->captouched) {
-		uint32_t cap = db->captouched ? 2 * db->captouched : 64;
-		struct cblk **t = realloc(db->touched, (size_t)cap * sizeof(*t));
+	return (uint32_t)(((uint64_t)(uintptr_t)ref * 0x9E3779B97F4A7C15ull) >> 32);
+}
 
-		if (!t)
-			return -ENOMEM;
-		db->touched = t;
-		db->captouched = cap;
+static int blk_tab_grow(struct btfdb_db *db)
+{
+	uint32_t cap = db->bcap ? 2 * db->bcap : 256, i, j;
+	const struct btfdb_dbf_blockref **k = calloc(cap, sizeof(*k));
+	struct cblk **v = malloc((size_t)cap * sizeof(*v));
+
+	if (!k || !v) {
+		free(k);
+		free(v);
+		return -ENOMEM;
 	}
-	db->touched[db->ntouched++] = c;
+	for (i = 0; i < db->bcap; i++) {
+		if (!db->bkey[i])
+			continue;
+		for (j = blk_hash(db->bkey[i]) & (cap - 1); k[j]; j = (j + 1) & (cap - 1))
+			;
+		k[j] = db->bkey[i];
+		v[j] = db->bval[i];
+	}
+	free(db->bkey);
+	free(db->bval);
+	db->bkey = k;
+	db->bval = v;
+	db->bcap = cap;
 	return 0;
+}
+
+/* The cache entry of shared block ref (a zeroed one, not yet inflated, when new). */
+static struct cblk *blk_get(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
+			    struct btfdb_err *err)
+{
+	struct cblk *c;
+	uint32_t j;
+
+	if ((db->bused + 1) * 2 > db->bcap && blk_tab_grow(db))
+		goto nomem;
+	for (j = blk_hash(ref) & (db->bcap - 1); db->bkey[j]; j = (j + 1) & (db->bcap - 1))
+		if (db->bkey[j] == ref)
+			return db->bval[j];
+	if (!(c = calloc(1, sizeof(*c))))
+		goto nomem;
+	db->bkey[j] = ref;
+	db->bval[j] = c;
+	db->bused++;
+	return c;
+nomem:
+	btfdb_err_set(err, "out of memory");
+	return NULL;
 }
 
 static const char *secname[] = { "DATA", "TABLES", "NAMES", "KERNELS" };
@@ -111,7 +159,46 @@ int btfdb_dbr_checked_data(const struct btfdb_db *db, const struct btfdb_dbf_blo
 	return 0;
 }
 
-int btfdb_dbr_inflate(const struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
+/*
+ * Inflate the checked compressed bytes src of block ref into out (ref->ulen
+ * bytes) with the db's reusable stream: one inflate() call with Z_FINISH
+ * and room for exactly ulen bytes, so zlib never allocates or fills its
+ * sliding window.  Success means exactly ulen bytes out, every input byte
+ * consumed and the stream complete.
+ */
+static int db_inflate(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
+		      const uint8_t *src, uint8_t *out, struct btfdb_err *err)
+{
+	z_stream *zs = db->zs;
+	int ret;
+
+	if (!ref->ulen)
+		return 0; /* checked_data: clen is 0 too */
+	if (!zs) {
+		zs = calloc(1, sizeof(*zs));
+		if (!zs || inflateInit2(zs, -15) != Z_OK) {
+			free(zs);
+			btfdb_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		db->zs = zs;
+	} else if (inflateReset(zs) != Z_OK) {
+		goto bad;
+	}
+	zs->next_in = (Bytef *)src;
+	zs->avail_in = ref->clen;
+	zs->next_out = out;
+	zs->avail_out = ref->ulen;
+	ret = inflate(zs, Z_FINISH);
+	if (ret == Z_STREAM_END && !zs->avail_out && !zs->avail_in)
+		return 0;
+bad:
+	btfdb_err_set(err, "database corrupt: block at %llu does not inflate to %u bytes",
+		      (unsigned long long)ref->off, ref->ulen);
+	return -EINVAL;
+}
+
+int btfdb_dbr_inflate(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
 		      uint8_t **out, struct btfdb_err *err)
 {
 	const uint8_t *src;
@@ -126,11 +213,9 @@ int btfdb_dbr_inflate(const struct btfdb_db *db, const struct btfdb_dbf_blockref
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
-	if (btfdb_dbf_inflate(src, ref->clen, buf, ref->ulen)) {
+	if ((ret = db_inflate(db, ref, src, buf, err))) {
 		free(buf);
-		btfdb_err_set(err, "database corrupt: block at %llu does not inflate to %u bytes",
-			      (unsigned long long)ref->off, ref->ulen);
-		return -EINVAL;
+		return ret;
 	}
 	buf[ref->ulen] = 0;
 	*out = buf;
@@ -151,33 +236,24 @@ const char *btfdb_dbr_kernel_name(const struct btfdb_db *db, uint32_t k)
 	return (const char *)db->map + db->kernels[k].name_off;
 }
 
-/* ---- incremental blocks (strings, pool) ---- */
+/* ---- cached blocks (strings, pool, name map, per-kernel seq / inverse) ---- */
 
 static void blk_reset(struct cblk *c)
 {
-	if (c->zs) {
-		inflateEnd(c->zs);
-		free(c->zs);
-	}
 	free(c->data);
 	free(c->offs);
 	memset(c, 0, sizeof(*c));
 }
 
-/* Block c is corrupt: stop inflating, keep what was handed out. */
+/* Block c is corrupt: keep what was handed out, refuse it from now on. */
 static void blk_fail(struct cblk *c)
 {
-	if (c->zs) {
-		inflateEnd(c->zs);
-		free(c->zs);
-		c->zs = NULL;
-	}
 	c->bad = true;
 }
 
 /*
- * Start incremental block c (ref): bounds and checksum of all its compressed
- * bytes first, then an open raw-deflate stream; offs gets n + 1 slots.
+ * Inflate block c (ref) whole: bounds and checksum of all its compressed
+ * bytes first; offs gets n + 1 slots (none when n = 0).
  */
 static int blk_start_raw(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
 			 struct cblk *c, uint32_t n, struct btfdb_err *err)
@@ -188,92 +264,28 @@ static int blk_start_raw(struct btfdb_db *db, const struct btfdb_dbf_blockref *r
 	if (ret)
 		return ret;
 	c->data = malloc((size_t)ref->ulen + 1);
-	c->offs = malloc(((size_t)n + 1) * sizeof(uint32_t));
-	c->zs = ref->ulen ? calloc(1, sizeof(*c->zs)) : NULL;
-	if (!c->data || !c->offs || (ref->ulen && !c->zs))
-		goto nomem;
-	if (c->zs && inflateInit2(c->zs, -15) != Z_OK) {
-		free(c->zs);
-		c->zs = NULL;
-		goto nomem;
-	}
-	if (c->zs) {
-		c->zs->next_in = (Bytef *)src;
-		c->zs->avail_in = ref->clen;
-	}
-	c->data[ref->ulen] = 0;
-	c->offs[0] = 0;
-	c->n = n;
-	c->scanned = 0;
-	c->have = 0;
-	c->ok = true;
-	return 0;
-nomem:
-	blk_reset(c);
-	btfdb_err_set(err, "out of memory");
-	return -ENOMEM;
-}
-
-/* blk_start_raw for a db-owned cache block (freed at close). */
-static int blk_start(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref, struct cblk *c,
-		     uint32_t n, struct btfdb_err *err)
-{
-	if (blk_touch(db, c)) {
+	c->offs = n ? malloc(((size_t)n + 1) * sizeof(uint32_t)) : NULL;
+	if (!c->data || (n && !c->offs)) {
+		blk_reset(c);
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
-	return blk_start_raw(db, ref, c, n, err);
-}
-
-/*
- * Inflate block c up to at least `want` bytes (capped at ulen).  Reaching
- * ulen checks what the one-shot inflate checks: exactly ulen bytes out,
- * every input byte consumed, stream complete.
- */
-static int blk_grow(const struct btfdb_dbf_blockref *ref, struct cblk *c, uint64_t want,
-		    struct btfdb_err *err)
-{
-	uint32_t target;
-	int ret;
-
-	if (want > ref->ulen)
-		want = ref->ulen;
-	if (c->have >= want)
-		return 0;
-	target = (uint32_t)want;
-	/* never leave a tiny tail: finish the block when close to its end */
-	if (ref->ulen - target < 512)
-		target = ref->ulen;
-	c->zs->next_out = c->data + c->have;
-	c->zs->avail_out = target - c->have;
-	ret = inflate(c->zs, target == ref->ulen ? Z_FINISH : Z_NO_FLUSH);
-	if (target == ref->ulen) {
-		if (ret != Z_STREAM_END || c->zs->avail_out || c->zs->avail_in)
-			goto bad;
-		inflateEnd(c->zs);
-		free(c->zs);
-		c->zs = NULL;
-	} else if (ret != Z_OK || c->zs->avail_out) {
-		goto bad;
+	if ((ret = db_inflate(db, ref, src, c->data, err))) {
+		blk_reset(c);
+		return ret;
 	}
-	c->have = target;
+	c->data[ref->ulen] = 0;
+	if (c->offs)
+		c->offs[0] = 0;
+	c->n = n;
+	c->scanned = 0;
+	c->ok = true;
 	return 0;
-bad:
-	btfdb_err_set(err, "database corrupt: block at %llu does not inflate to %u bytes",
-		      (unsigned long long)ref->off, ref->ulen);
-	blk_fail(c);
-	return -EINVAL;
-}
-
-/* A good first guess of the bytes holding items [0, i]: proportional. */
-static uint64_t blk_guess(const struct btfdb_dbf_blockref *ref, const struct cblk *c, uint32_t i)
-{
-	return (uint64_t)ref->ulen * (i + 1) / c->n + 256;
 }
 
 /*
  * String sid's block, indexed up to string i = sid % str_blk: strings are
- * found (NUL-terminated inside the inflated prefix) in order; the block
+ * found (NUL-terminated inside the inflated block) in order; the block
  * must end exactly after its last string (checked when that one is indexed).
  */
 static const char *db_str(struct btfdb_db *db, uint64_t sid, struct btfdb_err *err)
@@ -289,36 +301,28 @@ static const char *db_str(struct btfdb_db *db, uint64_t sid, struct btfdb_err *e
 	}
 	b = (uint32_t)(sid / db->h.str_blk);
 	i = (uint32_t)(sid % db->h.str_blk);
-	c = &db->str_c[b];
 	ref = &db->str_refs[b];
+	if (!(c = blk_get(db, ref, err)))
+		return NULL;
 	if (!c->ok) {
 		uint32_t want = b + 1 < db->nstrb ? db->h.str_blk
 						  : db->h.nr_strings - b * db->h.str_blk;
 
-		if (blk_start(db, ref, c, want, err))
-			return NULL;
-		if (blk_grow(ref, c, blk_guess(ref, c, i), err))
+		if (blk_start_raw(db, ref, c, want, err))
 			return NULL;
 	}
 	if (c->bad || i >= c->n)
 		goto bad;
 	while (c->scanned <= i) {
-		uint32_t pos = c->offs[c->scanned];
-		const uint8_t *z = pos < c->have ? memchr(c->data + pos, 0, c->have - pos) : NULL;
-		bool last = c->scanned + 1 == c->n;
+		uint32_t pos = c->offs[c->scanned], next;
+		const uint8_t *z = pos < ref->ulen ? memchr(c->data + pos, 0, ref->ulen - pos) : NULL;
 
-		if (z && (!last || c->have == ref->ulen)) {
-			uint32_t next = (uint32_t)(z - c->data) + 1;
-
-			if (last && next != ref->ulen)
-				goto bad;
-			c->offs[++c->scanned] = next;
-			continue;
-		}
-		if (c->have == ref->ulen)
+		if (!z)
 			goto bad;
-		if (blk_grow(ref, c, last ? ref->ulen : (uint64_t)c->have + 1024, err))
-			return NULL;
+		next = (uint32_t)(z - c->data) + 1;
+		if (c->scanned + 1 == c->n && next != ref->ulen)
+			goto bad; /* the last string must end the block */
+		c->offs[++c->scanned] = next;
 	}
 	return (const char *)c->data + c->offs[i];
 bad:
@@ -329,42 +333,34 @@ bad:
 
 /*
  * Item i of block b, a block of n variable-length items: [*p, *end).  The
- * block is inflated and its item starts found incrementally, only up to the
- * item asked for (a relocation touches few items per block); the block's
+ * block is inflated whole; its item starts are found incrementally, only up
+ * to the item asked for (a relocation touches few items per block); the block's
  * exact end is checked once the scan reaches its last item.  skip()
  * advances past one item, nonzero when it does not fit before the end.
  */
-static int blk_item(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref, struct cblk *c,
-		    uint32_t n, uint32_t i, int (*skip)(const uint8_t **, const uint8_t *),
+static int blk_item(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref, uint32_t n,
+		    uint32_t i, int (*skip)(const uint8_t **, const uint8_t *),
 		    const char *what, uint32_t b, const uint8_t **p, const uint8_t **end,
 		    struct btfdb_err *err)
 {
+	struct cblk *c = blk_get(db, ref, err);
 	int ret;
 
-	if (!c->ok) {
-		if ((ret = blk_start(db, ref, c, n, err)))
-			return ret;
-		if ((ret = blk_grow(ref, c, blk_guess(ref, c, i), err)))
-			return ret;
-	}
-	if (c->bad)
+	if (!c)
+		return -ENOMEM;
+	if (!c->ok && (ret = blk_start_raw(db, ref, c, n, err)))
+		return ret;
+	if (c->bad || i >= c->n)
 		goto bad;
 	/* invariant: offs[0..scanned] are known item starts */
 	while (c->scanned <= i) {
 		const uint8_t *q = c->data + c->offs[c->scanned];
-		bool last = c->scanned + 1 == c->n;
 
-		if ((!last || c->have == ref->ulen) && !skip(&q, c->data + c->have)) {
-			if (last && q != c->data + ref->ulen)
-				goto bad;
-			c->offs[++c->scanned] = (uint32_t)(q - c->data);
-			continue;
-		}
-		/* the item may run past the inflated prefix: inflate more */
-		if (c->have == ref->ulen)
+		if (skip(&q, c->data + ref->ulen))
 			goto bad;
-		if ((ret = blk_grow(ref, c, last ? ref->ulen : (uint64_t)c->have + 1024, err)))
-			return ret;
+		if (c->scanned + 1 == c->n && q != c->data + ref->ulen)
+			goto bad; /* the last item must end the block */
+		c->offs[++c->scanned] = (uint32_t)(q - c->data);
 	}
 	*p = c->data + c->offs[i];
 	*end = c->data + c->offs[i + 1];
@@ -376,7 +372,7 @@ bad:
 }
 
 /*
- * Pool record pid: [*p, *end).  A pool block is inflated and its record
+ * Pool record pid: [*p, *end).  A pool block is inflated whole and its record
  * starts found incrementally: only up to the record asked for (a
  * relocation touches few records per block); the block's exact end is
  * checked once the scan reaches its last record.
@@ -386,7 +382,6 @@ static int pool_rec(struct btfdb_db *db, uint64_t pid, const uint8_t **p, const 
 {
 	const struct btfdb_dbf_blockref *ref;
 	uint32_t b, i, n;
-	struct cblk *c;
 
 	if (pid >= db->h.nr_pool) {
 		btfdb_err_set(err, "database corrupt: pool id %llu out of range",
@@ -395,10 +390,9 @@ static int pool_rec(struct btfdb_db *db, uint64_t pid, const uint8_t **p, const 
 	}
 	b = (uint32_t)(pid / db->h.pool_blk);
 	i = (uint32_t)(pid % db->h.pool_blk);
-	c = &db->pool_c[b];
 	ref = &db->pool_refs[b];
 	n = b + 1 < db->npoolb ? db->h.pool_blk : db->h.nr_pool - b * db->h.pool_blk;
-	return blk_item(db, ref, c, n, i, btfdb_dbf_rec_skip, "pool", b, p, end, err);
+	return blk_item(db, ref, n, i, btfdb_dbf_rec_skip, "pool", b, p, end, err);
 }
 
 /* ---- open ---- */
@@ -540,22 +534,6 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 	for (i = 0; i < h->nr_kernels; i++)
 		if (check_kernel(db, i, err))
 			return -EINVAL;
-	db->cmap_len = ((size_t)db->nstrb + db->npoolb + db->ngidxb + db->nsmapb + 4) *
-		       sizeof(struct cblk);
-	db->cmap = mmap(NULL, db->cmap_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			-1, 0);
-	if (db->cmap == MAP_FAILED)
-		db->cmap = NULL;
-	if (db->cmap) {
-		db->str_c = db->cmap;
-		db->pool_c = db->str_c + db->nstrb + 1;
-		db->gidx_c = db->pool_c + db->npoolb + 1;
-		db->smap_c = db->gidx_c + db->ngidxb + 1;
-	}
-	if (!db->cmap) {
-		btfdb_err_set(err, "out of memory");
-		return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -613,11 +591,18 @@ void btfdb_db_close(struct btfdb_db *db)
 {
 	if (!db)
 		return;
-	for (uint32_t i = 0; i < db->ntouched; i++)
-		blk_reset(db->touched[i]);
-	free(db->touched);
-	if (db->cmap)
-		munmap(db->cmap, db->cmap_len);
+	for (uint32_t i = 0; i < db->bcap; i++) {
+		if (db->bkey[i]) {
+			blk_reset(db->bval[i]);
+			free(db->bval[i]);
+		}
+	}
+	free(db->bkey);
+	free(db->bval);
+	if (db->zs) {
+		inflateEnd(db->zs);
+		free(db->zs);
+	}
 	if (db->map && db->map != MAP_FAILED)
 		munmap(db->map, db->size);
 	free(db);
@@ -818,7 +803,7 @@ static int smap_skip(const uint8_t **pp, const uint8_t *end)
 
 /*
  * The name-map entry of sid: [*p, *end).  Like pool blocks, a name-map
- * block is inflated and its entry starts found incrementally up to the
+ * block is inflated whole and its entry starts found incrementally up to the
  * entry asked for; the block's exact end is checked at its last entry.
  */
 static int smap_entry(struct btfdb_db *db, uint64_t sid, const uint8_t **p, const uint8_t **end,
@@ -827,13 +812,12 @@ static int smap_entry(struct btfdb_db *db, uint64_t sid, const uint8_t **p, cons
 	uint32_t b = (uint32_t)(sid / db->h.smap_blk), i = (uint32_t)(sid % db->h.smap_blk);
 	uint32_t n = b + 1 < db->nsmapb ? db->h.smap_blk : db->h.nr_strings - b * db->h.smap_blk;
 
-	return blk_item(db, &db->smap_refs[b], &db->smap_c[b], n, i, smap_skip, "name map", b, p,
-			end, err);
+	return blk_item(db, &db->smap_refs[b], n, i, smap_skip, "name map", b, p, end, err);
 }
 
 /* An inverse block, decoded: n (pool id, type id) pairs sorted by both. */
 struct invblk {
-	struct cblk raw;   /* the block, inflated incrementally (freed once decoded) */
+	struct cblk raw;   /* the block, inflated whole, decoded incrementally (freed once decoded) */
 	uint32_t *pid;     /* decoded pairs [0, n) (room for every pair of the block) */
 	uint32_t *tid;
 	uint32_t n, cap;
@@ -845,7 +829,7 @@ struct invblk {
 
 /* A seq block of a lazy resolver: ids decoded up to the one asked for. */
 struct seqblk {
-	struct cblk raw;   /* the block, inflated incrementally (freed once decoded) */
+	struct cblk raw;   /* the block, inflated whole, decoded incrementally (freed once decoded) */
 	uint32_t *ids;     /* pool ids [0, n) of the block's cnt type ids */
 	uint32_t n, cnt;
 	uint32_t pos;      /* decode position in raw.data */
@@ -974,13 +958,10 @@ static struct invblk *inv_block(struct kres *r, uint32_t c, uint64_t upto)
 		ib->prev_tid = 0;
 		ib->done = false;
 		ib->ok = true;
-		if (blk_grow(ref, &ib->raw, (uint64_t)ref->ulen * (upto - base + 1) /
-					    (lim - base) + 256, r->err))
-			goto bad_nomsg;
 	}
 	/* decode until every pair of pool ids <= upto is known (pairs ascend) */
 	while (!ib->done && (!ib->n || ib->pid[ib->n - 1] <= upto)) {
-		const uint8_t *p = ib->raw.data + ib->pos, *end = ib->raw.data + ib->raw.have;
+		const uint8_t *p = ib->raw.data + ib->pos, *end = ib->raw.data + ref->ulen;
 		uint64_t dp, v;
 		int64_t pid, tid;
 
@@ -989,15 +970,8 @@ static struct invblk *inv_block(struct kres *r, uint32_t c, uint64_t upto)
 			blk_reset(&ib->raw);
 			break;
 		}
-		if (btfdb_dbf_get_varint(&p, end, &dp) || btfdb_dbf_get_varint(&p, end, &v)) {
-			/* the pair may run past the inflated prefix: inflate more */
-			if (ib->raw.have == ref->ulen)
-				goto bad;
-			if (blk_grow(ref, &ib->raw, (uint64_t)ib->raw.have + 1024, r->err))
-				goto bad_nomsg;
-			continue;
-		}
-		if (ib->n >= ib->cap || dp > lim)
+		if (btfdb_dbf_get_varint(&p, end, &dp) || btfdb_dbf_get_varint(&p, end, &v) ||
+		    ib->n >= ib->cap || dp > lim)
 			goto bad;
 		pid = ib->prev + (int64_t)dp;
 		tid = ib->prev_tid + 1 + btfdb_dbf_unzz(v);
@@ -1085,21 +1059,14 @@ static int kres_fwd(struct kres *r, uint32_t id, uint32_t *pid)
 		sb->pos = 0;
 		sb->prev = -1;
 		sb->ok = true;
-		if (blk_grow(ref, &sb->raw, (uint64_t)ref->ulen * (i + 1) / sb->cnt + 64, r->err))
-			goto fail;
 	}
 	while (sb->n <= i) {
-		const uint8_t *p = sb->raw.data + sb->pos, *end = sb->raw.data + sb->raw.have;
+		const uint8_t *p = sb->raw.data + sb->pos, *end = sb->raw.data + ref->ulen;
 		uint64_t v;
 		int64_t q;
 
-		if (btfdb_dbf_get_varint(&p, end, &v)) {
-			if (sb->raw.have == ref->ulen)
-				goto bad;
-			if (blk_grow(ref, &sb->raw, (uint64_t)sb->raw.have + 512, r->err))
-				goto fail;
-			continue;
-		}
+		if (btfdb_dbf_get_varint(&p, end, &v))
+			goto bad;
 		q = sb->prev + 1 + btfdb_dbf_unzz(v);
 		if (q < 0 || q >= r->e->pool_cnt)
 			goto bad;
@@ -1108,8 +1075,6 @@ static int kres_fwd(struct kres *r, uint32_t id, uint32_t *pid)
 		sb->pos = (uint32_t)(p - sb->raw.data);
 		if (sb->n == sb->cnt) {
 			/* the last id: the block must end right here */
-			if (blk_grow(ref, &sb->raw, ref->ulen, r->err))
-				goto fail;
 			if (sb->pos != ref->ulen)
 				goto bad;
 			blk_reset(&sb->raw);
@@ -1119,7 +1084,6 @@ static int kres_fwd(struct kres *r, uint32_t id, uint32_t *pid)
 	return 0;
 bad:
 	btfdb_err_set(r->err, "database corrupt: type sequence block %u is malformed", b);
-fail:
 	free(sb->ids);
 	blk_reset(&sb->raw);
 	memset(sb, 0, sizeof(*sb));
@@ -1584,21 +1548,17 @@ static size_t dbk_lookup(void *c, const char *name, size_t len, const uint32_t *
 	uint32_t group = (uint32_t)h & (db->h.gidx_groups - 1), b = group / db->h.gidx_gpb;
 	uint32_t gi = group % db->h.gidx_gpb, *ids = NULL;
 	uint16_t fp = (uint16_t)(h >> 48);
-	struct cblk *cb = &db->gidx_c[b];
+	struct cblk *cb;
 	const uint8_t *p, *end;
 	size_t n = 0, cap = 0;
 
 	*out = NULL;
-	if (dbk_ready(k))
+	if (dbk_ready(k) || !(cb = blk_get(db, &db->gidx_refs[b], &k->err)))
 		return 0;
 	if (!cb->ok) {
 		const struct btfdb_dbf_blockref *r = &db->gidx_refs[b];
 		uint32_t hdr = 4 * (db->h.gidx_gpb + 1), i, o[2];
 
-		if (blk_touch(db, cb)) {
-			btfdb_err_set(&k->err, "out of memory");
-			return 0;
-		}
 		if (btfdb_dbr_inflate(db, r, &cb->data, &k->err))
 			return 0;
 		for (i = 0; i < db->h.gidx_gpb && r->ulen >= hdr; i++) {

@@ -16,7 +16,7 @@ const char *btfdb_dbr_kernel_name(const struct btfdb_db *db, uint32_t k);
 int btfdb_dbr_checked_data(const struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
 			   const uint8_t **data, struct btfdb_err *err);
 /* Inflate a block into a new malloc'd buffer (*out, ref->ulen bytes; +1 NUL). */
-int btfdb_dbr_inflate(const struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
+int btfdb_dbr_inflate(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
 		      uint8_t **out, struct btfdb_err *err);
 
 #endif
