@@ -24,6 +24,16 @@ struct btfdb_backend_ops {
 	const char *(*error)(void *ctx);
 };
 
+/* A named type as the walk saw it (the name offset is unchecked on lazy handles). */
+struct btfdb_named {
+	uint32_t id;
+	uint32_t name_off;
+};
+
+/* Lazy handles keep the offset of every 8th type (1/8 of the memory, each
+ * page of which costs a page fault), and walk at most 7 records on. */
+#define OFFS_SHIFT 3
+
 struct btfdb_btf {
 	/* --- flat backing --- */
 	uint8_t *raw;                 /* the original bytes: owned malloc'd copy, or inside map */
@@ -31,7 +41,9 @@ struct btfdb_btf {
 	uint8_t *host;                /* host-order copy when swapped, else == raw */
 	const uint8_t *tsec;          /* host-order type section */
 	uint32_t *type_offs;          /* id start_id + i is at tsec + type_offs[i] (4 bytes a
-	                               * type: every page of it is a page fault to pay) */
+	                               * type: every page of it is a page fault to pay);
+	                               * lazy handles keep every 2^offs_shift-th only */
+	uint8_t offs_shift;           /* 0, or OFFS_SHIFT (btfdb_flat_type() walks on) */
 	uint32_t nr_types;            /* own types */
 	const char *strs;             /* own string section (host copy) */
 	uint32_t str_len;
@@ -44,10 +56,10 @@ struct btfdb_btf {
 	                               * (munmap'ed on free instead of free(raw)) */
 	size_t map_size;
 	uint8_t *kinds;               /* kinds[i] = BTF kind of id start_id + i (compact
-	                               * copy for scans: index build, checks) */
+	                               * copy for the full checks; NULL on lazy handles) */
 	uint32_t nr_named;            /* at most this many own types have a name */
 	uint32_t nr_named_core;       /* ... of them with btfdb_kind_is_core_cand() kinds */
-	uint32_t *named_core;         /* their ids, ascending (the index's input) */
+	struct btfdb_named *named_core; /* those, ascending (the index's input) */
 
 	/* --- lazy checking (BTFDB_LOAD_LAZY): the walk checked every record's
 	 *     kind and size; the rest of a type and the types it contains by
@@ -80,9 +92,13 @@ struct btfdb_index_ops {
 	void (*free)(void *ctx);
 };
 
+const struct btf_type *btfdb_flat_type_walk(const struct btfdb_btf *btf, uint32_t i);
+
 /* Own type i (id start_id + i) of a flat handle, i < nr_types. */
 static inline const struct btf_type *btfdb_flat_type(const struct btfdb_btf *btf, uint32_t i)
 {
+	if (btf->offs_shift)
+		return btfdb_flat_type_walk(btf, i);
 	return (const struct btf_type *)(btf->tsec + btf->type_offs[i]);
 }
 

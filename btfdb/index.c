@@ -263,12 +263,10 @@ static inline int add_name(struct idx_build *b, uint32_t id, const char *name)
 	return add_hashed(b, id, name, len, name_hash(b->idx, name, len));
 }
 
-/* Name of own type i of flat handle h, NULL for none or a bad offset (lazily
- * checked handles have not checked it). */
-static inline const char *flat_name(const struct btfdb_btf *h, uint32_t i)
+/* The name at offset off of flat handle h, NULL for none or a bad offset
+ * (lazily checked handles have not checked it). */
+static inline const char *flat_name(const struct btfdb_btf *h, uint32_t off)
 {
-	uint32_t off = btfdb_flat_type(h, i)->name_off;
-
 	if (off >= h->str_start)
 		return off - h->str_start < h->str_len ? h->strs + (off - h->str_start) : NULL;
 	return off ? btfdb_btf_str(h, off) : NULL; /* split BTF naming a base string */
@@ -303,13 +301,16 @@ static int add_flat(struct idx_build *b, const struct btfdb_btf *h, bool core_on
 			}
 		}
 		if (k < n) {
-			uint32_t own = core_only ? h->named_core[k] - h->start_id : k;
-			const char *name = flat_name(h, own);
+			/* core_only: the walk's list, which has the name offsets too */
+			uint32_t id = core_only ? h->named_core[k].id : h->start_id + k;
+			uint32_t off = core_only ? h->named_core[k].name_off
+						 : btfdb_flat_type(h, k)->name_off;
+			const char *name = flat_name(h, off);
 
 			if (name)
 				__builtin_prefetch(name);
 			names[k % LAG] = name;
-			ids[k % LAG] = h->start_id + own;
+			ids[k % LAG] = id;
 		}
 	}
 	return 0;
