@@ -21,8 +21,9 @@
  *             a [start, start+count) slice of ids[]
  *   ids[]     the ids of multi-type groups, ascending inside each group
  *   slots[]   open addressing (linear probing, power of two, at most 3/4
- *             full), each slot 8 bytes: the hash's high 32 bits and group + 1
+ *             full), each slot 4 bytes: the hash's top 8 bits and group + 1
  *             (0 = empty), so a probe touches a group only on a tag match
+ *             (hence at most 2^24 - 2 names)
  *
  * Build: the table is sized once from the parser's count of named types (no
  * rehash); one pass over the ids in ascending order hashes each essential
@@ -114,10 +115,13 @@ struct idx_group {
 	uint32_t start;    /* first entry in ids[] when count > 1 */
 };
 
-struct idx_slot {
-	uint32_t tag;      /* hash >> 32 */
-	uint32_t group;    /* group index + 1, 0 = empty */
-};
+/* A slot: the hash's top 8 bits << 24 | group index + 1 (0 = empty).  4 bytes:
+ * every page of slots[] is a page fault to pay, and a tag of 8 bits already
+ * spares 255 of 256 name compares of a probe. */
+typedef uint32_t idx_slot;
+#define SLOT_GROUP(v) ((v) & 0xffffffu)   /* group index + 1 */
+#define SLOT_TAG(h) ((uint32_t)((h) >> 56))
+#define MAX_GROUPS 0xfffffeu
 
 struct btfdb_index {
 	/* flat index (ops == NULL) */
@@ -127,7 +131,7 @@ struct btfdb_index {
 	struct idx_group *groups;
 	uint32_t nr_groups;
 	uint32_t *ids;              /* ids of multi-type groups */
-	struct idx_slot *slots;
+	idx_slot *slots;
 	uint32_t slot_mask;         /* slots size - 1 */
 
 	/* backend index (db) */
@@ -197,18 +201,18 @@ static inline const char *id_name(const struct btfdb_btf *btf, uint32_t id)
 static inline uint32_t find_slot(const struct btfdb_index *idx, uint64_t h, const char *name,
 				 size_t len)
 {
-	uint32_t s = (uint32_t)h & idx->slot_mask, tag = (uint32_t)(h >> 32);
+	uint32_t s = (uint32_t)h & idx->slot_mask, tag = SLOT_TAG(h);
 
 	for (;; s = (s + 1) & idx->slot_mask) {
-		const struct idx_slot *sl = &idx->slots[s];
+		idx_slot sl = idx->slots[s];
 		const struct idx_group *g;
 		const char *gname;
 
-		if (!sl->group)
+		if (!sl)
 			return s;
-		if (sl->tag != tag)
+		if (sl >> 24 != tag)
 			continue;
-		g = &idx->groups[sl->group - 1];
+		g = &idx->groups[SLOT_GROUP(sl) - 1];
 		if (g->len != len)
 			continue;
 		gname = id_name(idx->btf, g->first);
@@ -238,17 +242,16 @@ static inline int add_hashed(struct idx_build *b, uint32_t id, const char *name,
 
 	if (b->nent == b->cap)
 		return -E2BIG; /* more names than the parser counted: cannot happen */
-	if (!idx->slots[s].group) {
+	if (!idx->slots[s]) {
 		struct idx_group *ng = &idx->groups[idx->nr_groups];
 
 		ng->len = (uint32_t)len;
 		ng->first = id;
 		ng->count = 0;
 		ng->start = 0;
-		idx->slots[s].tag = (uint32_t)(h >> 32);
-		idx->slots[s].group = ++idx->nr_groups;
+		idx->slots[s] = SLOT_TAG(h) << 24 | ++idx->nr_groups;
 	}
-	g = idx->slots[s].group - 1;
+	g = SLOT_GROUP(idx->slots[s]) - 1;
 	idx->groups[g].count++;
 	b->ent[b->nent].id = id;
 	b->ent[b->nent++].group = g;
@@ -384,8 +387,9 @@ static int index_build(const struct btfdb_btf *btf, btfdb_name_hash_fn fn, bool 
 	int ret = -ENOMEM;
 
 	*out = NULL;
-	if (named >= UINT32_MAX / 4) {
-		btfdb_err_set(err, "index: too many types (%llu)", (unsigned long long)named);
+	if (named > MAX_GROUPS) {
+		btfdb_err_set(err, "index: too many named types (%llu, at most %u)",
+			      (unsigned long long)named, MAX_GROUPS);
 		return -E2BIG;
 	}
 	idx = calloc(1, sizeof(*idx));
@@ -395,8 +399,8 @@ static int index_build(const struct btfdb_btf *btf, btfdb_name_hash_fn fn, bool 
 	idx->btf = btf;
 	idx->hash_fn = fn;
 	idx->core_only = core_only;
-	/* load factor <= 3/4 (linear probing stays short: a probe compares an
-	 * 8-byte slot first); every table page is touched, so smaller is faster */
+	/* load factor <= 3/4 (linear probing stays short: a probe compares a
+	 * 4-byte slot first); every table page is touched, so smaller is faster */
 	while (nslots * 3 < 4 * named)
 		nslots *= 2;
 	idx->slot_mask = (uint32_t)nslots - 1;
@@ -479,9 +483,9 @@ size_t btfdb_index_lookup(const struct btfdb_index *idx, const char *name, size_
 	if (!idx->nr_groups)
 		return 0;
 	s = find_slot(idx, name_hash(idx, name, len), name, len);
-	if (!idx->slots[s].group)
+	if (!idx->slots[s])
 		return 0;
-	g = &idx->groups[idx->slots[s].group - 1];
+	g = &idx->groups[SLOT_GROUP(idx->slots[s]) - 1];
 	*ids = g->count == 1 ? &g->first : idx->ids + g->start;
 	return g->count;
 }
