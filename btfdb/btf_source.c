@@ -362,6 +362,12 @@ int btfdb_btf_load_mem(const void *data, size_t size, const char *name,
 	return load_mem(data, size, name, 0, out, err);
 }
 
+int btfdb_btf_load_mem_flags(const void *data, size_t size, const char *name, unsigned int flags,
+			     struct btfdb_btf **out, struct btfdb_err *err)
+{
+	return load_mem(data, size, name, flags, out, err);
+}
+
 /* read() the whole file when mmap is not possible; grows up to MAX_FILE_SIZE. */
 static int read_all(int fd, const char *path, size_t hint, uint8_t **buf, size_t *size,
 		    struct btfdb_err *err)

@@ -86,6 +86,8 @@ int btfdb_btf_load_mem(const void *data, size_t size, const char *name,
 #define BTFDB_LOAD_LAZY 1u
 int btfdb_btf_load_flags(const char *path, unsigned int flags, struct btfdb_btf **out,
 			 struct btfdb_err *err);
+int btfdb_btf_load_mem_flags(const void *data, size_t size, const char *name, unsigned int flags,
+			     struct btfdb_btf **out, struct btfdb_err *err);
 /* Why an accessor of a lazily checked or database handle returned NULL
  * (the first such failure), or NULL when none did. */
 const char *btfdb_btf_error(const struct btfdb_btf *btf);

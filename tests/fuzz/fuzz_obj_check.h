@@ -72,6 +72,9 @@ static inline void fuzz_relocate_emit(const struct corelink_obj *obj,
 	ret = corelink_relocate(obj, target, idx, &opts, &run, &err);
 	if (ret)
 		FUZZ_ASSERT_ERR(ret, &err);
+	/* a malformed target type met while relocating fails the run as such */
+	if (btfdb_btf_error(target) && run)
+		FUZZ_ASSERT(ret != 0 && corelink_run_target_bad(run));
 	if (run) {
 		size_t n = corelink_run_relo_cnt(run);
 
