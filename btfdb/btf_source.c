@@ -14,7 +14,7 @@
  * ELF.  The headers are used for types and prototypes only.
  *
  * Files: a raw BTF file in host byte order is mmap'ed and parsed in place
- * (the mapping is owned by the handle, see btfdb_btf_parse_mapped()); other
+ * (the mapping is owned by the handle, see btfdb_btf_parse_flags()); other
  * inputs are mmap'ed, decoded and unmapped.  Files that cannot be mapped
  * (sysfs: /sys/kernel/btf/vmlinux) are read in one go into a buffer sized by
  * fstat(), which sysfs reports exactly, then handed to the parser without a

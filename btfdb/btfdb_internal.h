@@ -120,7 +120,8 @@ uint64_t btfdb_hash64(const void *data, size_t len);
 
 /* The parser behind all of the below: the handle takes ownership of map (when
  * not NULL: data lies inside [map, map + map_size), munmap'ed on free) or else
- * of the malloc'd data (freed also on failure); flags: BTFDB_LOAD_*. */
+ * of the malloc'd data (freed also on failure); flags: BTFDB_LOAD_*.  The bytes
+ * are parsed in place when in host order. */
 int btfdb_btf_parse_flags(void *map, size_t map_size, void *data, size_t size,
 			  const struct btfdb_btf *base, unsigned int flags,
 			  struct btfdb_btf **out, struct btfdb_err *err);
@@ -133,13 +134,6 @@ int btfdb_btf_parse_copy(const void *data, size_t size, const struct btfdb_btf *
  * failure): avoids a second copy when the caller already holds the bytes. */
 int btfdb_btf_parse_owned(void *data, size_t size, const struct btfdb_btf *base,
 			  struct btfdb_btf **out, struct btfdb_err *err);
-
-/* Like btfdb_btf_parse_owned() but raw = data lies inside an mmap()ed region
- * [map, map + map_size) that the handle owns from now on (munmap'ed on free,
- * also on failure).  The bytes are parsed in place when in host order. */
-int btfdb_btf_parse_mapped(void *map, size_t map_size, const void *data, size_t size,
-			   const struct btfdb_btf *base, struct btfdb_btf **out,
-			   struct btfdb_err *err);
 
 /* btfdb_index_build() with a caller-chosen hash of the essential name; tests
  * pass a degenerate one to force collisions.  fn == NULL means btfdb_hash64. */
