@@ -56,8 +56,15 @@ static inline uint32_t rec_size(const struct btf_type *t)
 
 const struct btf_type *btfdb_flat_type_walk(const struct btfdb_btf *btf, uint32_t i)
 {
-	uint32_t off = btf->type_offs[i >> btf->offs_shift], j;
+	uint32_t slot = 0, off, j, k;
 
+	for (k = btf->nsegs; k-- > 1;) /* the walk's segment holding i */
+		if (i >= btf->segs[k].id) {
+			i -= btf->segs[k].id;
+			slot = btf->segs[k].slot;
+			break;
+		}
+	off = btf->type_offs[slot + (i >> btf->offs_shift)];
 	for (j = i & ~((1u << btf->offs_shift) - 1); j < i; j++)
 		off += rec_size((const struct btf_type *)(btf->tsec + off));
 	return (const struct btf_type *)(btf->tsec + off);
@@ -257,7 +264,7 @@ void btfdb_btf_free(struct btfdb_btf *btf)
 	if (btf->host != btf->raw)
 		free(btf->host);
 	if (btf->map)
-		munmap(btf->map, btf->map_size);
+		{ if (!getenv("NOUNMAP")) munmap(btf->map, btf->map_size); }
 	else
 		free(btf->raw);
 	free(btf->type_offs);
@@ -1295,26 +1302,131 @@ static int check_cycles(const struct btfdb_btf *btf, struct pscratch *ps, struct
 }
 
 /*
+ * The lazy walk follows a chain of records: each record's size comes from its
+ * own info word, so the next record's address waits on the load of this one
+ * (~15 cycles a record).  Two chains walked in turns overlap those waits: one
+ * from where the walk is, one from a record boundary guessed further on.  The
+ * guess is only trusted once the first chain lands on it exactly; otherwise
+ * the second chain's work is dropped and the first walks on alone.  Either
+ * way every record is walked from a true boundary, with the same checks.
+ */
+struct lz_chain {
+	uint32_t off;               /* next record */
+	uint32_t n;                 /* records walked by this chain */
+	uint32_t nc;                /* entries in core[] */
+	uint32_t named;             /* records with a name */
+	uint32_t base;              /* id of the chain's first record */
+	uint32_t *offs;             /* offs[n >> OFFS_SHIFT]: every 8th record's offset */
+	struct btfdb_named *core;   /* the named CO-RE-kind records */
+};
+
+#define LZ_NOT_CAND ((1u << BTF_KIND_FUNC) | (1u << BTF_KIND_VAR) | \
+		     (1u << BTF_KIND_DATASEC) | (1u << BTF_KIND_DECL_TAG))
+#ifdef BTFDB_LZ_SPLIT_MIN /* the fuzz build: small inputs walk in chains too */
+#define LZ_SPLIT_MIN BTFDB_LZ_SPLIT_MIN
+#else
+#define LZ_SPLIT_MIN (64u << 10) /* smaller type sections: one chain */
+#endif
+#define LZ_GUESS_RUN 16          /* records in a row that must look right */
+#define LZ_GUESS_SCAN 4096       /* bytes searched for a guess */
+
+/* Walk the record at c->off (false: truncated, unknown kind or past the end;
+ * walk_error() tells which).  core[nc] is written for every record and kept
+ * (nc++) for named CO-RE kinds: no branch to mispredict. */
+static inline __attribute__((always_inline)) bool lz_step(const uint8_t *sec, uint32_t len,
+							   struct lz_chain *c)
+{
+	const struct btf_type *t = (const struct btf_type *)(sec + c->off);
+	uint32_t info, kind, name;
+	uint64_t total;
+
+	if (len - c->off < sizeof(*t))
+		return false;
+	info = t->info;
+	kind = BTF_INFO_KIND(info);
+	name = t->name_off;
+	if (__builtin_expect(kind == BTF_KIND_UNKN || kind > BTF_KIND_MAX, 0))
+		return false;
+	total = sizeof(*t) + rec_fixed[kind] + (uint64_t)BTF_INFO_VLEN(info) * rec_per_vlen[kind];
+	if (__builtin_expect(total > len - c->off, 0))
+		return false;
+	__builtin_prefetch(sec + c->off + 2048); /* see parse_types() */
+	if (!(c->n & ((1u << OFFS_SHIFT) - 1)))
+		c->offs[c->n >> OFFS_SHIFT] = c->off;
+	c->core[c->nc] = (struct btfdb_named){ c->base + c->n, name };
+	c->nc += (name != 0) & !((LZ_NOT_CAND >> kind) & 1);
+	c->named += name != 0;
+	c->n++;
+	c->off += (uint32_t)total;
+	return true;
+}
+
+/*
+ * A record boundary guessed at or after pos: the first 4-byte step from which
+ * LZ_GUESS_RUN records in a row have a known kind, no reserved info bits
+ * (the kernel's BTF_INFO_MASK), a vlen only where the kind has one (FUNC: its
+ * linkage), a name offset inside the strings and a size inside the section.
+ * 0 = none within LZ_GUESS_SCAN bytes.  Only a guess: see lz_chain.
+ */
+static uint32_t lz_guess(const struct btfdb_btf *btf, const uint8_t *sec, uint32_t len,
+			 uint32_t pos)
+{
+	uint64_t str_lim = (uint64_t)btf->str_start + btf->str_len;
+	uint32_t o, stop = len - pos > LZ_GUESS_SCAN ? pos + LZ_GUESS_SCAN : len;
+
+	for (o = pos & ~3u; o < stop; o += 4) {
+		uint32_t p = o, k;
+
+		for (k = 0; k < LZ_GUESS_RUN && len - p >= sizeof(struct btf_type); k++) {
+			const struct btf_type *t = (const struct btf_type *)(sec + p);
+			uint32_t kind = BTF_INFO_KIND(t->info), vlen = BTF_INFO_VLEN(t->info);
+			uint64_t total;
+
+			if ((t->info & 0x60ff0000u) || kind == BTF_KIND_UNKN ||
+			    kind > BTF_KIND_MAX || t->name_off >= str_lim)
+				break;
+			if (!rec_per_vlen[kind] && vlen > (kind == BTF_KIND_FUNC ? 2u : 0u))
+				break;
+			total = sizeof(*t) + rec_fixed[kind] + (uint64_t)vlen * rec_per_vlen[kind];
+			if (total > len - p)
+				break;
+			p += (uint32_t)total;
+		}
+		if (k == LZ_GUESS_RUN)
+			return o;
+	}
+	return 0;
+}
+
+/*
  * Step 4 alone, for BTFDB_LOAD_LAZY: every record's kind and size, the offset
  * of every 2^OFFS_SHIFT-th type and the named CO-RE-kind types for the index;
  * lazy_check() makes the rest of the checks per type on first use; walk_error()
  * sorts out what went wrong.  No kinds[] and 1/8 of type_offs[]: on this path
  * the memory (page faults) costs as much as the walk itself.
+ *
+ * In rounds, the chain x that walked everything so far goes on in turns with a
+ * chain y from a boundary guessed halfway to the end.  Once x lands on the
+ * guess, y takes over: its entries move in after x's, and its anchors (in its
+ * own area, counted from the guess) become a new segment of type_offs[] (see
+ * btfdb_flat_type_walk()).  Areas: a chain starting at byte g in round r keeps
+ * its anchors from g / (12 << OFFS_SHIFT) + 2r and its entries from g / 12 + 2r,
+ * past anything the chains before it can fill (a record has 12 bytes or more).
  */
 static int walk_lazy(struct btfdb_btf *btf, const struct btf_header *hdr, struct btfdb_err *err)
 {
 	const uint8_t *sec = btf->host + hdr->hdr_len + hdr->type_off;
 	const uint32_t start = btf->start_id, len = hdr->type_len, step = 1u << OFFS_SHIFT;
-	const uint32_t not_cand = (1u << BTF_KIND_FUNC) | (1u << BTF_KIND_VAR) |
-				  (1u << BTF_KIND_DATASEC) | (1u << BTF_KIND_DECL_TAG);
-	size_t cap = len / sizeof(struct btf_type) + 1;
-	uint32_t off = 0, n = 0, named = 0, nc = 0, *offs, max_n;
+	const uint32_t rec = sizeof(struct btf_type);
+	size_t cap = len / rec + 1;
+	uint32_t max_n, r, i, *offs;
 	struct btfdb_named *core;
+	struct lz_chain x;
 
 	btf->tsec = sec;
 	btf->offs_shift = OFFS_SHIFT;
-	btf->type_offs = offs = malloc((cap / step + 1) * sizeof(*offs));
-	btf->named_core = core = malloc(cap * sizeof(*core));
+	btf->type_offs = offs = malloc((cap / step + 2 * LZ_MAX_SEGS + 2) * sizeof(*offs));
+	btf->named_core = core = malloc((cap + 2 * LZ_MAX_SEGS + 2) * sizeof(*core));
 	if (!offs || !core) {
 		btfdb_err_set(err, "BTF: out of memory for %zu types", cap);
 		return -ENOMEM;
@@ -1325,32 +1437,46 @@ static int walk_lazy(struct btfdb_btf *btf, const struct btf_header *hdr, struct
 	btfdb_prefault(core, len / 256 * sizeof(*core));
 	/* ids stay below UINT32_MAX: at most this many types */
 	max_n = start < UINT32_MAX - cap ? (uint32_t)cap : UINT32_MAX - start;
-	while (len - off >= sizeof(struct btf_type)) {
-		const struct btf_type *t = (const struct btf_type *)(sec + off);
-		uint32_t info = t->info, kind = BTF_INFO_KIND(info), vlen = BTF_INFO_VLEN(info);
-		uint64_t total;
+	x = (struct lz_chain){ .base = start, .offs = offs, .core = core };
+	btf->segs[0] = (struct btfdb_lz_seg){ 0, 0 };
+	btf->nsegs = 1;
+	for (r = 1; r < LZ_MAX_SEGS && max_n == cap && len - x.off >= LZ_SPLIT_MIN; r++) {
+		uint32_t g = lz_guess(btf, sec, len, x.off + (len - x.off) / 2), n0, nc0;
+		struct lz_chain y;
 
-		if (__builtin_expect(kind == BTF_KIND_UNKN || kind > BTF_KIND_MAX, 0))
-			return walk_error(btf, sec, len, off, start + n, err);
-		total = sizeof(*t) + rec_fixed[kind] + (uint64_t)vlen * rec_per_vlen[kind];
-		__builtin_prefetch(sec + off + 2048); /* see parse_types() */
-		if (__builtin_expect(total > len - off || n == max_n, 0))
-			return walk_error(btf, sec, len, off, start + n, err);
-		if (!(n & (step - 1)))
-			offs[n >> OFFS_SHIFT] = off;
-		if (t->name_off) {
-			named++;
-			if (!((not_cand >> kind) & 1))
-				core[nc++] = (struct btfdb_named){ start + n, t->name_off };
-		}
-		n++;
-		off += (uint32_t)total;
+		if (!g)
+			break;
+		y = (struct lz_chain){ .off = g, .offs = offs + g / (rec * step) + 2 * r,
+				       .core = core + g / rec + 2 * r };
+		btfdb_prefault(y.offs, (g - x.off) / 32 / step * sizeof(*offs));
+		btfdb_prefault(y.core, (g - x.off) / 256 * sizeof(*core));
+		while (x.off < g && lz_step(sec, len, &x) && lz_step(sec, len, &y))
+			;
+		while (x.off < g && lz_step(sec, len, &x))
+			;
+		if (x.off != g)
+			break; /* not a boundary (or x failed): x walks on alone */
+		n0 = x.base - start + x.n;
+		nc0 = (uint32_t)(x.core - core) + x.nc;
+		for (i = 0; i < y.nc; i++)
+			core[nc0 + i] = (struct btfdb_named){ start + n0 + y.core[i].id,
+							      y.core[i].name_off };
+		btf->segs[btf->nsegs++] = (struct btfdb_lz_seg){ n0, (uint32_t)(y.offs - offs) };
+		y.base = start + n0;
+		y.core = core + nc0;
+		y.named += x.named;
+		x = y;
 	}
-	if (off != len)
-		return walk_error(btf, sec, len, off, start + n, err);
-	btf->nr_types = n;
-	btf->nr_named = named;
-	btf->nr_named_core = nc;
+	/* one chain to the end */
+	while (x.off != len) {
+		uint32_t n = x.base - start + x.n;
+
+		if (n == max_n || !lz_step(sec, len, &x))
+			return walk_error(btf, sec, len, x.off, start + n, err);
+	}
+	btf->nr_types = x.base - start + x.n;
+	btf->nr_named = x.named;
+	btf->nr_named_core = (uint32_t)(x.core - core) + x.nc;
 	return 0;
 }
 

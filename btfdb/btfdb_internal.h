@@ -33,6 +33,7 @@ struct btfdb_named {
 /* Lazy handles keep the offset of every 8th type (1/8 of the memory, each
  * page of which costs a page fault), and walk at most 7 records on. */
 #define OFFS_SHIFT 3
+#define LZ_MAX_SEGS 8 /* segments of a lazy walk's type_offs[] */
 
 struct btfdb_btf {
 	/* --- flat backing --- */
@@ -44,6 +45,11 @@ struct btfdb_btf {
 	                               * type: every page of it is a page fault to pay);
 	                               * lazy handles keep every 2^offs_shift-th only */
 	uint8_t offs_shift;           /* 0, or OFFS_SHIFT (btfdb_flat_type() walks on) */
+	struct btfdb_lz_seg {         /* lazy: own index i >= id (the last such segment) */
+		uint32_t id;          /* is at type_offs[slot + ((i - id) >> offs_shift)] */
+		uint32_t slot;        /* plus at most 7 records (see walk_lazy()) */
+	} segs[LZ_MAX_SEGS];
+	uint8_t nsegs;
 	uint32_t nr_types;            /* own types */
 	const char *strs;             /* own string section (host copy) */
 	uint32_t str_len;

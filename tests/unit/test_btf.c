@@ -642,6 +642,193 @@ static void test_backend(void)
 	}
 }
 
+/* ---- the lazy walk's chains (walk_lazy() in btf.c) ---- */
+
+/* A big blob: a growable type section and a few strings. */
+struct big {
+	uint32_t *w;
+	uint32_t n, cap;
+};
+
+static void bw(struct big *b, uint32_t v)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 4096;
+		b->w = realloc(b->w, b->cap * sizeof(*b->w));
+		if (!b->w)
+			abort();
+	}
+	b->w[b->n++] = v;
+}
+
+/* strings: "" "int" "s" "m" "e" "v" "f" at 0 1 5 7 9 11 13 */
+static const char big_strs[] = "\0int\0s\0m\0e\0v\0f";
+enum { BS_INT = 1, BS_S = 5, BS_M = 7, BS_E = 9, BS_V = 11, BS_F = 13 };
+
+static uint8_t *big_finish(struct big *b, size_t *size)
+{
+	struct btf_header h = {
+		.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h),
+		.type_off = 0, .type_len = b->n * 4, .str_off = b->n * 4,
+		.str_len = sizeof(big_strs),
+	};
+	uint8_t *out = malloc(sizeof(h) + b->n * 4 + sizeof(big_strs));
+
+	if (!out)
+		abort();
+	memcpy(out, &h, sizeof(h));
+	memcpy(out + sizeof(h), b->w, b->n * 4);
+	memcpy(out + sizeof(h) + b->n * 4, big_strs, sizeof(big_strs));
+	*size = sizeof(h) + b->n * 4 + sizeof(big_strs);
+	free(b->w);
+	b->w = NULL;
+	b->n = b->cap = 0;
+	return out;
+}
+
+/* n mixed records, ~17 bytes on average, from type id id on. */
+static void big_mixed(struct big *b, uint32_t n, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++, id++) {
+		switch (i % 5) {
+		case 0: /* struct s { int m; } */
+			bw(b, BS_S), bw(b, INFO(BTF_KIND_STRUCT, 0, 1)), bw(b, 4);
+			bw(b, BS_M), bw(b, 1), bw(b, 0);
+			break;
+		case 1: /* int * */
+			bw(b, 0), bw(b, INFO(BTF_KIND_PTR, 0, 0)), bw(b, 1);
+			break;
+		case 2: /* int (*)(void) */
+			bw(b, 0), bw(b, INFO(BTF_KIND_FUNC_PROTO, 0, 0)), bw(b, 1);
+			break;
+		case 3: /* f */
+			bw(b, BS_F), bw(b, INFO(BTF_KIND_FUNC, 0, BTF_FUNC_GLOBAL)), bw(b, id - 1);
+			break;
+		default: /* const int */
+			bw(b, 0), bw(b, INFO(BTF_KIND_CONST, 0, 0)), bw(b, 1);
+			break;
+		}
+	}
+}
+
+static void big_int(struct big *b)
+{
+	bw(b, BS_INT), bw(b, INFO(BTF_KIND_INT, 0, 0)), bw(b, 4), bw(b, (BTF_INT_SIGNED << 24) | 32);
+}
+
+/* The lazy handle of data hands out what the full one does; its CO-RE index
+ * finds the same "s" and "e"; segs: what its walk should have made of it. */
+static void lazy_same_big(const uint8_t *data, size_t size, int segs)
+{
+	struct btfdb_err err = { { 0 } };
+	struct btfdb_btf *full = NULL, *lz = NULL;
+	struct btfdb_index *fi = NULL, *li = NULL;
+	void *copy = malloc(size);
+	uint32_t id, cnt, bad = 0;
+	const char *names[] = { "s", "e", "int" };
+	size_t k;
+
+	if (!copy)
+		abort();
+	memcpy(copy, data, size);
+	CHECK_EQ(btfdb_btf_parse(data, size, NULL, &full, &err), 0);
+	CHECK_EQ(btfdb_btf_parse_flags(NULL, 0, copy, size, NULL, BTFDB_LOAD_LAZY, &lz, &err), 0);
+	if (!full || !lz) {
+		fprintf(stderr, "big blob: %s\n", err.msg);
+		btfdb_btf_free(full);
+		btfdb_btf_free(lz);
+		return;
+	}
+	if (segs > 1)
+		CHECK(lz->nsegs > 1); /* the chains met */
+	else
+		CHECK_EQ(lz->nsegs, 1); /* the guess was dropped */
+	cnt = btfdb_btf_type_cnt(full);
+	CHECK_EQ(btfdb_btf_type_cnt(lz), cnt);
+	for (id = 1; id < cnt; id++) {
+		const struct btf_type *x = btfdb_btf_type(lz, id), *y = btfdb_btf_type(full, id);
+
+		/* the same record: same place in the same bytes */
+		if (!x || !y || (const uint8_t *)x - lz->tsec != (const uint8_t *)y - full->tsec ||
+		    memcmp(x, y, sizeof(*x)))
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(btfdb_index_build_core(full, &fi, &err), 0);
+	CHECK_EQ(btfdb_index_build_core(lz, &li, &err), 0);
+	for (k = 0; fi && li && k < sizeof(names) / sizeof(names[0]); k++) {
+		const uint32_t *a, *b;
+		size_t na = btfdb_index_lookup(fi, names[k], strlen(names[k]), &a);
+		size_t nb = btfdb_index_lookup(li, names[k], strlen(names[k]), &b);
+
+		CHECK(na > 0);
+		CHECK_EQ(na, nb);
+		CHECK(na == nb && !memcmp(a, b, na * sizeof(*a)));
+	}
+	btfdb_index_free(fi);
+	btfdb_index_free(li);
+	btfdb_btf_free(full);
+	btfdb_btf_free(lz);
+}
+
+static void test_lazy_chains(void)
+{
+	struct big b = { 0 };
+	uint8_t *data;
+	size_t size;
+	uint32_t i, nvals = 9000;
+	struct btf_header h;
+
+	/* 1. 60000 records (~1 MB): the walk goes in rounds of two chains */
+	big_int(&b);
+	big_mixed(&b, 60000, 2);
+	bw(&b, BS_E), bw(&b, INFO(BTF_KIND_ENUM64, 0, 1)), bw(&b, 8);
+	bw(&b, BS_V), bw(&b, 1), bw(&b, 0);
+	data = big_finish(&b, &size);
+	lazy_same_big(data, size, 2);
+
+	/* 2. the same, one record in the second half has an unknown kind: the
+	 *    lazy load fails with the full parse's message */
+	{
+		uint32_t *w = (uint32_t *)(data + sizeof(h));
+		uint32_t off = 0, id = 1, want = 45001;
+		struct btfdb_err e1 = { { 0 } }, e2 = { { 0 } };
+		struct btfdb_btf *x = NULL;
+		void *copy = malloc(size);
+
+		while (id < want) { /* find type [want]'s record */
+			const struct btf_type *t = (const struct btf_type *)(w + off / 4);
+
+			off += sizeof(*t) + btfdb_type_extra_size(t);
+			id++;
+		}
+		w[off / 4 + 1] = INFO(25, 0, 0);
+		CHECK(btfdb_btf_parse(data, size, NULL, &x, &e1) < 0);
+		memcpy(copy, data, size);
+		CHECK(btfdb_btf_parse_flags(NULL, 0, copy, size, NULL, BTFDB_LOAD_LAZY, &x, &e2) < 0);
+		CHECK_CONTAINS(e1.msg, "type [45001] at blob offset");
+		CHECK_CONTAINS(e1.msg, "unknown kind 25");
+		CHECK_STR(e2.msg, e1.msg);
+	}
+	free(data);
+
+	/* 3. the guess lands inside an ENUM64 whose 12-byte values look like PTR
+	 *    records (name, info = PTR, size): the first chain jumps over it, the
+	 *    guess is dropped and one chain walks everything */
+	big_int(&b);
+	bw(&b, BS_E), bw(&b, INFO(BTF_KIND_ENUM64, 0, nvals)), bw(&b, 8);
+	for (i = 0; i < nvals; i++)
+		bw(&b, BS_V), bw(&b, INFO(BTF_KIND_PTR, 0, 0)), bw(&b, 0xffffffffu);
+	big_mixed(&b, 20, 3);
+	data = big_finish(&b, &size);
+	memcpy(&h, data, sizeof(h));
+	CHECK(h.type_len >= 64 * 1024); /* the walk tries a guess */
+	lazy_same_big(data, size, 1);
+	free(data);
+}
+
 int main(void)
 {
 	test_all_kinds_and_swap();
@@ -650,5 +837,6 @@ int main(void)
 	test_split();
 	test_rejects();
 	test_backend();
+	test_lazy_chains();
 	return test_finish();
 }
