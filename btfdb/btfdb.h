@@ -226,6 +226,23 @@ int btfdb_index_build(const struct btfdb_btf *btf, struct btfdb_index **out,
  * candidate search needs, about twice as fast on a vmlinux BTF. */
 int btfdb_index_build_core(const struct btfdb_btf *btf, struct btfdb_index **out,
 			   struct btfdb_err *err);
+/*
+ * btfdb_index_build_core() for a known set of names: only the types whose
+ * names share their first two bytes with one of the essential names
+ * names[i][0..lens[i]) are indexed, which holds every type any of those
+ * names can find (a name is its essential name, or that followed by "___"
+ * and a flavour).  For one object's candidate search, whose names are those
+ * of its CO-RE root types, this skips hashing most of a kernel's ~15k names.
+ * Lookups of other names are incomplete: ask btfdb_index_covers() first.
+ * Over a database (backend) handle, the index holds every name.
+ */
+int btfdb_index_build_core_for(const struct btfdb_btf *btf, const char *const *names,
+			       const size_t *lens, size_t n, struct btfdb_index **out,
+			       struct btfdb_err *err);
+/* Whether btfdb_index_lookup(idx, name, len) finds every type of that
+ * essential name that idx's kinds allow (false only for names a
+ * btfdb_index_build_core_for() index was not built for). */
+bool btfdb_index_covers(const struct btfdb_index *idx, const char *name, size_t len);
 /* Whether lookups in idx can return types of this kind (a database index and
  * btfdb_index_build() hold all kinds; btfdb_index_build_core() does not).
  * A caller looking for another kind must scan the BTF itself. */

@@ -133,6 +133,9 @@ struct btfdb_index {
 	uint32_t *ids;              /* ids of multi-type groups */
 	idx_slot *slots;
 	uint32_t slot_mask;         /* slots size - 1 */
+	uint64_t *prefix;           /* btfdb_index_build_core_for(): the two-byte
+	                             * name prefixes held (PREFIX_BITS bits); NULL:
+	                             * every name is */
 
 	/* backend index (db) */
 	const struct btfdb_index_ops *ops;
@@ -148,6 +151,7 @@ void btfdb_index_free(struct btfdb_index *idx)
 	free(idx->groups);
 	free(idx->ids);
 	free(idx->slots);
+	free(idx->prefix);
 	free(idx);
 }
 
@@ -276,38 +280,56 @@ static inline const char *flat_name(const struct btfdb_btf *h, uint32_t off)
 }
 
 /*
- * The flat handle's own named types (core_only: the list the walk made).
- * Names are scattered over the string section, so most first reads of one
- * miss the cache: each name is prefetched LAG types before it is hashed, and
- * the misses overlap.  Insertion stays in ascending id order.
+ * The flat handle's own named types: list[0..n) (the walk's named_core, or
+ * a filtered copy), or with list NULL its n own types by id, in three steps a few types apart, so that memory misses overlap: a name is
+ * prefetched LAG types before it is hashed (names are scattered over the
+ * string section), and its slot is prefetched LAG2 types before the insert
+ * (slots are hit at random).  Insertion stays in ascending id order.
  */
-static int add_flat(struct idx_build *b, const struct btfdb_btf *h, bool core_only)
+static int add_flat(struct idx_build *b, const struct btfdb_btf *h,
+		    const struct btfdb_named *list, uint32_t n)
 {
-	enum { LAG = 16 };
+	enum { LAG = 16, LAG2 = 8 };
+	struct hashed {
+		const char *name; /* NULL: nothing to add */
+		uint64_t hash;
+		uint32_t id, len;
+	} q[LAG2];
 	const char *names[LAG];
-	uint32_t ids[LAG], k, n = core_only ? h->nr_named_core : h->nr_types;
+	uint32_t ids[LAG], k;
 	const char *lim = h->strs + h->str_len;
 	int ret;
 
-	for (k = 0; k < n + LAG; k++) {
-		if (k >= LAG) {
-			const char *name = names[k % LAG];
+	for (k = 0; k < n + LAG + LAG2; k++) {
+		if (k >= LAG + LAG2) { /* insert type k - LAG - LAG2 */
+			const struct hashed *e = &q[(k - LAG - LAG2) % LAG2];
 
-			if (name && name[0]) {
-				size_t len = name >= h->strs && name < lim ? essential_len_in(name, lim)
-									   : essential_len(name);
-
-				ret = add_hashed(b, ids[k % LAG], name, len,
-						 name_hash(b->idx, name, len));
+			if (e->name) {
+				ret = add_hashed(b, e->id, e->name, e->len, e->hash);
 				if (ret)
 					return ret;
 			}
 		}
-		if (k < n) {
-			/* core_only: the walk's list, which has the name offsets too */
-			uint32_t id = core_only ? h->named_core[k].id : h->start_id + k;
-			uint32_t off = core_only ? h->named_core[k].name_off
-						 : btfdb_flat_type(h, k)->name_off;
+		if (k >= LAG && k < n + LAG) { /* hash type k - LAG */
+			struct hashed *e = &q[(k - LAG) % LAG2];
+			const char *name = names[k % LAG];
+
+			e->name = NULL;
+			if (name && name[0]) {
+				size_t len = name >= h->strs && name < lim ? essential_len_in(name, lim)
+									   : essential_len(name);
+
+				e->name = name;
+				e->len = (uint32_t)len;
+				e->id = ids[k % LAG];
+				e->hash = name_hash(b->idx, name, len);
+				__builtin_prefetch(&b->idx->slots[(uint32_t)e->hash & b->idx->slot_mask]);
+			}
+		}
+		if (k < n) { /* read type k's name */
+			/* a list (the walk's) has the name offsets too */
+			uint32_t id = list ? list[k].id : h->start_id + k;
+			uint32_t off = list ? list[k].name_off : btfdb_flat_type(h, k)->name_off;
 			const char *name = flat_name(h, off);
 
 			if (name)
@@ -327,7 +349,8 @@ static int add_handle(struct idx_build *b, const struct btfdb_btf *h, bool core_
 	int ret;
 
 	if (!h->backend) {
-		ret = add_flat(b, h, core_only);
+		ret = core_only ? add_flat(b, h, h->named_core, h->nr_named_core)
+				: add_flat(b, h, NULL, h->nr_types);
 		if (ret)
 			goto fail;
 		return 0;
@@ -377,28 +400,117 @@ static int add_all(struct idx_build *b, const struct btfdb_btf *h, bool core_onl
 	return ret ? ret : add_handle(b, h, core_only, err);
 }
 
+/*
+ * Two-byte name prefixes (btfdb_index_build_core_for()).  Every name whose
+ * essential name is W starts with W's first two bytes: it is W, or W followed
+ * by "___" and a flavour.  A one-byte W is followed by NUL or '_'.
+ */
+#define PREFIX_BITS 65536u
+
+static inline uint32_t prefix_key(const char *name) /* name[0] != 0 */
+{
+	return (uint8_t)name[0] | (uint32_t)(uint8_t)name[1] << 8;
+}
+
+static inline bool prefix_has(const uint64_t *bits, uint32_t key)
+{
+	return bits[key >> 6] >> (key & 63) & 1;
+}
+
+static inline void prefix_set(uint64_t *bits, uint32_t key)
+{
+	bits[key >> 6] |= 1ull << (key & 63);
+}
+
+/* The entries of h's named_core whose names have a prefix in bits (malloc'd
+ * in *out, count in *n); names are prefetched LAG entries ahead. */
+static int filter_named(const struct btfdb_btf *h, const uint64_t *bits,
+			struct btfdb_named **out, uint32_t *n)
+{
+	enum { LAG = 16 };
+	const struct btfdb_named *in = h->named_core;
+	uint32_t k, m = 0, cnt = h->nr_named_core;
+	struct btfdb_named *v = malloc((cnt ? cnt : 1) * sizeof(*v));
+
+	*out = v;
+	*n = 0;
+	if (!v)
+		return -ENOMEM;
+	for (k = 0; k < cnt + LAG; k++) {
+		if (k >= LAG) {
+			const char *name = flat_name(h, in[k - LAG].name_off);
+
+			if (name && name[0] && prefix_has(bits, prefix_key(name)))
+				v[m++] = in[k - LAG];
+		}
+		if (k < cnt) {
+			const char *name = flat_name(h, in[k].name_off);
+
+			if (name)
+				__builtin_prefetch(name);
+		}
+	}
+	*n = m;
+	return 0;
+}
+
+#define MAX_CHAIN 8 /* split BTF: a handle and its bases */
+
+/*
+ * prefix: NULL, or (core_only, flat handles only) the name prefixes to keep,
+ * owned by the index from here on.
+ */
 static int index_build(const struct btfdb_btf *btf, btfdb_name_hash_fn fn, bool core_only,
-		       struct btfdb_index **out, struct btfdb_err *err)
+		       uint64_t *prefix, struct btfdb_index **out, struct btfdb_err *err)
 {
 	struct idx_build b = { 0 };
 	struct btfdb_index *idx;
-	uint64_t named = count_names(btf, core_only), nslots = 2;
+	const struct btfdb_btf *chain[MAX_CHAIN];
+	struct btfdb_named *lists[MAX_CHAIN] = { 0 };
+	uint32_t counts[MAX_CHAIN] = { 0 }, nchain = 0;
+	uint64_t named = 0, nslots = 2;
 	uint32_t g, pos, k;
 	int ret = -ENOMEM;
 
 	*out = NULL;
-	if (named > MAX_GROUPS) {
-		btfdb_err_set(err, "index: too many named types (%llu, at most %u)",
-			      (unsigned long long)named, MAX_GROUPS);
-		return -E2BIG;
+	if (prefix) {
+		const struct btfdb_btf *h;
+
+		for (h = btf; h; h = h->base)
+			if (nchain == MAX_CHAIN || h->backend) {
+				free(prefix); /* cannot filter here: index everything */
+				prefix = NULL;
+				nchain = 0;
+				break;
+			} else {
+				chain[nchain++] = h;
+			}
 	}
 	idx = calloc(1, sizeof(*idx));
-	if (!idx)
+	if (!idx) {
+		free(prefix);
 		goto nomem;
+	}
 	b.idx = idx;
 	idx->btf = btf;
 	idx->hash_fn = fn;
 	idx->core_only = core_only;
+	idx->prefix = prefix;
+	if (prefix) {
+		for (k = 0; k < nchain; k++) {
+			if (filter_named(chain[k], prefix, &lists[k], &counts[k]))
+				goto nomem;
+			named += counts[k];
+		}
+	} else {
+		named = count_names(btf, core_only);
+	}
+	if (named > MAX_GROUPS) {
+		btfdb_err_set(err, "index: too many named types (%llu, at most %u)",
+			      (unsigned long long)named, MAX_GROUPS);
+		ret = -E2BIG;
+		goto fail;
+	}
 	/* load factor <= 3/4 (linear probing stays short: a probe compares a
 	 * 4-byte slot first); every table page is touched, so smaller is faster */
 	while (nslots * 3 < 4 * named)
@@ -414,7 +526,15 @@ static int index_build(const struct btfdb_btf *btf, btfdb_name_hash_fn fn, bool 
 	btfdb_prefault(idx->groups, named * sizeof(*idx->groups));
 	btfdb_prefault(b.ent, named * sizeof(*b.ent));
 
-	ret = add_all(&b, btf, core_only, err);
+	if (prefix) {
+		/* bases first: ascending ids */
+		for (k = nchain, ret = 0; k-- > 0 && !ret;)
+			ret = add_flat(&b, chain[k], lists[k], counts[k]);
+		if (ret)
+			btfdb_err_set(err, "index: more named types than counted");
+	} else {
+		ret = add_all(&b, btf, core_only, err);
+	}
 	if (ret)
 		goto fail;
 
@@ -436,6 +556,8 @@ static int index_build(const struct btfdb_btf *btf, btfdb_name_hash_fn fn, bool 
 			idx->ids[--gr->start] = b.ent[k].id;
 	}
 	free(b.ent);
+	for (k = 0; k < nchain; k++)
+		free(lists[k]);
 	*out = idx;
 	return 0;
 
@@ -444,6 +566,8 @@ nomem:
 	btfdb_err_set(err, "index: out of memory for %u types", btfdb_btf_type_cnt(btf));
 fail:
 	free(b.ent);
+	for (k = 0; k < nchain; k++)
+		free(lists[k]);
 	btfdb_index_free(idx);
 	return ret;
 }
@@ -451,19 +575,58 @@ fail:
 int btfdb_index_build_hashfn(const struct btfdb_btf *btf, btfdb_name_hash_fn fn,
 			     struct btfdb_index **out, struct btfdb_err *err)
 {
-	return index_build(btf, fn, false, out, err);
+	return index_build(btf, fn, false, NULL, out, err);
 }
 
 int btfdb_index_build(const struct btfdb_btf *btf, struct btfdb_index **out,
 		      struct btfdb_err *err)
 {
-	return index_build(btf, NULL, false, out, err);
+	return index_build(btf, NULL, false, NULL, out, err);
 }
 
 int btfdb_index_build_core(const struct btfdb_btf *btf, struct btfdb_index **out,
 			   struct btfdb_err *err)
 {
-	return index_build(btf, NULL, true, out, err);
+	return index_build(btf, NULL, true, NULL, out, err);
+}
+
+int btfdb_index_build_core_for(const struct btfdb_btf *btf, const char *const *names,
+			       const size_t *lens, size_t n, struct btfdb_index **out,
+			       struct btfdb_err *err)
+{
+	uint64_t *prefix = calloc(PREFIX_BITS / 64, sizeof(*prefix));
+	size_t i;
+
+	if (!prefix) {
+		*out = NULL;
+		btfdb_err_set(err, "index: out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		const char *w = names[i];
+
+		if (!lens[i]) {
+			continue; /* anonymous: never looked up */
+		} else if (lens[i] >= 2) {
+			prefix_set(prefix, prefix_key(w));
+		} else {
+			prefix_set(prefix, (uint8_t)w[0]);
+			prefix_set(prefix, (uint8_t)w[0] | (uint32_t)'_' << 8);
+		}
+	}
+	return index_build(btf, NULL, true, prefix, out, err);
+}
+
+bool btfdb_index_covers(const struct btfdb_index *idx, const char *name, size_t len)
+{
+	if (!idx->prefix)
+		return true;
+	if (!len)
+		return false;
+	if (len >= 2)
+		return prefix_has(idx->prefix, prefix_key(name));
+	return prefix_has(idx->prefix, (uint8_t)name[0]) &&
+	       prefix_has(idx->prefix, (uint8_t)name[0] | (uint32_t)'_' << 8);
 }
 
 bool btfdb_index_has_kind(const struct btfdb_index *idx, uint16_t kind)

@@ -436,6 +436,9 @@ struct batch {
 	const char *outdir;
 	const struct corelink_batch_opts *opts;
 	struct corelink_manifest *m;  /* kernel slot i is written by the worker of kernel i */
+	const char **cand_names;      /* what the objects' candidate searches look up */
+	size_t *cand_lens;            /* (corelink_obj_cand_names(), all objects) */
+	size_t nr_cand_names;
 
 	pthread_mutex_t lock;  /* protects everything below */
 	size_t next;           /* next kernel to take */
@@ -588,16 +591,17 @@ out:
 }
 
 /* Load kernel k's BTF and index (file, or this worker's database handle). */
-static int load_kernel(struct worker *w, const struct corelink_kernel_src *src,
-		       struct btfdb_btf **btf, struct btfdb_index **idx, uint64_t *hash,
-		       struct btfdb_err *err)
+static int load_kernel(const struct batch *b, struct worker *w,
+		       const struct corelink_kernel_src *src, struct btfdb_btf **btf,
+		       struct btfdb_index **idx, uint64_t *hash, struct btfdb_err *err)
 {
 	int ret, k;
 
 	if (!src->db_name) {
 		ret = btfdb_btf_load_flags(src->path, BTFDB_LOAD_LAZY, btf, err);
-		if (!ret)
-			ret = btfdb_index_build_core(*btf, idx, err); /* CO-RE kinds only */
+		if (!ret) /* CO-RE kinds, the names the objects look up */
+			ret = btfdb_index_build_core_for(*btf, b->cand_names, b->cand_lens,
+							 b->nr_cand_names, idx, err);
 		if (!ret)
 			*hash = btfdb_btf_hash(*btf);
 		return ret;
@@ -645,7 +649,7 @@ static void *worker_main(void *arg)
 			break;
 		src = &b->l->k[i];
 		mk = &b->m->kernels[i];
-		if (load_kernel(w, src, &btf, &idx, &mk->btf_hash, &err)) {
+		if (load_kernel(b, w, src, &btf, &idx, &mk->btf_hash, &err)) {
 			char msg[sizeof(err.msg) + 32];
 
 			snprintf(msg, sizeof(msg), "kernel BTF: %s", err.msg);
@@ -832,6 +836,35 @@ int corelink_batch_run(const char *const *objs, size_t nr_objs,
 	for (i = 0; i < nr_objs; i++)
 		if ((ret = corelink_obj_open(objs[i], &b.objs[i], err)))
 			goto out;
+	for (i = 0; i < nr_objs; i++) {
+		const char **nm, **nn;
+		size_t *ln, *nl;
+		ssize_t c = corelink_obj_cand_names(b.objs[i], &nm, &ln);
+
+		if (c < 0) {
+			btfdb_err_set(err, "out of memory");
+			ret = -ENOMEM;
+			goto out;
+		}
+		nn = realloc(b.cand_names, (b.nr_cand_names + (size_t)c + 1) * sizeof(*nn));
+		if (nn)
+			b.cand_names = nn;
+		nl = realloc(b.cand_lens, (b.nr_cand_names + (size_t)c + 1) * sizeof(*nl));
+		if (nl)
+			b.cand_lens = nl;
+		if (!nn || !nl) {
+			free(nm);
+			free(ln);
+			btfdb_err_set(err, "out of memory");
+			ret = -ENOMEM;
+			goto out;
+		}
+		memcpy(b.cand_names + b.nr_cand_names, nm, (size_t)c * sizeof(*nm));
+		memcpy(b.cand_lens + b.nr_cand_names, ln, (size_t)c * sizeof(*ln));
+		b.nr_cand_names += (size_t)c;
+		free(nm);
+		free(ln);
+	}
 	if ((ret = init_manifest(&b, objs, err)))
 		goto out;
 	b.m->shard_index = b.opts->shard_index;
@@ -915,6 +948,8 @@ out:
 	for (i = 0; b.objs && i < nr_objs; i++)
 		corelink_obj_free(b.objs[i]);
 	free(b.objs);
+	free(b.cand_names);
+	free(b.cand_lens);
 	corelink_manifest_free(b.m);
 	free(b.names);
 	free(th);

@@ -15,7 +15,9 @@
  * and (2) yields libbpf's list in libbpf's order.  A CO-RE index
  * (btfdb_index_build_core) leaves out FUNC/VAR/DATASEC/DECL_TAG, which are
  * never relocation roots in clang output; for such a root in a crafted
- * object the target is scanned like libbpf does.  Module BTFs are never
+ * object the target is scanned like libbpf does.  An index built for the
+ * object's names (corelink_obj_cand_names(), btfdb_index_build_core_for())
+ * covers every root name; one it does not cover is scanned too.  Module BTFs are never
  * searched: a corelink target is one BTF, like libbpf's btf_custom_path.
  *
  * The cache holds one list per local root type id, shared by every
@@ -71,8 +73,9 @@ int cl_cands_find(const struct btfdb_btf *local, uint32_t local_id,
 	}
 	len = btfdb_essential_name_len(lname);
 
-	if (!btfdb_index_has_kind(idx, btfdb_kind(lt))) {
-		/* not indexed (see above): every target id is a candidate to check */
+	if (!btfdb_index_has_kind(idx, btfdb_kind(lt)) || !btfdb_index_covers(idx, lname, len)) {
+		/* not indexed (see above, and corelink_obj_cand_names()): every
+		 * target id is a candidate to check */
 		ids = NULL;
 		n = btfdb_btf_type_cnt(targ) - 1;
 	} else {
@@ -104,6 +107,33 @@ int cl_cands_find(const struct btfdb_btf *local, uint32_t local_id,
 	}
 	list->found = list->len;
 	return 0;
+}
+
+ssize_t corelink_obj_cand_names(const struct corelink_obj *obj, const char ***names,
+				size_t **lens)
+{
+	const struct btfdb_btf *local = corelink_obj_btf(obj);
+	size_t i, n = 0;
+
+	*names = malloc((obj->nr_relos ? obj->nr_relos : 1) * sizeof(**names));
+	*lens = malloc((obj->nr_relos ? obj->nr_relos : 1) * sizeof(**lens));
+	if (!*names || !*lens) {
+		free(*names);
+		free(*lens);
+		*names = NULL;
+		*lens = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i < obj->nr_relos; i++) {
+		const struct btf_type *t = btfdb_btf_type(local, obj->relos[i].type_id);
+		const char *name = t ? btfdb_btf_str(local, t->name_off) : NULL;
+
+		if (!name || !name[0])
+			continue; /* no lookup: anonymous, or a bad record */
+		(*names)[n] = name;
+		(*lens)[n++] = btfdb_essential_name_len(name);
+	}
+	return (ssize_t)n;
 }
 
 int cl_cand_cache_new(const struct btfdb_btf *local, const struct btfdb_btf *targ,

@@ -258,17 +258,33 @@ static void report_poison(const struct cli_opts *o, const struct corelink_run *r
  * *db is opened and must outlive btf and idx; *release gets the db kernel's
  * release.  Prints its own error; returns 0 or an exit code.
  */
-static int load_target(const struct cli_opts *o, const char *btf_path, struct btfdb_db **db,
-		       struct btfdb_btf **btf, struct btfdb_index **idx, const char **release)
+static int load_target(const struct cli_opts *o, const struct corelink_obj *obj,
+		       const char *btf_path, struct btfdb_db **db, struct btfdb_btf **btf,
+		       struct btfdb_index **idx, const char **release)
 {
 	struct btfdb_db_kernel_info info;
 	struct btfdb_err err = { 0 };
+	const char **names = NULL;
+	size_t *lens = NULL;
+	ssize_t n;
 	int k;
 
 	if (!o->db_path) {
-		/* lazily checked: each type is checked in full when first read */
-		if (btfdb_btf_load_flags(btf_path, BTFDB_LOAD_LAZY, btf, &err) ||
-		    btfdb_index_build_core(*btf, idx, &err)) {
+		/* lazily checked: each type is checked in full when first read;
+		 * indexed: the names this object's candidate search looks up */
+		if (btfdb_btf_load_flags(btf_path, BTFDB_LOAD_LAZY, btf, &err)) {
+			print_error(btf_path, err.msg);
+			return CORELINK_EXIT_USAGE;
+		}
+		n = corelink_obj_cand_names(obj, &names, &lens);
+		if (n < 0) {
+			print_error(btf_path, "out of memory");
+			return CORELINK_EXIT_USAGE;
+		}
+		k = btfdb_index_build_core_for(*btf, names, lens, (size_t)n, idx, &err);
+		free(names);
+		free(lens);
+		if (k) {
 			print_error(btf_path, err.msg);
 			return CORELINK_EXIT_USAGE;
 		}
@@ -328,7 +344,7 @@ static int mode_single(const struct cli_opts *o)
 	for (i = 0; i < n; i++)
 		print_warning(o, o->obj_path, needs[i]);
 
-	ret = load_target(o, btf_path, &db, &kbtf, &kidx, &db_release);
+	ret = load_target(o, obj, btf_path, &db, &kbtf, &kidx, &db_release);
 	if (ret) {
 		rc = ret;
 		goto out;

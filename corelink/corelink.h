@@ -16,6 +16,8 @@
 #ifndef CORELINK_H
 #define CORELINK_H
 
+#include <sys/types.h>
+
 #include "btfdb.h"
 
 #ifdef __cplusplus
@@ -71,6 +73,17 @@ const struct btfdb_btf *corelink_obj_btf(const struct corelink_obj *obj);
 /* Number of CO-RE records in .BTF.ext. */
 size_t corelink_obj_relo_cnt(const struct corelink_obj *obj);
 bool corelink_obj_big_endian(const struct corelink_obj *obj);
+
+/*
+ * The essential names candidate search looks up for this object: those of
+ * the named local root types of its CO-RE records, one per record (for
+ * btfdb_index_build_core_for(); a target index that does not cover one is
+ * scanned for it instead).  *names (borrowed strings, each name[0..len) of
+ * its entry in *lens) and *lens are malloc'd; the caller frees both.
+ * Returns the count, or -ENOMEM.
+ */
+ssize_t corelink_obj_cand_names(const struct corelink_obj *obj, const char ***names,
+				size_t **lens);
 
 /*
  * Reasons the object needs kernel BTF at load time even after relocation

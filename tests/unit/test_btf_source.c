@@ -94,6 +94,27 @@ static void check_lazy_same(const char *path, const struct btfdb_btf *full,
 		CHECK_EQ(na, nb);
 		CHECK(na == nb && !memcmp(a, b, na * sizeof(*a)));
 	}
+	/* an index for a few names (as for one object) finds what the CO-RE
+	 * index finds for each of them */
+	if (lidx) {
+		static const char *const names[] = { "task_struct", "mm_struct", "sk_buff", "file",
+						     "pt_regs", "bpf_map", "u32", "e", "trace_event_raw_sys_enter" };
+		size_t lens[sizeof(names) / sizeof(names[0])], i, nn = sizeof(names) / sizeof(names[0]);
+		struct btfdb_index *pidx = NULL;
+
+		for (i = 0; i < nn; i++)
+			lens[i] = strlen(names[i]);
+		CHECK_EQ(btfdb_index_build_core_for(lz, names, lens, nn, &pidx, &err), 0);
+		for (i = 0; pidx && i < nn; i++) {
+			CHECK(btfdb_index_covers(pidx, names[i], lens[i]));
+			na = btfdb_index_lookup(lidx, names[i], lens[i], &a);
+			nb = btfdb_index_lookup(pidx, names[i], lens[i], &b);
+			CHECK_EQ(nb, na);
+			CHECK(na == nb && (!na || !memcmp(a, b, na * sizeof(*a))));
+		}
+		CHECK(!pidx || !btfdb_index_covers(pidx, "inode", 5));
+		btfdb_index_free(pidx);
+	}
 	btfdb_index_free(lidx);
 	btfdb_btf_free(lz);
 }

@@ -288,6 +288,90 @@ static void test_core_only(void)
 	btfdb_btf_free(btf);
 }
 
+/*
+ * btfdb_index_build_core_for(): lookups of the names it was built for equal
+ * those of the full CO-RE index (flavours and one-byte names included, base
+ * and split BTF); names it was not built for are reported not covered.
+ */
+static void test_core_for(void)
+{
+	static const char *const want[] = { "foo", "a", "ab", "x", "zz" };
+	static const char *const probe[] = { "foo", "a", "ab", "x", "fo", "bar", "zz", "b" };
+	size_t lens[5], i;
+	struct btfdb_err err = { { 0 } };
+	struct btfdb_index *full = NULL, *part = NULL;
+	struct btfdb_btf *base, *split;
+
+	reset(0);
+	T_STRUCT("foo");       /* 1 */
+	T_STRUCT("a");         /* 2 */
+	T_STRUCT("a___v1");    /* 3: essential "a" */
+	T_STRUCT("ab");        /* 4 */
+	T_STRUCT("a_b");       /* 5: starts "a_", essential "a_b" */
+	T_TYPEDEF("foo___x", 1); /* 6 */
+	T_INT("x");            /* 7 */
+	T_STRUCT("bar");       /* 8 */
+	T_STRUCT("fo");        /* 9: starts "fo", essential "fo" */
+	base = parse(NULL);
+	if (!base)
+		return;
+	reset(nstr);
+	T_STRUCT("a___v2");    /* 10 */
+	T_STRUCT("foo");       /* 11 */
+	T_STRUCT("zz___q");    /* 12 */
+	split = parse(base);
+	for (i = 0; i < 5; i++)
+		lens[i] = strlen(want[i]);
+	lens[3] = 0; /* "x" given as anonymous: not looked up */
+	if (split) {
+		CHECK_EQ(btfdb_index_build_core(split, &full, &err), 0);
+		CHECK_EQ(btfdb_index_build_core_for(split, want, lens, 5, &part, &err), 0);
+	}
+	if (full && part) {
+		for (i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+			const uint32_t *a = NULL, *b = NULL;
+			size_t len = strlen(probe[i]);
+			size_t na = btfdb_index_lookup(full, probe[i], len, &a);
+			size_t nb = btfdb_index_lookup(part, probe[i], len, &b);
+
+			CHECK(btfdb_index_covers(full, probe[i], len));
+			if (!btfdb_index_covers(part, probe[i], len))
+				continue;
+			if (na != nb || (na && memcmp(a, b, na * sizeof(*a))))
+				fprintf(stderr, "core_for: lookup '%s' differs\n", probe[i]);
+			CHECK_EQ(nb, na);
+			CHECK(na == nb && (!na || !memcmp(a, b, na * sizeof(*a))));
+		}
+		expect(part, "a", 1, (const uint32_t[]){ 2, 3, 10, 0 });
+		expect(part, "foo", 3, (const uint32_t[]){ 1, 6, 11, 0 });
+		expect(part, "zz", 2, (const uint32_t[]){ 12, 0 });
+		CHECK(btfdb_index_covers(part, "foo", 3));
+		CHECK(btfdb_index_covers(part, "fo", 2));   /* same first two bytes */
+		CHECK(btfdb_index_covers(part, "a", 1));
+		CHECK(btfdb_index_covers(part, "a_b", 3));  /* "a_" is kept for "a" */
+		CHECK(!btfdb_index_covers(part, "x", 1));   /* was given anonymous */
+		CHECK(!btfdb_index_covers(part, "bar", 3));
+		CHECK(!btfdb_index_covers(part, "b", 1));
+		CHECK(!btfdb_index_covers(part, "", 0));
+		/* names not asked for are not indexed */
+		expect(part, "bar", 3, (const uint32_t[]){ 0 });
+	}
+	btfdb_index_free(full);
+	btfdb_index_free(part);
+	/* nothing asked: an empty index that covers nothing */
+	part = NULL;
+	if (split) {
+		CHECK_EQ(btfdb_index_build_core_for(split, NULL, NULL, 0, &part, &err), 0);
+		if (part) {
+			CHECK(!btfdb_index_covers(part, "foo", 3));
+			expect(part, "foo", 3, (const uint32_t[]){ 0 });
+		}
+		btfdb_index_free(part);
+	}
+	btfdb_btf_free(split);
+	btfdb_btf_free(base);
+}
+
 /* ---- backend wrapper ---- */
 
 static int be_freed;
@@ -332,6 +416,7 @@ int main(void)
 	test_many();
 	test_split();
 	test_core_only();
+	test_core_for();
 	test_backend();
 	return test_finish();
 }
