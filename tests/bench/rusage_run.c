@@ -5,9 +5,13 @@
  * the peak resident set size.  CPU time is the steadier figure on a busy
  * machine.
  *
- *   bench_rusage N CMD [ARGS...]
+ *   bench_rusage N CMD [ARGS...] [--- CMD [ARGS...]]...
  *
- * Prints one line on stdout:
+ * Several commands (up to 8, separated by "---") are run in turns, run i of
+ * each before run i + 1 of any, so that all of them meet the same phases of
+ * a machine whose speed drifts (a VM's does, by tens of percent): their
+ * ratio is then steadier than that of two separate series.
+ * Prints one line per command on stdout:
  *   runs=N ok=K median_ms=M min_ms=M max_ms=M cpu_ms=C maxrss_kb=R
  * where maxrss_kb is the largest peak RSS of any run (wait4's ru_maxrss).
  * The command's stdout goes to /dev/null; its stderr is kept.  Exit 0 when
@@ -65,62 +69,91 @@ static void subst_run(char **args, long run)
 	}
 }
 
+/* One run of argv in a fresh process: wall ms, cpu ms, peak RSS; false on failure. */
+static int run_once(char **argv, long run, double *ms, double *cpu, long *maxrss, int *ok)
+{
+	struct rusage ru;
+	int status;
+	double t0 = now_ms();
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		perror("fork");
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0)
+			dup2(null, 1);
+		subst_run(argv, run);
+		execvp(argv[0], argv);
+		perror(argv[0]);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0) {
+		perror("wait4");
+		return -1;
+	}
+	*ms = now_ms() - t0;
+	*cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	if (ru.ru_maxrss > *maxrss)
+		*maxrss = ru.ru_maxrss;
+	*ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return 0;
+}
+
+#define MAX_CMDS 8
+
 int main(int argc, char **argv)
 {
-	long n, i, ok = 0, maxrss = 0;
-	double *ms, *cpu;
+	long n, i, c, ncmd = 1, ok[MAX_CMDS] = { 0 }, maxrss[MAX_CMDS] = { 0 };
+	double *ms[MAX_CMDS], *cpu[MAX_CMDS];
+	char **cmd[MAX_CMDS];
+	int all_ok = 1, k;
 
 	if (argc < 3 || (n = strtol(argv[1], NULL, 10)) < 1 || n > 100000) {
-		fprintf(stderr, "usage: %s N CMD [ARGS...]\n", argv[0]);
+		fprintf(stderr, "usage: %s N CMD [ARGS...] [--- CMD [ARGS...]]...\n", argv[0]);
 		return 2;
 	}
-	ms = calloc(n, sizeof(*ms));
-	cpu = calloc(n, sizeof(*cpu));
-	if (!ms || !cpu)
-		return 2;
-	for (i = 0; i < n; i++) {
-		struct rusage ru;
-		int status;
-		double t0 = now_ms();
-		pid_t pid = fork();
-
-		if (pid < 0) {
-			perror("fork");
+	cmd[0] = argv + 2;
+	for (k = 2; k < argc; k++)
+		if (!strcmp(argv[k], "---")) {
+			argv[k] = NULL;
+			if (ncmd == MAX_CMDS || k + 1 >= argc) {
+				fprintf(stderr, "%s: at most %d commands, separated by ---, none empty\n", argv[0], MAX_CMDS);
+				return 2;
+			}
+			cmd[ncmd++] = argv + k + 1;
+		}
+	for (c = 0; c < ncmd; c++) {
+		ms[c] = calloc(n, sizeof(double));
+		cpu[c] = calloc(n, sizeof(double));
+		if (!ms[c] || !cpu[c] || !cmd[c][0])
 			return 2;
-		}
-		if (pid == 0) {
-			int null = open("/dev/null", O_WRONLY);
-
-			if (null >= 0)
-				dup2(null, 1);
-			subst_run(argv + 2, i);
-			execvp(argv[2], argv + 2);
-			perror(argv[2]);
-			_exit(127);
-		}
-		if (wait4(pid, &status, 0, &ru) < 0) {
-			perror("wait4");
-			return 2;
-		}
-		ms[i] = now_ms() - t0;
-		cpu[i] = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-			 (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-		if (ru.ru_maxrss > maxrss)
-			maxrss = ru.ru_maxrss;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			ok++;
 	}
-	{
-		double min = ms[0], max = ms[0];
+	/* in turns: every command meets the same phases of a busy machine */
+	for (i = 0; i < n; i++)
+		for (c = 0; c < ncmd; c++) {
+			int good;
+
+			if (run_once(cmd[c], i, &ms[c][i], &cpu[c][i], &maxrss[c], &good))
+				return 2;
+			ok[c] += good;
+		}
+	for (c = 0; c < ncmd; c++) {
+		double min = ms[c][0], max = ms[c][0];
 
 		for (i = 0; i < n; i++) {
-			min = ms[i] < min ? ms[i] : min;
-			max = ms[i] > max ? ms[i] : max;
+			min = ms[c][i] < min ? ms[c][i] : min;
+			max = ms[c][i] > max ? ms[c][i] : max;
 		}
 		printf("runs=%ld ok=%ld median_ms=%.3f min_ms=%.3f max_ms=%.3f cpu_ms=%.3f maxrss_kb=%ld\n",
-		       n, ok, median(ms, n), min, max, median(cpu, n), maxrss);
+		       n, ok[c], median(ms[c], n), min, max, median(cpu[c], n), maxrss[c]);
+		all_ok &= ok[c] == n;
+		free(ms[c]);
+		free(cpu[c]);
 	}
-	free(ms);
-	free(cpu);
-	return ok == n ? 0 : 1;
+	return all_ok ? 0 : 1;
 }
