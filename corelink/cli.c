@@ -321,6 +321,7 @@ static bool run_bad_input(const struct corelink_run *run)
 /* The default mode: one object, one kernel, one output. */
 static int mode_single(const struct cli_opts *o)
 {
+	static char errbuf[1 << 16];
 	const char *btf_path = o->db_path ? o->db_path : o->btf_path ? o->btf_path : DEFAULT_BTF;
 	const char *db_release = NULL;
 	struct btfdb_db *db = NULL;
@@ -336,6 +337,9 @@ static int mode_single(const struct cli_opts *o)
 	int rc = CORELINK_EXIT_USAGE, ret;
 	size_t i, n;
 
+	/* one write for all warnings, not one per line (an object with many
+	 * poisoned relocations printed ~80 of them); flushed at exit */
+	setvbuf(stderr, errbuf, _IOFBF, sizeof(errbuf));
 	if (corelink_obj_open(o->obj_path, &obj, &err)) {
 		print_error(o->obj_path, err.msg);
 		goto out;
