@@ -36,7 +36,12 @@
 
 static const struct btf_type void_type; /* id 0 */
 
-/* vstate[] of lazily checked handles */
+/* vstate[] of lazily checked handles: one byte per own type, mmap()ed */
+static size_t vstate_size(const struct btfdb_btf *btf)
+{
+	return btf->nr_types ? btf->nr_types : 1;
+}
+
 #define LZ_NEW 0     /* only the walk's checks so far */
 #define LZ_PENDING 1 /* on the stack of the running check */
 #define LZ_OK 2      /* fully checked, and so is everything it holds by value */
@@ -270,7 +275,8 @@ void btfdb_btf_free(struct btfdb_btf *btf)
 	free(btf->type_offs);
 	free(btf->kinds);
 	free(btf->named_core);
-	free(btf->vstate);
+	if (btf->vstate)
+		munmap(btf->vstate, vstate_size(btf));
 	free(btf->lstack);
 	free(btf);
 }
@@ -1630,8 +1636,13 @@ static int parse_common(struct btfdb_btf *btf, bool lazy, struct btfdb_err *err)
 		goto out;
 	}
 	if (lazy) {
-		/* zero pages: only the entries of types looked at are touched */
-		btf->vstate = calloc(btf->nr_types ? btf->nr_types : 1, 1);
+		/* mapped, not calloc()ed: below malloc's mmap threshold (128 KiB,
+		 * a vmlinux's ~126k types) calloc() clears every page at once;
+		 * a mapping faults in only the entries of types looked at */
+		void *vs_map = mmap(NULL, vstate_size(btf), PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		btf->vstate = vs_map == MAP_FAILED ? NULL : vs_map;
 		if (!btf->vstate) {
 			btfdb_err_set(err, "BTF: out of memory for %u types", btf->nr_types);
 			ret = -ENOMEM;
