@@ -62,14 +62,14 @@ static inline void fuzz_relocate_emit(const struct corelink_obj *obj,
 	struct btfdb_err err = {{0}};
 	void *buf = NULL, *buf2 = NULL;
 	size_t size = 0, size2 = 0;
-	int ret;
+	int ret, rret;
 
 	ret = btfdb_index_build(target, &idx, &err);
 	if (ret) {
 		FUZZ_ASSERT_ERR(ret, &err);
 		return;
 	}
-	ret = corelink_relocate(obj, target, idx, &opts, &run, &err);
+	ret = rret = corelink_relocate(obj, target, idx, &opts, &run, &err);
 	if (ret)
 		FUZZ_ASSERT_ERR(ret, &err);
 	/* a malformed target type met while relocating fails the run as such */
@@ -114,6 +114,47 @@ static inline void fuzz_relocate_emit(const struct corelink_obj *obj,
 			FUZZ_ASSERT(corelink_obj_relo_cnt(out) == 0);
 			corelink_obj_free(out);
 		}
+	}
+	/* the index of the object's names only (what the CLI builds) gives the
+	 * same run: every relocation the same, the same output bytes */
+	{
+		const char **names = NULL;
+		size_t *lens = NULL;
+		ssize_t nn = corelink_obj_cand_names(obj, &names, &lens);
+		struct btfdb_index *pidx = NULL;
+		struct corelink_run *run2 = NULL;
+		void *buf3 = NULL;
+		size_t size3 = 0;
+		int ret2;
+
+		FUZZ_ASSERT(nn >= 0);
+		memset(&err, 0, sizeof(err));
+		if (nn >= 0 && btfdb_index_build_core_for(target, names, lens, (size_t)nn, &pidx,
+							  &err) == 0) {
+			ret2 = corelink_relocate(obj, target, pidx, &opts, &run2, &err);
+			FUZZ_ASSERT(ret2 == rret);
+			FUZZ_ASSERT(!run == !run2);
+			if (run && run2) {
+				size_t n = corelink_run_relo_cnt(run);
+
+				FUZZ_ASSERT(corelink_run_relo_cnt(run2) == n);
+				for (size_t i = 0; i < n; i++) {
+					const struct corelink_relo_info *a = corelink_run_relo(run, i);
+					const struct corelink_relo_info *b = corelink_run_relo(run2, i);
+
+					FUZZ_ASSERT(a->status == b->status);
+					FUZZ_ASSERT(a->new_val == b->new_val);
+				}
+			}
+			if (ret2 == 0 && run2 && buf && size &&
+			    corelink_emit(obj, run2, NULL, &buf3, &size3, &err) == 0)
+				FUZZ_ASSERT(size3 == size && !memcmp(buf3, buf, size));
+		}
+		free(buf3);
+		free(names);
+		free(lens);
+		corelink_run_free(run2);
+		btfdb_index_free(pidx);
 	}
 	free(buf);
 	free(buf2);
