@@ -62,14 +62,14 @@ static inline void fuzz_relocate_emit(const struct corelink_obj *obj,
 	struct btfdb_err err = {{0}};
 	void *buf = NULL, *buf2 = NULL;
 	size_t size = 0, size2 = 0;
-	int ret, rret;
+	int ret;
 
 	ret = btfdb_index_build(target, &idx, &err);
 	if (ret) {
 		FUZZ_ASSERT_ERR(ret, &err);
 		return;
 	}
-	ret = rret = corelink_relocate(obj, target, idx, &opts, &run, &err);
+	ret = corelink_relocate(obj, target, idx, &opts, &run, &err);
 	if (ret)
 		FUZZ_ASSERT_ERR(ret, &err);
 	/* a malformed target type met while relocating fails the run as such */
@@ -116,44 +116,50 @@ static inline void fuzz_relocate_emit(const struct corelink_obj *obj,
 		}
 	}
 	/* the index of the object's names only (what the CLI builds) gives the
-	 * same run: every relocation the same, the same output bytes */
+	 * run the CO-RE index gives: every relocation the same, the same bytes */
 	{
 		const char **names = NULL;
 		size_t *lens = NULL;
 		ssize_t nn = corelink_obj_cand_names(obj, &names, &lens);
-		struct btfdb_index *pidx = NULL;
-		struct corelink_run *run2 = NULL;
-		void *buf3 = NULL;
-		size_t size3 = 0;
-		int ret2;
+		struct btfdb_index *cidx = NULL, *pidx = NULL;
+		struct corelink_run *r1 = NULL, *r2 = NULL;
+		void *b1 = NULL, *b2 = NULL;
+		size_t s1 = 0, s2 = 0;
+		int ret1, ret2;
 
 		FUZZ_ASSERT(nn >= 0);
 		memset(&err, 0, sizeof(err));
-		if (nn >= 0 && btfdb_index_build_core_for(target, names, lens, (size_t)nn, &pidx,
-							  &err) == 0) {
-			ret2 = corelink_relocate(obj, target, pidx, &opts, &run2, &err);
-			FUZZ_ASSERT(ret2 == rret);
-			FUZZ_ASSERT(!run == !run2);
-			if (run && run2) {
-				size_t n = corelink_run_relo_cnt(run);
+		if (nn >= 0 && btfdb_index_build_core(target, &cidx, &err) == 0 &&
+		    btfdb_index_build_core_for(target, names, lens, (size_t)nn, &pidx, &err) == 0) {
+			ret1 = corelink_relocate(obj, target, cidx, &opts, &r1, &err);
+			ret2 = corelink_relocate(obj, target, pidx, &opts, &r2, &err);
+			FUZZ_ASSERT(ret1 == ret2);
+			FUZZ_ASSERT(!r1 == !r2);
+			if (r1 && r2) {
+				size_t n = corelink_run_relo_cnt(r1);
 
-				FUZZ_ASSERT(corelink_run_relo_cnt(run2) == n);
+				FUZZ_ASSERT(corelink_run_relo_cnt(r2) == n);
 				for (size_t i = 0; i < n; i++) {
-					const struct corelink_relo_info *a = corelink_run_relo(run, i);
-					const struct corelink_relo_info *b = corelink_run_relo(run2, i);
+					const struct corelink_relo_info *a = corelink_run_relo(r1, i);
+					const struct corelink_relo_info *b = corelink_run_relo(r2, i);
 
 					FUZZ_ASSERT(a->status == b->status);
 					FUZZ_ASSERT(a->new_val == b->new_val);
 				}
 			}
-			if (ret2 == 0 && run2 && buf && size &&
-			    corelink_emit(obj, run2, NULL, &buf3, &size3, &err) == 0)
-				FUZZ_ASSERT(size3 == size && !memcmp(buf3, buf, size));
+			if (ret1 == 0 && r1 && r2 &&
+			    corelink_emit(obj, r1, NULL, &b1, &s1, &err) == 0) {
+				FUZZ_ASSERT(corelink_emit(obj, r2, NULL, &b2, &s2, &err) == 0);
+				FUZZ_ASSERT(s1 == s2 && !memcmp(b1, b2, s1));
+			}
 		}
-		free(buf3);
+		free(b1);
+		free(b2);
 		free(names);
 		free(lens);
-		corelink_run_free(run2);
+		corelink_run_free(r1);
+		corelink_run_free(r2);
+		btfdb_index_free(cidx);
 		btfdb_index_free(pidx);
 	}
 	free(buf);
