@@ -281,10 +281,11 @@ static inline const char *flat_name(const struct btfdb_btf *h, uint32_t off)
 
 /*
  * The flat handle's own named types: list[0..n) (the walk's named_core, or
- * a filtered copy), or with list NULL its n own types by id, in three steps a few types apart, so that memory misses overlap: a name is
- * prefetched LAG types before it is hashed (names are scattered over the
- * string section), and its slot is prefetched LAG2 types before the insert
- * (slots are hit at random).  Insertion stays in ascending id order.
+ * a filtered copy), or with list NULL its n own types by id.  In three steps
+ * a few types apart, so that memory misses overlap: a name is prefetched LAG
+ * types before it is hashed (names are scattered over the string section),
+ * and its slot LAG2 types before the insert (slots are hit at random).
+ * Insertion stays in ascending id order.
  */
 static int add_flat(struct idx_build *b, const struct btfdb_btf *h,
 		    const struct btfdb_named *list, uint32_t n)

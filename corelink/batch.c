@@ -590,6 +590,41 @@ out:
 	return ret;
 }
 
+/* The names all objects' candidate searches look up, for each kernel's index. */
+static int collect_cand_names(struct batch *b, struct btfdb_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < b->nr_objs; i++) {
+		const char **nm, **nn;
+		size_t *ln, *nl, total;
+		ssize_t c = corelink_obj_cand_names(b->objs[i], &nm, &ln);
+
+		if (c < 0)
+			goto nomem;
+		total = b->nr_cand_names + (size_t)c + 1;
+		nn = realloc(b->cand_names, total * sizeof(*nn));
+		if (nn)
+			b->cand_names = nn;
+		nl = nn ? realloc(b->cand_lens, total * sizeof(*nl)) : NULL;
+		if (nl)
+			b->cand_lens = nl;
+		if (nl) {
+			memcpy(b->cand_names + b->nr_cand_names, nm, (size_t)c * sizeof(*nm));
+			memcpy(b->cand_lens + b->nr_cand_names, ln, (size_t)c * sizeof(*ln));
+			b->nr_cand_names += (size_t)c;
+		}
+		free(nm);
+		free(ln);
+		if (!nl)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	btfdb_err_set(err, "out of memory");
+	return -ENOMEM;
+}
+
 /* Load kernel k's BTF and index (file, or this worker's database handle). */
 static int load_kernel(const struct batch *b, struct worker *w,
 		       const struct corelink_kernel_src *src, struct btfdb_btf **btf,
@@ -836,35 +871,8 @@ int corelink_batch_run(const char *const *objs, size_t nr_objs,
 	for (i = 0; i < nr_objs; i++)
 		if ((ret = corelink_obj_open(objs[i], &b.objs[i], err)))
 			goto out;
-	for (i = 0; i < nr_objs; i++) {
-		const char **nm, **nn;
-		size_t *ln, *nl;
-		ssize_t c = corelink_obj_cand_names(b.objs[i], &nm, &ln);
-
-		if (c < 0) {
-			btfdb_err_set(err, "out of memory");
-			ret = -ENOMEM;
-			goto out;
-		}
-		nn = realloc(b.cand_names, (b.nr_cand_names + (size_t)c + 1) * sizeof(*nn));
-		if (nn)
-			b.cand_names = nn;
-		nl = realloc(b.cand_lens, (b.nr_cand_names + (size_t)c + 1) * sizeof(*nl));
-		if (nl)
-			b.cand_lens = nl;
-		if (!nn || !nl) {
-			free(nm);
-			free(ln);
-			btfdb_err_set(err, "out of memory");
-			ret = -ENOMEM;
-			goto out;
-		}
-		memcpy(b.cand_names + b.nr_cand_names, nm, (size_t)c * sizeof(*nm));
-		memcpy(b.cand_lens + b.nr_cand_names, ln, (size_t)c * sizeof(*ln));
-		b.nr_cand_names += (size_t)c;
-		free(nm);
-		free(ln);
-	}
+	if ((ret = collect_cand_names(&b, err)))
+		goto out;
 	if ((ret = init_manifest(&b, objs, err)))
 		goto out;
 	b.m->shard_index = b.opts->shard_index;
