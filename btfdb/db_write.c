@@ -81,7 +81,7 @@ struct recset {
 	struct btfdb_dbuf buf; /* the items back to back */
 	uint64_t *off;         /* off[i] start of item i, off[n] the end */
 	uint64_t *hash;
-	uint32_t n, cap;
+	uint32_t n, cap, caphash; /* off[] and hash[] capacities */
 	struct idset set;
 };
 
@@ -90,7 +90,7 @@ struct btfdb_db_writer {
 	struct btfdb_dbuf sbuf;
 	uint64_t *soff;
 	uint64_t *shash;
-	uint32_t nstr, capstr;
+	uint32_t nstr, capstr, capshash; /* soff[] and shash[] capacities */
 	struct idset sset;
 	struct recset pool;   /* encoded type records */
 	struct recset fresh;  /* per-kernel scratch: records new in this kernel */
@@ -207,16 +207,12 @@ static int64_t str_intern(struct btfdb_db_writer *w, const char *s, size_t len)
 		    w->sbuf.p[w->soff[id] + len] == 0)
 			return id;
 	}
+	/* realloc() only when full (under ASan every realloc() copies); each
+	 * array keeps its own capacity, so a failed one claims nothing */
 	if (w->nstr == UINT32_MAX - 1 ||
-	    grow((void **)&w->soff, &w->capstr, w->nstr + 1, sizeof(uint64_t)))
+	    grow((void **)&w->soff, &w->capstr, w->nstr + 1, sizeof(uint64_t)) ||
+	    grow((void **)&w->shash, &w->capshash, w->nstr + 1, sizeof(uint64_t)))
 		return -ENOMEM;
-	{
-		uint64_t *nh = realloc(w->shash, (size_t)w->capstr * sizeof(uint64_t));
-
-		if (!nh)
-			return -ENOMEM;
-		w->shash = nh;
-	}
 	if (btfdb_dbuf_reserve(&w->sbuf, len + 1))
 		return -ENOMEM;
 	id = w->nstr++;
@@ -248,15 +244,10 @@ static int64_t recset_get(struct recset *r, const uint8_t *rec, size_t len, int 
 	}
 	if (!add)
 		return -1;
-	if (r->n >= UINT32_MAX - 2 || grow((void **)&r->off, &r->cap, r->n + 2, sizeof(uint64_t)))
+	/* realloc() only when full: under ASan every realloc() copies */
+	if (r->n >= UINT32_MAX - 2 || grow((void **)&r->off, &r->cap, r->n + 2, sizeof(uint64_t)) ||
+	    grow((void **)&r->hash, &r->caphash, r->n + 1, sizeof(uint64_t)))
 		return -ENOMEM;
-	{
-		uint64_t *nh = realloc(r->hash, (size_t)r->cap * sizeof(uint64_t));
-
-		if (!nh)
-			return -ENOMEM;
-		r->hash = nh;
-	}
 	if (btfdb_dbuf_put(&r->buf, rec, len))
 		return -ENOMEM;
 	id = r->n++;
