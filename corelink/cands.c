@@ -17,8 +17,9 @@
  * never relocation roots in clang output; for such a root in a crafted
  * object the target is scanned like libbpf does.  An index built for the
  * object's names (corelink_obj_cand_names(), btfdb_index_build_core_for())
- * covers every root name; one it does not cover is scanned too.  Module BTFs are never
- * searched: a corelink target is one BTF, like libbpf's btf_custom_path.
+ * covers every root name; a name it does not cover is scanned for too.
+ * Module BTFs are never searched: a corelink target is one BTF, like
+ * libbpf's btf_custom_path.
  *
  * The cache holds one list per local root type id, shared by every
  * relocation of the object; calc.c prunes a list in place to the candidates
