@@ -269,7 +269,7 @@ void btfdb_btf_free(struct btfdb_btf *btf)
 	if (btf->host != btf->raw)
 		free(btf->host);
 	if (btf->map)
-		{ if (!getenv("NOUNMAP")) munmap(btf->map, btf->map_size); }
+		munmap(btf->map, btf->map_size);
 	else
 		free(btf->raw);
 	free(btf->type_offs);
@@ -493,6 +493,13 @@ static const uint8_t rec_per_vlen[NR_BTF_KINDS] = {
 	[BTF_KIND_STRUCT] = 12, [BTF_KIND_UNION] = 12,      [BTF_KIND_ENUM] = 8,
 	[BTF_KIND_FUNC_PROTO] = 8, [BTF_KIND_DATASEC] = 12, [BTF_KIND_ENUM64] = 12,
 };
+
+/* Whole size of a record of a known kind with this vlen (64 bits: a vlen can
+ * claim more than the section holds). */
+static inline uint64_t rec_bytes(uint32_t kind, uint32_t vlen)
+{
+	return sizeof(struct btf_type) + rec_fixed[kind] + (uint64_t)vlen * rec_per_vlen[kind];
+}
 
 /*
  * The per-type checks run in two modes.  Reference mode (vs == NULL): all
@@ -1061,7 +1068,7 @@ static __attribute__((noinline, cold)) int walk_error(const struct btfdb_btf *bt
 			      blob_off(btf, t), kind);
 		return -EINVAL;
 	}
-	total = sizeof(*t) + rec_fixed[kind] + (uint64_t)BTF_INFO_VLEN(t->info) * rec_per_vlen[kind];
+	total = rec_bytes(kind, BTF_INFO_VLEN(t->info));
 	if (total > len - off) {
 		btfdb_err_set(err,
 			      "BTF: type [%u] (%s) at blob offset 0x%zx: vlen %u "
@@ -1126,8 +1133,7 @@ static int parse_types(struct btfdb_btf *btf, const struct btf_header *hdr,
 		kind = BTF_INFO_KIND(t->info);
 		if (kind == BTF_KIND_UNKN || kind > BTF_KIND_MAX)
 			return walk_error(btf, sec, len, off, id, err);
-		total = sizeof(*t) + rec_fixed[kind] +
-			(uint64_t)BTF_INFO_VLEN(t->info) * rec_per_vlen[kind];
+		total = rec_bytes(kind, BTF_INFO_VLEN(t->info));
 		if (total > len - off || id == UINT32_MAX)
 			return walk_error(btf, sec, len, off, id, err);
 		offs[n] = off;
@@ -1326,6 +1332,7 @@ struct lz_chain {
 	struct btfdb_named *core;   /* the named CO-RE-kind records */
 };
 
+/* the known kinds btfdb_kind_is_core_cand() leaves out, as a mask: no branch */
 #define LZ_NOT_CAND ((1u << BTF_KIND_FUNC) | (1u << BTF_KIND_VAR) | \
 		     (1u << BTF_KIND_DATASEC) | (1u << BTF_KIND_DECL_TAG))
 #ifdef BTFDB_LZ_SPLIT_MIN /* the fuzz build: small inputs walk in chains too */
@@ -1353,7 +1360,7 @@ static inline __attribute__((always_inline)) bool lz_step(const uint8_t *sec, ui
 	name = t->name_off;
 	if (__builtin_expect(kind == BTF_KIND_UNKN || kind > BTF_KIND_MAX, 0))
 		return false;
-	total = sizeof(*t) + rec_fixed[kind] + (uint64_t)BTF_INFO_VLEN(info) * rec_per_vlen[kind];
+	total = rec_bytes(kind, BTF_INFO_VLEN(info));
 	if (__builtin_expect(total > len - c->off, 0))
 		return false;
 	__builtin_prefetch(sec + c->off + 2048); /* see parse_types() */
@@ -1393,7 +1400,7 @@ static uint32_t lz_guess(const struct btfdb_btf *btf, const uint8_t *sec, uint32
 				break;
 			if (!rec_per_vlen[kind] && vlen > (kind == BTF_KIND_FUNC ? 2u : 0u))
 				break;
-			total = sizeof(*t) + rec_fixed[kind] + (uint64_t)vlen * rec_per_vlen[kind];
+			total = rec_bytes(kind, vlen);
 			if (total > len - p)
 				break;
 			p += (uint32_t)total;
