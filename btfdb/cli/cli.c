@@ -19,12 +19,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "btfdb_db.h"
+#include "btfdb_fileio.h"
 
 #define EXIT_USAGE 2
 
@@ -96,6 +98,43 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+static bool has_suffix(const char *s, const char *sfx)
+{
+	size_t n = strlen(s), m = strlen(sfx);
+
+	return n >= m && !strcmp(s + n - m, sfx);
+}
+
+/*
+ * Before anything is written: the output must not be one of the inputs
+ * (sources, database), whatever the spelling, nor a file that a source
+ * directory's walk would read.  Prints the message; exit code or 0.
+ */
+static int refuse_aliases(char *const *srcs, int nsrc, const char *db, const char *out)
+{
+	struct btfdb_fileio_path in[nsrc + 1], o = { out, "output", false };
+	struct btfdb_err err = { "" };
+	int i, n = 0;
+
+	if (!out || !strcmp(out, "-"))
+		return 0;
+	if (db)
+		in[n++] = (struct btfdb_fileio_path){ db, "database", false };
+	for (i = 0; i < nsrc; i++) {
+		in[n++] = (struct btfdb_fileio_path){ srcs[i], "source", false };
+		if (access(out, F_OK) == 0 && btfdb_fileio_is_inside(out, srcs[i]) &&
+		    (has_suffix(out, ".btf") || has_suffix(out, ".btf.tar.xz"))) {
+			fprintf(stderr,
+				"btfdb: refusing to overwrite the source %s: it is inside the source directory %s\n",
+				out, srcs[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (btfdb_fileio_refuse_aliases(in, (size_t)n, &o, 1, &err))
+		return fail_input(&err);
+	return 0;
+}
+
 static void progress(void *ctx, const char *name, int raw)
 {
 	(void)ctx;
@@ -110,13 +149,15 @@ static int finish_write(struct btfdb_db_writer *w, const char *path, struct btfd
 	if (!ret && !quiet)
 		fprintf(stderr, "wrote %s: %u kernels\n", path, btfdb_db_writer_kernel_count(w));
 	btfdb_db_writer_free(w);
-	return ret ? fail(err) : 0;
+	/* the database could not be written: exit 2, as for corelink's outputs */
+	return ret ? fail_input(err) : 0;
 }
 
 static int do_build(struct opts *o)
 {
 	struct btfdb_err err = { "" };
 	struct btfdb_db_writer *w;
+	int ret;
 
 	if (!o->out || o->npos < 1)
 		return usage();
@@ -124,6 +165,8 @@ static int do_build(struct opts *o)
 		fprintf(stderr, "btfdb: --name needs exactly one source file\n");
 		return EXIT_USAGE;
 	}
+	if ((ret = refuse_aliases(o->pos, o->npos, NULL, o->out)))
+		return ret;
 	if (btfdb_db_writer_new(NULL, &w, &err))
 		return fail(&err);
 	if (btfdb_db_writer_add_sources(w, (const char *const *)o->pos, o->npos, o->name,
@@ -138,6 +181,7 @@ static int do_add(struct opts *o)
 {
 	struct btfdb_err err = { "" };
 	struct btfdb_db_writer *w;
+	int ret;
 
 	if (o->npos < 2 || o->out)
 		return usage();
@@ -145,6 +189,8 @@ static int do_add(struct opts *o)
 		fprintf(stderr, "btfdb: --name needs exactly one source file\n");
 		return EXIT_USAGE;
 	}
+	if ((ret = refuse_aliases(o->pos + 1, o->npos - 1, NULL, o->pos[0])))
+		return ret;
 	if (btfdb_db_writer_new(o->pos[0], &w, &err))
 		return fail(&err);
 	if (btfdb_db_writer_add_sources(w, (const char *const *)o->pos + 1, o->npos - 1, o->name,
@@ -294,29 +340,28 @@ static int do_extract(struct opts *o)
 	struct btfdb_db *db;
 	void *data = NULL;
 	size_t size;
-	int k, fd, ret = 1;
-	FILE *f;
+	int k, ret;
 
 	if (o->npos != 2 || !o->out || o->name)
 		return usage();
+	if ((ret = refuse_aliases(NULL, 0, o->pos[0], o->out)))
+		return ret;
 	if (open_db(o->pos[0], &db))
 		return EXIT_USAGE;
+	ret = 1;
 	k = btfdb_db_find_kernel(db, o->pos[1], &err);
 	if (k < 0 || btfdb_db_extract(db, k, &data, &size, &err)) {
 		fail(&err);
 		goto out;
 	}
-	if (!strcmp(o->out, "-")) {
-		f = stdout;
-	} else {
-		fd = open(o->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		f = fd < 0 ? NULL : fdopen(fd, "wb");
-		if (!f) {
-			fprintf(stderr, "btfdb: %s: %s\n", o->out, strerror(errno));
+	if (strcmp(o->out, "-")) {
+		/* a whole file or nothing; a write error is an output that cannot be written (2) */
+		btfdb_fileio_clean_stale_of(o->out, NULL);
+		if (btfdb_fileio_write_atomic(o->out, data, size, &err)) {
+			ret = fail_input(&err);
 			goto out;
 		}
-	}
-	if (fwrite(data, 1, size, f) != size || (f != stdout ? fclose(f) : fflush(f))) {
+	} else if (fwrite(data, 1, size, stdout) != size || fflush(stdout)) {
 		fprintf(stderr, "btfdb: %s: write failed: %s\n", o->out, strerror(errno));
 		goto out;
 	}
@@ -360,6 +405,8 @@ int main(int argc, char **argv)
 	size_t i;
 	int ret;
 
+	/* past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing us */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2)
 		return usage();
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {

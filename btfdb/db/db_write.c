@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "btfdb_db.h"
+#include "btfdb_fileio.h"
 #include "btfdb_internal.h"
 #include "db_format.h"
 #include "db_read_internal.h"
@@ -1439,50 +1440,11 @@ static int pad8(struct out *o)
 			return -ENOMEM;
 	return 0;
 }
+/* A whole database or nothing, synced: btfdb_fileio.h */
 static int write_file(const char *path, const void *data, size_t len, struct btfdb_err *err)
 {
-	char *tmp = NULL;
-	const uint8_t *p = data;
-	int fd;
-
-	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0) {
-		btfdb_err_set(err, "out of memory");
-		return -ENOMEM;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		int e = errno;
-
-		btfdb_err_set(err, "%s: cannot create temporary file: %s", path, strerror(e));
-		free(tmp);
-		return -e;
-	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
-
-			btfdb_err_set(err, "%s: write failed: %s", tmp, strerror(e));
-			close(fd);
-			unlink(tmp);
-			free(tmp);
-			return -e;
-		}
-		p += n;
-		len -= n;
-	}
-	fchmod(fd, 0644);
-	if (fsync(fd) || close(fd) || rename(tmp, path)) {
-		int e = errno;
-
-		btfdb_err_set(err, "%s: %s", path, strerror(e));
-		unlink(tmp);
-		free(tmp);
-		return -e;
-	}
-	free(tmp);
-	return 0;
+	btfdb_fileio_clean_stale_of(path, NULL);
+	return btfdb_fileio_write_atomic_sync(path, data, len, err);
 }
 
 

@@ -24,6 +24,7 @@
 
 #include "batch_internal.h"
 #include "btfdb_db.h"
+#include "btfdb_fileio.h"
 #include "corelink_internal.h"
 
 /* ------------------------------------------------------------------ */
@@ -839,6 +840,27 @@ static int make_tree(const struct batch *b, struct btfdb_err *err)
 	return ret;
 }
 
+/*
+ * OUTDIR for this run: created, locked against a second batch (flock on the
+ * directory: nothing is left behind, released when the process ends), and
+ * cleared of the temporaries of runs killed before they could remove them
+ * (only those no live writer holds; see btfdb_fileio.h).
+ */
+static int open_outdir(const char *outdir, const char *objdir, int *lock,
+		       struct btfdb_err *err)
+{
+	int ret;
+
+	if ((ret = cl_mkdir_p(outdir, err)) || (ret = btfdb_fileio_lock_dir(outdir, lock, err)))
+		return ret;
+	if ((ret = cl_mkdir_p(objdir, err)))
+		return ret;
+	ret = btfdb_fileio_clean_stale(outdir, "manifest.json", NULL, err);
+	if (ret >= 0)
+		ret = btfdb_fileio_clean_stale(objdir, NULL, ".o", err);
+	return ret < 0 ? ret : 0;
+}
+
 int corelink_batch_run(const char *const *objs, size_t nr_objs,
 		       const struct corelink_kernel_list *l, const char *outdir,
 		       const struct corelink_batch_opts *opts, struct corelink_manifest **out,
@@ -851,7 +873,7 @@ int corelink_batch_run(const char *const *objs, size_t nr_objs,
 	char *path = NULL;
 	unsigned jobs, started = 0, t;
 	size_t i, o;
-	int ret;
+	int ret, lock = -1;
 
 	if (out)
 		*out = NULL;
@@ -883,7 +905,7 @@ int corelink_batch_run(const char *const *objs, size_t nr_objs,
 		ret = -ENOMEM;
 		goto out;
 	}
-	if ((ret = cl_mkdir_p(path, err)))
+	if ((ret = open_outdir(outdir, path, &lock, err)))
 		goto out;
 
 	jobs = b.opts->jobs;
@@ -964,5 +986,7 @@ out:
 	free(ws);
 	free(path);
 	pthread_mutex_destroy(&b.lock);
+	if (lock >= 0)
+		close(lock);
 	return ret;
 }

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #include <sys/utsname.h>
 
 #include "btfdb_db.h"
+#include "btfdb_fileio.h"
 #include "corelink.h"
 
 #define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
@@ -340,6 +342,18 @@ static int mode_single(const struct cli_opts *o)
 	/* one write for all warnings, not one per line (an object with many
 	 * poisoned relocations printed ~80 of them); flushed at exit */
 	setvbuf(stderr, errbuf, _IOFBF, sizeof(errbuf));
+	{
+		/* before anything is written: the output is none of the inputs */
+		const struct btfdb_fileio_path in[] = {
+			{ o->obj_path, "input object", false },
+			{ btf_path, o->db_path ? "database" : "target BTF", false },
+		}, out = { o->out_path, "output", false };
+
+		if (btfdb_fileio_refuse_aliases(in, 2, &out, 1, &err)) {
+			fprintf(stderr, "corelink: %s\n", err.msg);
+			goto out;
+		}
+	}
 	if (corelink_obj_open(o->obj_path, &obj, &err)) {
 		print_error(o->obj_path, err.msg);
 		goto out;
@@ -428,6 +442,8 @@ int main(int argc, char **argv)
 	size_t i;
 	int rc;
 
+	/* past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing us */
+	signal(SIGXFSZ, SIG_IGN);
 	if (cl_cli_batch_wants(argc, argv))
 		return cl_cli_batch_main(argc, argv);
 	rc = parse_args(argc, argv, &o);

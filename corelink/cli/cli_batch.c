@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "btfdb_fileio.h"
 #include "cli_batch.h"
 
 enum fail_on { FAIL_NEVER, FAIL_ERROR, FAIL_POISON, FAIL_ANY_POISON };
@@ -159,7 +160,9 @@ static int write_report(const struct corelink_manifest *m, const char *path)
 			ret = corelink_write_file_atomic(path, buf, size, &err);
 		}
 	}
-	if (ret)
+	if (ret && !strncmp(err.msg, path, strlen(path)) && err.msg[strlen(path)] == ':')
+		fprintf(stderr, "corelink: %s\n", err.msg);
+	else if (ret)
 		fprintf(stderr, "corelink: %s: %s\n", path, err.msg);
 	free(buf);
 	return ret;
@@ -207,6 +210,75 @@ static bool fail_matches(const struct corelink_manifest *m, enum fail_on how)
 		}
 	}
 	return false;
+}
+
+/*
+ * Before anything is written: no output (OUTDIR/manifest.json, the files
+ * below OUTDIR/objects and OUTDIR/tree, the report) may be an input (an
+ * object, a kernel's BTF file, a database), whatever its spelling.
+ * Prints the message; 0 or an exit code.
+ */
+static int refuse_aliases(const char *const *objs, size_t nobjs,
+			  const struct corelink_kernel_list *l, const char *outdir,
+			  const char *report)
+{
+	struct btfdb_fileio_path *in = calloc(nobjs + l->n + 1, sizeof(*in)), out[4];
+	char *mf = NULL, *od = NULL, *td = NULL;
+	struct btfdb_err err = { 0 };
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (!in || asprintf(&mf, "%s/manifest.json", outdir) < 0 ||
+	    asprintf(&od, "%s/objects", outdir) < 0 || asprintf(&td, "%s/tree", outdir) < 0) {
+		fprintf(stderr, "corelink: out of memory\n");
+		rc = CORELINK_EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < nobjs; i++)
+		in[n++] = (struct btfdb_fileio_path){ objs[i], "input object", false };
+	for (i = 0; i < l->n; i++)
+		in[n++] = (struct btfdb_fileio_path){ l->k[i].path,
+						      l->k[i].db_name ? "database" : "target BTF",
+						      false };
+	out[0] = (struct btfdb_fileio_path){ mf, "manifest", false };
+	out[1] = (struct btfdb_fileio_path){ td, "output directory", true };
+	out[2] = (struct btfdb_fileio_path){ od, "output directory", true };
+	out[3] = (struct btfdb_fileio_path){ report && strcmp(report, "-") ? report : NULL,
+					     "report", false };
+	if (btfdb_fileio_refuse_aliases(in, n, out, 4, &err)) {
+		fprintf(stderr, "corelink: %s\n", err.msg);
+		rc = CORELINK_EXIT_USAGE;
+	}
+out:
+	free(in);
+	free(mf);
+	free(od);
+	free(td);
+	return rc;
+}
+
+/* The same for commands of one input list and one output file. */
+static int refuse_file_aliases(const char *const *ins, size_t n, const char *what,
+			       const char *out, const char *out_what)
+{
+	struct btfdb_fileio_path *in = calloc(n + 1, sizeof(*in)),
+				 o = { out && strcmp(out, "-") ? out : NULL, out_what, false };
+	struct btfdb_err err = { 0 };
+	size_t i;
+	int rc = 0;
+
+	if (!in) {
+		fprintf(stderr, "corelink: out of memory\n");
+		return CORELINK_EXIT_USAGE;
+	}
+	for (i = 0; i < n; i++)
+		in[i] = (struct btfdb_fileio_path){ ins[i], what, false };
+	if (btfdb_fileio_refuse_aliases(in, n, &o, 1, &err)) {
+		fprintf(stderr, "corelink: %s\n", err.msg);
+		rc = CORELINK_EXIT_USAGE;
+	}
+	free(in);
+	return rc;
 }
 
 static int cmd_batch(int argc, char **argv)
@@ -361,6 +433,9 @@ static int cmd_batch(int argc, char **argv)
 		fprintf(stderr, "corelink: %s\n", err.msg);
 		goto out;
 	}
+	if ((rc = refuse_aliases(objs, nobjs, &l, outdir, report)))
+		goto out;
+	rc = CORELINK_EXIT_USAGE;
 	pr.tty = isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &pr.start);
 	bo.progress = on_progress;
@@ -469,6 +544,12 @@ static int cmd_pick(int argc, char **argv)
 	return CORELINK_EXIT_OK;
 }
 
+/* An output that could not be written (exit 2), not a bad or conflicting manifest (1). */
+static bool write_error(int ret)
+{
+	return ret == -ENOSPC || ret == -EFBIG || ret == -EIO || ret == -EDQUOT || ret == -EROFS;
+}
+
 static int cmd_merge(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -481,7 +562,7 @@ static int cmd_merge(int argc, char **argv)
 	struct btfdb_err err = { 0 };
 	const char **in = calloc((size_t)argc, sizeof(*in)), *out = NULL, *report = NULL;
 	size_t n = 0;
-	int c, rc = CORELINK_EXIT_USAGE;
+	int c, rc = CORELINK_EXIT_USAGE, ret;
 
 	if (!in)
 		return rc;
@@ -510,9 +591,13 @@ static int cmd_merge(int argc, char **argv)
 		rc = usage_error("merge: need MANIFEST... -o OUT.json");
 		goto out;
 	}
-	if (corelink_merge_files(in, n, out, &m, &err)) {
+	if ((rc = refuse_file_aliases(in, n, "manifest", out, "output")) ||
+	    (rc = refuse_file_aliases(in, n, "manifest", report, "report")))
+		goto out;
+	rc = CORELINK_EXIT_USAGE;
+	if ((ret = corelink_merge_files(in, n, out, &m, &err))) {
 		fprintf(stderr, "corelink: merge: %s\n", err.msg);
-		rc = CORELINK_EXIT_RELO;
+		rc = write_error(ret) ? CORELINK_EXIT_USAGE : CORELINK_EXIT_RELO;
 		goto out;
 	}
 	rc = report && write_report(m, report) ? CORELINK_EXIT_USAGE : CORELINK_EXIT_OK;
@@ -542,6 +627,8 @@ static int cmd_report(int argc, char **argv)
 	}
 	if (!in || !out)
 		return usage_error("report: need MANIFEST -o FILE");
+	if ((rc = refuse_file_aliases(&in, 1, "manifest", out, "report")))
+		return rc;
 	if (corelink_manifest_load(in, &m, &err)) {
 		fprintf(stderr, "corelink: report: %s\n", err.msg);
 		return CORELINK_EXIT_RELO;

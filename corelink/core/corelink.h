@@ -177,7 +177,11 @@ int corelink_emit(const struct corelink_obj *obj, const struct corelink_run *run
 int corelink_write(const struct corelink_obj *obj, const struct corelink_run *run,
 		   const struct corelink_stamp *stamp, const char *path, struct btfdb_err *err);
 
-/* Write bytes atomically: temp file in the same directory, fsync, rename. */
+/*
+ * Write bytes atomically (btfdb_fileio_write_atomic(): an unnamed temporary
+ * in the same directory, renamed over path; on error nothing is left and a
+ * previous file is unchanged).
+ */
 int corelink_write_file_atomic(const char *path, const void *buf, size_t size,
 			       struct btfdb_err *err);
 

@@ -44,6 +44,7 @@
 #include <unistd.h>
 #include <elf.h>
 
+#include "btfdb_fileio.h"
 #include "corelink_internal.h"
 
 #define CL_NOTE_NAME ".note.corelink"
@@ -632,69 +633,7 @@ out:
 int corelink_write_file_atomic(const char *path, const void *buf, size_t size,
 			       struct btfdb_err *err)
 {
-	const uint8_t *p = buf;
-	const char *slash;
-	char *tmp = NULL;
-	size_t left = size;
-	int fd = -1, ret = 0, dlen;
-
-	if (!path || !path[0] || (!buf && size)) {
-		btfdb_err_set(err, "corelink_write_file_atomic: invalid arguments");
-		return -EINVAL;
-	}
-	/* the temporary file lives next to the target so rename() is atomic */
-	slash = strrchr(path, '/');
-	dlen = slash ? (int)(slash - path + 1) : 0;
-	if (asprintf(&tmp, "%.*s.%s.XXXXXX", dlen, path, slash ? slash + 1 : path) < 0) {
-		btfdb_err_set(err, "%s: out of memory", path);
-		return -ENOMEM;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		ret = -errno;
-		btfdb_err_set(err, "%s: cannot create a temporary file: %s", path, strerror(errno));
-		free(tmp);
-		return ret;
-	}
-	if (fchmod(fd, 0644) < 0)
-		goto sys_fail;
-	while (left) {
-		ssize_t n = write(fd, p, left);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto sys_fail;
-		}
-		p += n;
-		left -= (size_t)n;
-	}
-	/*
-	 * No fsync(): the guarantee is that a run killed at any moment leaves
-	 * either no file or the previous one, and rename() gives that by itself
-	 * (written data is visible to every reader before the rename).  fsync
-	 * would only add durability across a power loss, which build outputs
-	 * (like a compiler's or linker's) do not promise; it cost 2-20 ms of
-	 * waiting per run here, longer than the whole relocation.
-	 */
-	if (close(fd) < 0) {
-		fd = -1;
-		goto sys_fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		goto sys_fail;
-	free(tmp);
-	return 0;
-
-sys_fail:
-	ret = -errno;
-	btfdb_err_set(err, "%s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return ret;
+	return btfdb_fileio_write_atomic(path, buf, size, err);
 }
 
 int corelink_write(const struct corelink_obj *obj, const struct corelink_run *run,
@@ -707,6 +646,8 @@ int corelink_write(const struct corelink_obj *obj, const struct corelink_run *ru
 	ret = corelink_emit(obj, run, stamp, &buf, &size, err);
 	if (ret)
 		return ret;
+	/* temporaries of killed runs writing this output (not of live ones) */
+	btfdb_fileio_clean_stale_of(path, NULL);
 	ret = corelink_write_file_atomic(path, buf, size, err);
 	free(buf);
 	return ret;

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Run the malformed-input catalogue (tests/cli/bad_inputs/manifest).
 
-    run_bad_inputs.py --manifest FILE --corelink BIN --btfdb BIN --bpf-dir DIR
-                      [--case NAME]... [--record] [--no-rlimit]
+    run_bad_inputs.py --manifest FILE [--manifest FILE2]... --corelink BIN --btfdb BIN
+                      --bpf-dir DIR [--case NAME]... [--record] [--no-rlimit]
 
 For every case: make its inputs (gen.py generators, committed files or built
 test objects), hash them, run the command, then check
@@ -14,6 +14,8 @@ test objects), hash them, run the command, then check
   - no temporary file was left next to the output.
 --record prints what each case actually produced (to fill in the manifest).
 --no-rlimit ignores 'limit_mb' (sanitizer builds reserve huge shadow memory).
+Cases with 'needs mountns' (bind mounts, small tmpfs) skip unless this
+process can mount in a private mount namespace (root, unshare -m).
 Exit 0 when every case passes, 1 otherwise.
 """
 import argparse
@@ -43,7 +45,7 @@ def parse_manifest(path):
         val = val.strip()
         if key == 'case':
             cur = dict(name=val, inputs=[], run=[], stderr=[], exit=None, line=lineno,
-                       kind='error', limit_mb=None, timeout=30)
+                       kind='error', limit_mb=None, fsize_kb=None, needs=[], timeout=30)
             cases.append(cur)
             continue
         if cur is None:
@@ -63,6 +65,10 @@ def parse_manifest(path):
             cur['kind'] = val
         elif key == 'limit_mb':
             cur['limit_mb'] = int(val)
+        elif key == 'fsize_kb':
+            cur['fsize_kb'] = int(val)
+        elif key == 'needs':
+            cur['needs'].append(val)
         elif key == 'timeout':
             cur['timeout'] = int(val)
         else:
@@ -81,7 +87,27 @@ def subst(s, env):
     return s
 
 
+_MOUNTNS = None
+
+
+def mountns_ok():
+    """Can this process mount a tmpfs in a private mount namespace (root, unshare -m)?"""
+    global _MOUNTNS
+    if _MOUNTNS is None:
+        d = tempfile.mkdtemp(prefix='badinput.ns.')
+        try:
+            r = subprocess.run(['unshare', '-m', 'sh', '-c', 'mount -t tmpfs -o size=16k x "$1"', 'sh', d],
+                               capture_output=True)
+            _MOUNTNS = r.returncode == 0
+        except OSError:
+            _MOUNTNS = False
+        os.rmdir(d)
+    return _MOUNTNS
+
+
 def run_case(c, a):
+    if 'mountns' in c['needs'] and not mountns_ok():
+        return 'SKIP: needs root and a private mount namespace (unshare -m)'
     tmp = tempfile.mkdtemp(prefix='badinput.')
     try:
         return _run_case(c, a, tmp)
@@ -121,12 +147,18 @@ def _run_case(c, a, tmp):
         env[name] = path
         made.append(path)
     before = {p: sha(p) for p in made}
-    listing = sorted(os.listdir(tmp))
+    listing = set(os.path.relpath(os.path.join(r, f), tmp)
+                  for r, _, fs in os.walk(tmp) for f in fs)
 
     def limit():
         if c['limit_mb'] and not a.no_rlimit:
             n = c['limit_mb'] << 20
             resource.setrlimit(resource.RLIMIT_AS, (n, n))
+        if c['fsize_kb'] is not None:
+            # SIGXFSZ is back to its default here (subprocess restores it):
+            # the tool must ignore it and report EFBIG
+            n = c['fsize_kb'] << 10
+            resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))
 
     results = []
     for cmd in c['run']:
@@ -192,7 +224,13 @@ def _run_case(c, a, tmp):
     for p in made:
         if os.path.exists(p) and sha(p) != before[p]:
             problems.append('input %s was modified' % unsubst(p))
-    left = sorted(set(os.listdir(tmp)) - set(listing) - {'out.o', 'out2.o'})
+    left = []
+    for root, dirs, files in os.walk(tmp):
+        for f in files:
+            rel = os.path.relpath(os.path.join(root, f), tmp)
+            if rel not in listing and rel not in ('out.o', 'out2.o'):
+                left.append(rel)
+    left.sort()
     if left:
         problems.append('left behind: %s' % ' '.join(left))
     return '; '.join(problems) if problems else None
@@ -200,7 +238,8 @@ def _run_case(c, a, tmp):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--manifest', default=os.path.join(HERE, '..', 'cli', 'bad_inputs', 'manifest'))
+    ap.add_argument('--manifest', action='append',
+                    help='a case file (repeatable; default: tests/cli/bad_inputs/manifest)')
     ap.add_argument('--corelink', required=True)
     ap.add_argument('--btfdb', default='btfdb')
     ap.add_argument('--bpf-dir', required=True)
@@ -208,11 +247,16 @@ def main():
     ap.add_argument('--record', action='store_true')
     ap.add_argument('--no-rlimit', action='store_true')
     a = ap.parse_args()
-    a.gen_dir = os.path.dirname(os.path.abspath(a.manifest))
+    if not a.manifest:
+        a.manifest = [os.path.join(HERE, '..', 'cli', 'bad_inputs', 'manifest')]
+    a.gen_dir = os.path.dirname(os.path.abspath(a.manifest[0]))
+    # the cases run commands in other directories (env -C)
+    a.corelink, a.btfdb, a.bpf_dir = (os.path.abspath(a.corelink), os.path.abspath(a.btfdb),
+                                      os.path.abspath(a.bpf_dir))
     if not os.access(a.corelink, os.X_OK):
         print('SKIP: %s not built' % a.corelink)
         return 77
-    cases = parse_manifest(a.manifest)
+    cases = [c for m in a.manifest for c in parse_manifest(m)]
     # slow runners (valgrind: scripts/valgrind) scale the per-case timeouts
     scale = float(os.environ.get('CORELINK_TIMEOUT_SCALE', '1'))
     for c in cases:
