@@ -4,6 +4,7 @@
 #define CORELINK_BATCH_INTERNAL_H
 
 #include "batch.h"
+#include "json.h"
 
 /* XXH3-128 of the bytes as 32 lowercase hex digits (canonical, big-endian) + NUL. */
 void cl_hash128_hex(const void *data, size_t size, char out[33]);
@@ -20,5 +21,9 @@ char *cl_dirname(const char *path);
 char *cl_path_join(const char *a, const char *b);
 /* strdup that maps NULL to "" (NULL only when out of memory). */
 char *cl_strdup0(const char *s);
+/* The manifest as a JSON document (MANIFEST.md), NULL when out of memory. */
+json_t *corelink_manifest_json(const struct corelink_manifest *m);
+/* The portability report as a JSON document (report_md.c), NULL when out of memory. */
+json_t *corelink_report_json(const struct corelink_manifest *m);
 
 #endif

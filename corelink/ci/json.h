@@ -1,44 +1,42 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A small strict JSON reader (RFC 8259) and writer helpers, for the batch
- * manifest and report.  Internal to corelink.
+ * JSON through jansson (Debian libjansson-dev): the strict reader every
+ * manifest goes through, and the few helpers the writers share.  Internal to
+ * corelink.
  *
- * Reader: the whole text is parsed into a tree of struct cl_json; anything
- * that is not strict JSON is rejected with the line and column: trailing
- * commas, comments, single quotes, control characters in strings, invalid
- * escapes or UTF-8 surrogates, leading zeros, NaN, duplicate object keys,
- * trailing garbage, nesting deeper than CL_JSON_MAX_DEPTH.
+ * Reading is strict RFC 8259 (jansson rejects comments, trailing commas,
+ * single quotes, control characters in strings, invalid escapes and UTF-8,
+ * lone surrogates, leading zeros, NaN, integers beyond 64 bits, trailing
+ * garbage; nesting is limited to 2048 levels); on top of that duplicate
+ * object keys and "\u0000" in strings are refused, and the top level must be
+ * an object or an array.
  */
 #ifndef CORELINK_JSON_H
 #define CORELINK_JSON_H
 
+#include <stdbool.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #include "btfdb.h"
 
-#define CL_JSON_MAX_DEPTH 64
+/* Parse text[0..len) into *out (the caller json_decref()s it).  On error:
+ * -EINVAL and "invalid JSON at line L column C: what". */
+int cl_json_parse(const char *text, size_t len, json_t **out, struct btfdb_err *err);
 
-enum cl_json_type { CL_JSON_NULL, CL_JSON_BOOL, CL_JSON_NUMBER, CL_JSON_STRING, CL_JSON_ARRAY,
-		    CL_JSON_OBJECT };
+/* A JSON string holding s, with every byte that is not part of valid UTF-8
+ * replaced by U+FFFD (file names and messages may hold any bytes); NULL s is
+ * "".  NULL when out of memory. */
+json_t *cl_json_str(const char *s);
 
-struct cl_json {
-	enum cl_json_type type;
-	bool b;               /* BOOL */
-	double num;           /* NUMBER */
-	bool is_int;          /* NUMBER written without fraction/exponent, fits int64 */
-	int64_t i;            /* NUMBER when is_int */
-	char *str;            /* STRING (NUL-terminated UTF-8; may contain no NUL) */
-	char **keys;          /* OBJECT: keys[i] names items[i] */
-	struct cl_json *items;/* ARRAY elements / OBJECT values */
-	size_t n;
-};
+/* obj[key] = v / append v to arr, taking v's reference (also on failure).
+ * False when v is NULL (its constructor failed) or the insert failed, so that
+ * a writer can AND the results and report one "out of memory". */
+bool cl_json_set(json_t *obj, const char *key, json_t *v);
+bool cl_json_push(json_t *arr, json_t *v);
 
-int cl_json_parse(const char *text, size_t len, struct cl_json **out, struct btfdb_err *err);
-void cl_json_free(struct cl_json *v);
-/* Member of an object by key, or NULL (also when v is not an object). */
-const struct cl_json *cl_json_get(const struct cl_json *v, const char *key);
-
-/* Write s as a JSON string literal (quotes included). */
-void cl_json_put_str(FILE *f, const char *s);
+/* Write doc with a two-space indent and a final newline.  0 or -EIO. */
+int cl_json_dump(const json_t *doc, FILE *f);
 
 #endif

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "batch_internal.h"
-#include "json.h"
 
 const char *corelink_entry_status_str(enum corelink_entry_status s)
 {
@@ -117,99 +116,121 @@ int corelink_manifest_sort(struct corelink_manifest *m, struct btfdb_err *err)
 /* Writing                                                             */
 /* ------------------------------------------------------------------ */
 
-static void put_kv(FILE *f, int indent, const char *key, const char *val, bool comma)
+static json_t *poison_json(const struct corelink_mf_poison *p)
 {
-	fprintf(f, "%*s", indent, "");
-	cl_json_put_str(f, key);
-	fputs(": ", f);
-	cl_json_put_str(f, val);
-	fputs(comma ? ",\n" : "\n", f);
+	json_t *o = json_object();
+	bool ok = o != NULL;
+
+	ok = ok && cl_json_set(o, "program", cl_json_str(p->program));
+	ok = ok && cl_json_set(o, "section", cl_json_str(p->section));
+	ok = ok && cl_json_set(o, "insn", json_integer(p->insn));
+	ok = ok && cl_json_set(o, "kind", cl_json_str(p->kind));
+	ok = ok && cl_json_set(o, "spec", cl_json_str(p->spec));
+	ok = ok && cl_json_set(o, "reason", cl_json_str(p->reason));
+	ok = ok && cl_json_set(o, "guarded", json_boolean(p->guarded));
+	if (!ok)
+		json_decref(o);
+	return ok ? o : NULL;
 }
 
-static void write_entry(FILE *f, const struct corelink_mf_object *o,
-			const struct corelink_mf_entry *e, bool last)
+static json_t *entry_json(const struct corelink_mf_object *o, const struct corelink_mf_entry *e)
 {
+	json_t *v = json_object(), *pz = NULL;
+	bool ok = v != NULL;
 	size_t i;
 
-	fputs("        {\n", f);
-	put_kv(f, 10, "object", o->name, true);
-	put_kv(f, 10, "status", corelink_entry_status_str(e->status),
-	       e->artifact || e->error || e->nr_poison);
-	if (e->artifact)
-		put_kv(f, 10, "artifact", e->artifact, e->error || e->nr_poison);
-	if (e->error)
-		put_kv(f, 10, "error", e->error, e->nr_poison);
-	if (e->nr_poison) {
-		fputs("          \"poisoned\": [\n", f);
-		for (i = 0; i < e->nr_poison; i++) {
-			const struct corelink_mf_poison *p = &e->poison[i];
+	ok = ok && cl_json_set(v, "object", cl_json_str(o->name));
+	ok = ok && cl_json_set(v, "status", json_string(corelink_entry_status_str(e->status)));
+	if (ok && e->artifact)
+		ok = cl_json_set(v, "artifact", cl_json_str(e->artifact));
+	if (ok && e->error)
+		ok = cl_json_set(v, "error", cl_json_str(e->error));
+	if (ok && e->nr_poison)
+		ok = cl_json_set(v, "poisoned", pz = json_array());
+	for (i = 0; ok && i < e->nr_poison; i++)
+		ok = cl_json_push(pz, poison_json(&e->poison[i]));
+	if (!ok)
+		json_decref(v);
+	return ok ? v : NULL;
+}
 
-			fputs("            {\n", f);
-			put_kv(f, 14, "program", p->program, true);
-			put_kv(f, 14, "section", p->section, true);
-			fprintf(f, "              \"insn\": %" PRIu32 ",\n", p->insn);
-			put_kv(f, 14, "kind", p->kind, true);
-			put_kv(f, 14, "spec", p->spec, true);
-			put_kv(f, 14, "reason", p->reason, true);
-			fprintf(f, "              \"guarded\": %s\n", p->guarded ? "true" : "false");
-			fputs(i + 1 < e->nr_poison ? "            },\n" : "            }\n", f);
-		}
-		fputs("          ]\n", f);
-	}
-	fputs(last ? "        }\n" : "        },\n", f);
+static json_t *object_json(const struct corelink_mf_object *o)
+{
+	json_t *v = json_object(), *progs = NULL, *p;
+	bool ok = v != NULL;
+	size_t j;
+
+	ok = ok && cl_json_set(v, "name", cl_json_str(o->name));
+	ok = ok && cl_json_set(v, "programs", progs = json_array());
+	for (j = 0; ok && j < o->nr_programs; j++)
+		ok = cl_json_push(progs, p = json_object()) &&
+		     cl_json_set(p, "name", cl_json_str(o->programs[j].name)) &&
+		     cl_json_set(p, "section", cl_json_str(o->programs[j].section));
+	if (!ok)
+		json_decref(v);
+	return ok ? v : NULL;
+}
+
+static json_t *kernel_json(const struct corelink_manifest *m, const struct corelink_mf_kernel *k)
+{
+	json_t *v = json_object(), *ents = NULL;
+	char hash[17];
+	bool ok = v != NULL;
+	size_t j;
+
+	snprintf(hash, sizeof(hash), "%016" PRIx64, k->btf_hash);
+	ok = ok && cl_json_set(v, "distro", cl_json_str(k->distro));
+	ok = ok && cl_json_set(v, "version", cl_json_str(k->version));
+	ok = ok && cl_json_set(v, "arch", cl_json_str(k->arch));
+	ok = ok && cl_json_set(v, "release", cl_json_str(k->release));
+	ok = ok && cl_json_set(v, "btf_hash", json_string(hash));
+	ok = ok && cl_json_set(v, "source", cl_json_str(k->source));
+	ok = ok && cl_json_set(v, "objects", ents = json_array());
+	for (j = 0; ok && j < m->nr_objects; j++)
+		ok = cl_json_push(ents, entry_json(&m->objects[j], &k->entries[j]));
+	if (!ok)
+		json_decref(v);
+	return ok ? v : NULL;
+}
+
+json_t *corelink_manifest_json(const struct corelink_manifest *m)
+{
+	json_t *doc = json_object(), *objs = NULL, *kers = NULL, *sh = NULL;
+	bool ok = doc != NULL;
+	size_t i;
+
+	ok = ok && cl_json_set(doc, "schema", json_string(CORELINK_MANIFEST_SCHEMA));
+	ok = ok && cl_json_set(doc, "schema_version", json_integer(CORELINK_MANIFEST_VERSION));
+	ok = ok && cl_json_set(doc, "generator", json_string("corelink " CORELINK_VERSION_STRING));
+	if (ok && m->shard_count)
+		ok = cl_json_set(doc, "shard", sh = json_object()) &&
+		     cl_json_set(sh, "index", json_integer(m->shard_index)) &&
+		     cl_json_set(sh, "count", json_integer(m->shard_count));
+	ok = ok && cl_json_set(doc, "objects", objs = json_array());
+	for (i = 0; ok && i < m->nr_objects; i++)
+		ok = cl_json_push(objs, object_json(&m->objects[i]));
+	ok = ok && cl_json_set(doc, "kernels", kers = json_array());
+	for (i = 0; ok && i < m->nr_kernels; i++)
+		ok = cl_json_push(kers, kernel_json(m, &m->kernels[i]));
+	if (!ok)
+		json_decref(doc);
+	return ok ? doc : NULL;
 }
 
 int corelink_manifest_write(const struct corelink_manifest *m, FILE *f, struct btfdb_err *err)
 {
-	size_t i, j;
+	json_t *doc = corelink_manifest_json(m);
+	int ret;
 
-	fputs("{\n", f);
-	put_kv(f, 2, "schema", CORELINK_MANIFEST_SCHEMA, true);
-	fprintf(f, "  \"schema_version\": %d,\n", CORELINK_MANIFEST_VERSION);
-	put_kv(f, 2, "generator", "corelink " CORELINK_VERSION_STRING, true);
-	if (m->shard_count)
-		fprintf(f, "  \"shard\": {\"index\": %u, \"count\": %u},\n", m->shard_index,
-			m->shard_count);
-	fputs("  \"objects\": [\n", f);
-	for (i = 0; i < m->nr_objects; i++) {
-		const struct corelink_mf_object *o = &m->objects[i];
-
-		fputs("    {\n", f);
-		put_kv(f, 6, "name", o->name, true);
-		fputs("      \"programs\": [", f);
-		for (j = 0; j < o->nr_programs; j++) {
-			fputs(j ? ",\n        {\"name\": " : "\n        {\"name\": ", f);
-			cl_json_put_str(f, o->programs[j].name);
-			fputs(", \"section\": ", f);
-			cl_json_put_str(f, o->programs[j].section);
-			fputs("}", f);
-		}
-		fputs(o->nr_programs ? "\n      ]\n" : "]\n", f);
-		fputs(i + 1 < m->nr_objects ? "    },\n" : "    }\n", f);
+	if (!doc) {
+		btfdb_err_set(err, "out of memory writing the manifest");
+		return -ENOMEM;
 	}
-	fputs("  ],\n  \"kernels\": [\n", f);
-	for (i = 0; i < m->nr_kernels; i++) {
-		const struct corelink_mf_kernel *k = &m->kernels[i];
-
-		fputs("    {\n", f);
-		put_kv(f, 6, "distro", k->distro, true);
-		put_kv(f, 6, "version", k->version, true);
-		put_kv(f, 6, "arch", k->arch, true);
-		put_kv(f, 6, "release", k->release, true);
-		fprintf(f, "      \"btf_hash\": \"%016" PRIx64 "\",\n", k->btf_hash);
-		put_kv(f, 6, "source", k->source, true);
-		fputs("      \"objects\": [\n", f);
-		for (j = 0; j < m->nr_objects; j++)
-			write_entry(f, &m->objects[j], &k->entries[j], j + 1 == m->nr_objects);
-		fputs("      ]\n", f);
-		fputs(i + 1 < m->nr_kernels ? "    },\n" : "    }\n", f);
-	}
-	fputs("  ]\n}\n", f);
-	if (ferror(f)) {
+	ret = cl_json_dump(doc, f);
+	json_decref(doc);
+	if (ret)
 		btfdb_err_set(err, "cannot write the manifest");
-		return -EIO;
-	}
-	return 0;
+	return ret;
 }
 
 int corelink_manifest_save(const struct corelink_manifest *m, const char *path,
@@ -240,16 +261,16 @@ int corelink_manifest_save(const struct corelink_manifest *m, const char *path,
 /* ------------------------------------------------------------------ */
 
 /* A required string member, copied. */
-static int get_str(const struct cl_json *o, const char *key, const char *ctx, char **out,
+static int get_str(const json_t *o, const char *key, const char *ctx, char **out,
 		   struct btfdb_err *err)
 {
-	const struct cl_json *v = cl_json_get(o, key);
+	const json_t *v = json_object_get(o, key);
 
-	if (!v || v->type != CL_JSON_STRING) {
+	if (!v || !json_is_string(v)) {
 		btfdb_err_set(err, "%s: \"%s\" missing or not a string", ctx, key);
 		return -EINVAL;
 	}
-	*out = strdup(v->str);
+	*out = strdup(json_string_value(v));
 	if (!*out) {
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
@@ -257,29 +278,30 @@ static int get_str(const struct cl_json *o, const char *key, const char *ctx, ch
 	return 0;
 }
 
-static const struct cl_json *get_arr(const struct cl_json *o, const char *key, const char *ctx,
+static const json_t *get_arr(const json_t *o, const char *key, const char *ctx,
 				     struct btfdb_err *err)
 {
-	const struct cl_json *v = cl_json_get(o, key);
+	const json_t *v = json_object_get(o, key);
 
-	if (!v || v->type != CL_JSON_ARRAY) {
+	if (!v || !json_is_array(v)) {
 		btfdb_err_set(err, "%s: \"%s\" missing or not an array", ctx, key);
 		return NULL;
 	}
 	return v;
 }
 
-static int get_uint(const struct cl_json *o, const char *key, const char *ctx, uint64_t max,
+static int get_uint(const json_t *o, const char *key, const char *ctx, uint64_t max,
 		    uint64_t *out, struct btfdb_err *err)
 {
-	const struct cl_json *v = cl_json_get(o, key);
+	const json_t *v = json_object_get(o, key);
 
-	if (!v || v->type != CL_JSON_NUMBER || !v->is_int || v->i < 0 || (uint64_t)v->i > max) {
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    (uint64_t)json_integer_value(v) > max) {
 		btfdb_err_set(err, "%s: \"%s\" missing or not an integer in 0..%" PRIu64, ctx, key,
 			      max);
 		return -EINVAL;
 	}
-	*out = (uint64_t)v->i;
+	*out = (uint64_t)json_integer_value(v);
 	return 0;
 }
 
@@ -296,14 +318,14 @@ static bool artifact_ok(const char *a)
 	return true;
 }
 
-static int read_poison(const struct cl_json *v, const char *ctx, struct corelink_mf_poison *p,
+static int read_poison(const json_t *v, const char *ctx, struct corelink_mf_poison *p,
 		       struct btfdb_err *err)
 {
-	const struct cl_json *g;
+	const json_t *g;
 	uint64_t insn;
 	int ret;
 
-	if (v->type != CL_JSON_OBJECT) {
+	if (!json_is_object(v)) {
 		btfdb_err_set(err, "%s: poisoned relocation is not an object", ctx);
 		return -EINVAL;
 	}
@@ -315,56 +337,56 @@ static int read_poison(const struct cl_json *v, const char *ctx, struct corelink
 	    (ret = get_str(v, "reason", ctx, &p->reason, err)))
 		return ret;
 	p->insn = (uint32_t)insn;
-	g = cl_json_get(v, "guarded");
-	if (!g || g->type != CL_JSON_BOOL) {
+	g = json_object_get(v, "guarded");
+	if (!json_is_boolean(g)) {
 		btfdb_err_set(err, "%s: \"guarded\" missing or not a boolean", ctx);
 		return -EINVAL;
 	}
-	p->guarded = g->b;
+	p->guarded = json_is_true(g);
 	return 0;
 }
 
-static int read_entry(const struct cl_json *v, const struct corelink_mf_object *o, const char *kid,
+static int read_entry(const json_t *v, const struct corelink_mf_object *o, const char *kid,
 		      struct corelink_mf_entry *e, struct btfdb_err *err)
 {
-	const struct cl_json *s, *a, *er, *pz;
+	const json_t *s, *a, *er, *pz;
 	char ctx[1200];
 	size_t i;
 	int ret;
 
 	snprintf(ctx, sizeof(ctx), "kernel %s, object %s", kid, o->name);
-	if (v->type != CL_JSON_OBJECT) {
+	if (!json_is_object(v)) {
 		btfdb_err_set(err, "%s: entry is not an object", ctx);
 		return -EINVAL;
 	}
-	s = cl_json_get(v, "object");
-	if (!s || s->type != CL_JSON_STRING || strcmp(s->str, o->name)) {
+	s = json_object_get(v, "object");
+	if (!json_is_string(s) || strcmp(json_string_value(s), o->name)) {
 		btfdb_err_set(err, "%s: entries must follow the \"objects\" list in order", ctx);
 		return -EINVAL;
 	}
-	s = cl_json_get(v, "status");
-	if (!s || s->type != CL_JSON_STRING) {
+	s = json_object_get(v, "status");
+	if (!json_is_string(s)) {
 		btfdb_err_set(err, "%s: \"status\" missing", ctx);
 		return -EINVAL;
 	}
-	if (!strcmp(s->str, "ok")) {
+	if (!strcmp(json_string_value(s), "ok")) {
 		e->status = CORELINK_ENTRY_OK;
-	} else if (!strcmp(s->str, "poisoned")) {
+	} else if (!strcmp(json_string_value(s), "poisoned")) {
 		e->status = CORELINK_ENTRY_POISONED;
-	} else if (!strcmp(s->str, "error")) {
+	} else if (!strcmp(json_string_value(s), "error")) {
 		e->status = CORELINK_ENTRY_ERROR;
 	} else {
-		btfdb_err_set(err, "%s: unknown status \"%s\"", ctx, s->str);
+		btfdb_err_set(err, "%s: unknown status \"%s\"", ctx, json_string_value(s));
 		return -EINVAL;
 	}
-	a = cl_json_get(v, "artifact");
-	er = cl_json_get(v, "error");
-	pz = cl_json_get(v, "poisoned");
+	a = json_object_get(v, "artifact");
+	er = json_object_get(v, "error");
+	pz = json_object_get(v, "poisoned");
 	/* the status decides which members are present */
 	if ((e->status == CORELINK_ENTRY_ERROR) != (a == NULL) ||
 	    (e->status == CORELINK_ENTRY_ERROR) != (er != NULL) ||
 	    (e->status == CORELINK_ENTRY_POISONED) != (pz != NULL)) {
-		btfdb_err_set(err, "%s: members do not match status \"%s\"", ctx, s->str);
+		btfdb_err_set(err, "%s: members do not match status \"%s\"", ctx, json_string_value(s));
 		return -EINVAL;
 	}
 	if (a) {
@@ -378,31 +400,31 @@ static int read_entry(const struct cl_json *v, const struct corelink_mf_object *
 	if (er && (ret = get_str(v, "error", ctx, &e->error, err)))
 		return ret;
 	if (pz) {
-		if (pz->type != CL_JSON_ARRAY || !pz->n) {
+		if (!json_array_size(pz)) {
 			btfdb_err_set(err, "%s: \"poisoned\" must be a non-empty array", ctx);
 			return -EINVAL;
 		}
-		e->poison = calloc(pz->n, sizeof(*e->poison));
+		e->poison = calloc(json_array_size(pz), sizeof(*e->poison));
 		if (!e->poison) {
 			btfdb_err_set(err, "out of memory");
 			return -ENOMEM;
 		}
-		e->nr_poison = pz->n;
-		for (i = 0; i < pz->n; i++)
-			if ((ret = read_poison(&pz->items[i], ctx, &e->poison[i], err)))
+		e->nr_poison = json_array_size(pz);
+		for (i = 0; i < e->nr_poison; i++)
+			if ((ret = read_poison(json_array_get(pz, i), ctx, &e->poison[i], err)))
 				return ret;
 	}
 	return 0;
 }
 
-static int read_object(const struct cl_json *v, struct corelink_mf_object *o,
+static int read_object(const json_t *v, struct corelink_mf_object *o,
 		       struct btfdb_err *err)
 {
-	const struct cl_json *pa;
+	const json_t *pa;
 	size_t i;
 	int ret;
 
-	if (v->type != CL_JSON_OBJECT) {
+	if (!json_is_object(v)) {
 		btfdb_err_set(err, "objects: item is not an object");
 		return -EINVAL;
 	}
@@ -410,29 +432,29 @@ static int read_object(const struct cl_json *v, struct corelink_mf_object *o,
 		return ret;
 	if (!(pa = get_arr(v, "programs", o->name, err)))
 		return -EINVAL;
-	o->programs = calloc(pa->n ? pa->n : 1, sizeof(*o->programs));
+	o->programs = calloc(json_array_size(pa) ? json_array_size(pa) : 1, sizeof(*o->programs));
 	if (!o->programs) {
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
-	o->nr_programs = pa->n;
-	for (i = 0; i < pa->n; i++) {
-		if ((ret = get_str(&pa->items[i], "name", o->name, &o->programs[i].name, err)) ||
-		    (ret = get_str(&pa->items[i], "section", o->name, &o->programs[i].section, err)))
+	o->nr_programs = json_array_size(pa);
+	for (i = 0; i < json_array_size(pa); i++) {
+		if ((ret = get_str(json_array_get(pa, i), "name", o->name, &o->programs[i].name, err)) ||
+		    (ret = get_str(json_array_get(pa, i), "section", o->name, &o->programs[i].section, err)))
 			return ret;
 	}
 	return 0;
 }
 
-static int read_kernel(const struct cl_json *v, struct corelink_manifest *m,
+static int read_kernel(const json_t *v, struct corelink_manifest *m,
 		       struct corelink_mf_kernel *k, struct btfdb_err *err)
 {
-	const struct cl_json *h, *ents;
+	const json_t *h, *ents;
 	char kid[1024];
 	size_t i;
 	int ret;
 
-	if (v->type != CL_JSON_OBJECT) {
+	if (!json_is_object(v)) {
 		btfdb_err_set(err, "kernels: item is not an object");
 		return -EINVAL;
 	}
@@ -444,17 +466,17 @@ static int read_kernel(const struct cl_json *v, struct corelink_manifest *m,
 	corelink_mf_kernel_id(k, kid, sizeof(kid));
 	if ((ret = get_str(v, "source", kid, &k->source, err)))
 		return ret;
-	h = cl_json_get(v, "btf_hash");
-	if (!h || h->type != CL_JSON_STRING || strlen(h->str) != 16 ||
-	    strspn(h->str, "0123456789abcdef") != 16) {
+	h = json_object_get(v, "btf_hash");
+	if (!json_is_string(h) || strlen(json_string_value(h)) != 16 ||
+	    strspn(json_string_value(h), "0123456789abcdef") != 16) {
 		btfdb_err_set(err, "kernel %s: \"btf_hash\" must be 16 lowercase hex digits", kid);
 		return -EINVAL;
 	}
-	k->btf_hash = strtoull(h->str, NULL, 16);
+	k->btf_hash = strtoull(json_string_value(h), NULL, 16);
 	if (!(ents = get_arr(v, "objects", kid, err)))
 		return -EINVAL;
-	if (ents->n != m->nr_objects) {
-		btfdb_err_set(err, "kernel %s: %zu object entries, expected %zu", kid, ents->n,
+	if (json_array_size(ents) != m->nr_objects) {
+		btfdb_err_set(err, "kernel %s: %zu object entries, expected %zu", kid, json_array_size(ents),
 			      m->nr_objects);
 		return -EINVAL;
 	}
@@ -463,26 +485,26 @@ static int read_kernel(const struct cl_json *v, struct corelink_manifest *m,
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
-	for (i = 0; i < ents->n; i++)
-		if ((ret = read_entry(&ents->items[i], &m->objects[i], kid, &k->entries[i], err)))
+	for (i = 0; i < json_array_size(ents); i++)
+		if ((ret = read_entry(json_array_get(ents, i), &m->objects[i], kid, &k->entries[i], err)))
 			return ret;
 	return 0;
 }
 
-static int read_manifest(const struct cl_json *root, struct corelink_manifest *m,
+static int read_manifest(const json_t *root, struct corelink_manifest *m,
 			 struct btfdb_err *err)
 {
-	const struct cl_json *s, *objs, *kers, *sh;
+	const json_t *s, *objs, *kers, *sh;
 	uint64_t ver, u;
 	size_t i, j;
 	int ret;
 
-	if (root->type != CL_JSON_OBJECT) {
+	if (!json_is_object(root)) {
 		btfdb_err_set(err, "not a JSON object");
 		return -EINVAL;
 	}
-	s = cl_json_get(root, "schema");
-	if (!s || s->type != CL_JSON_STRING || strcmp(s->str, CORELINK_MANIFEST_SCHEMA)) {
+	s = json_object_get(root, "schema");
+	if (!json_is_string(s) || strcmp(json_string_value(s), CORELINK_MANIFEST_SCHEMA)) {
 		btfdb_err_set(err, "not a corelink manifest (\"schema\" is not \"%s\")",
 			      CORELINK_MANIFEST_SCHEMA);
 		return -EINVAL;
@@ -494,7 +516,7 @@ static int read_manifest(const struct cl_json *root, struct corelink_manifest *m
 			      ver, CORELINK_MANIFEST_VERSION);
 		return -ENOTSUP;
 	}
-	sh = cl_json_get(root, "shard");
+	sh = json_object_get(root, "shard");
 	if (sh) {
 		if ((ret = get_uint(sh, "index", "shard", 1u << 20, &u, err)))
 			return ret;
@@ -510,15 +532,15 @@ static int read_manifest(const struct cl_json *root, struct corelink_manifest *m
 	if (!(objs = get_arr(root, "objects", "manifest", err)) ||
 	    !(kers = get_arr(root, "kernels", "manifest", err)))
 		return -EINVAL;
-	m->objects = calloc(objs->n ? objs->n : 1, sizeof(*m->objects));
-	m->kernels = calloc(kers->n ? kers->n : 1, sizeof(*m->kernels));
+	m->objects = calloc(json_array_size(objs) ? json_array_size(objs) : 1, sizeof(*m->objects));
+	m->kernels = calloc(json_array_size(kers) ? json_array_size(kers) : 1, sizeof(*m->kernels));
 	if (!m->objects || !m->kernels) {
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
-	m->nr_objects = objs->n;
-	for (i = 0; i < objs->n; i++) {
-		if ((ret = read_object(&objs->items[i], &m->objects[i], err)))
+	m->nr_objects = json_array_size(objs);
+	for (i = 0; i < json_array_size(objs); i++) {
+		if ((ret = read_object(json_array_get(objs, i), &m->objects[i], err)))
 			return ret;
 		for (j = 0; j < i; j++) {
 			if (!strcmp(m->objects[j].name, m->objects[i].name)) {
@@ -527,9 +549,9 @@ static int read_manifest(const struct cl_json *root, struct corelink_manifest *m
 			}
 		}
 	}
-	for (i = 0; i < kers->n; i++) {
+	for (i = 0; i < json_array_size(kers); i++) {
 		m->nr_kernels = i + 1;
-		if ((ret = read_kernel(&kers->items[i], m, &m->kernels[i], err)))
+		if ((ret = read_kernel(json_array_get(kers, i), m, &m->kernels[i], err)))
 			return ret;
 	}
 	return corelink_manifest_sort(m, err);
@@ -539,7 +561,7 @@ int corelink_manifest_parse(const char *text, size_t len, const char *name,
 			    struct corelink_manifest **out, struct btfdb_err *err)
 {
 	struct corelink_manifest *m;
-	struct cl_json *root = NULL;
+	json_t *root = NULL;
 	int ret;
 
 	*out = NULL;
@@ -550,12 +572,12 @@ int corelink_manifest_parse(const char *text, size_t len, const char *name,
 	}
 	m = calloc(1, sizeof(*m));
 	if (!m) {
-		cl_json_free(root);
+		json_decref(root);
 		btfdb_err_set(err, "%s: out of memory", name);
 		return -ENOMEM;
 	}
 	ret = read_manifest(root, m, err);
-	cl_json_free(root);
+	json_decref(root);
 	if (ret) {
 		btfdb_err_prefix(err, "%s: ", name);
 		corelink_manifest_free(m);

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "batch_internal.h"
-#include "json.h"
 
 enum pstat { P_OK, P_GUARDED, P_POISONED, P_ERROR, P_NR };
 
@@ -276,77 +275,100 @@ static int write_md(const struct corelink_manifest *m, FILE *f)
 	return ret;
 }
 
+static json_t *cell_json(const struct corelink_manifest *m, size_t k, size_t o,
+			 const struct corelink_mf_program *pr)
+{
+	const struct corelink_mf_entry *e = &m->kernels[k].entries[o];
+	enum pstat s = prog_status(e, pr);
+	json_t *c = json_object(), *pz = NULL, *z;
+	bool ok = c != NULL;
+	char id[1024];
+	size_t i;
+
+	ok = ok && cl_json_set(c, "kernel",
+			       cl_json_str(corelink_mf_kernel_id(&m->kernels[k], id, sizeof(id))));
+	ok = ok && cl_json_set(c, "status", json_string(pstat_name[s]));
+	if (ok && s == P_ERROR)
+		ok = cl_json_set(c, "error", cl_json_str(e->error));
+	if (ok && (s == P_GUARDED || s == P_POISONED))
+		ok = cl_json_set(c, "poisoned", pz = json_array());
+	for (i = 0; ok && pz && i < e->nr_poison; i++) {
+		const struct corelink_mf_poison *p = &e->poison[i];
+
+		if (!prog_is(p, pr))
+			continue;
+		ok = cl_json_push(pz, z = json_object()) &&
+		     cl_json_set(z, "insn", json_integer(p->insn)) &&
+		     cl_json_set(z, "kind", cl_json_str(p->kind)) &&
+		     cl_json_set(z, "spec", cl_json_str(p->spec)) &&
+		     cl_json_set(z, "reason", cl_json_str(p->reason)) &&
+		     cl_json_set(z, "guarded", json_boolean(p->guarded));
+	}
+	if (!ok)
+		json_decref(c);
+	return ok ? c : NULL;
+}
+
+static json_t *program_json(const struct corelink_manifest *m, size_t o,
+			    const struct corelink_mf_program *pr)
+{
+	json_t *v = json_object(), *cnts = NULL, *ks = NULL;
+	size_t cnt[P_NR] = { 0 }, k;
+	bool ok = v != NULL;
+
+	for (k = 0; k < m->nr_kernels; k++)
+		cnt[prog_status(&m->kernels[k].entries[o], pr)]++;
+	ok = ok && cl_json_set(v, "name", cl_json_str(pr->name));
+	ok = ok && cl_json_set(v, "section", cl_json_str(pr->section));
+	ok = ok && cl_json_set(v, "counts", cnts = json_object());
+	ok = ok && cl_json_set(cnts, "ok", json_integer((json_int_t)cnt[P_OK]));
+	ok = ok && cl_json_set(cnts, "guarded", json_integer((json_int_t)cnt[P_GUARDED]));
+	ok = ok && cl_json_set(cnts, "poisoned", json_integer((json_int_t)cnt[P_POISONED]));
+	ok = ok && cl_json_set(cnts, "error", json_integer((json_int_t)cnt[P_ERROR]));
+	ok = ok && cl_json_set(v, "kernels", ks = json_array());
+	for (k = 0; ok && k < m->nr_kernels; k++)
+		ok = cl_json_push(ks, cell_json(m, k, o, pr));
+	if (!ok)
+		json_decref(v);
+	return ok ? v : NULL;
+}
+
+json_t *corelink_report_json(const struct corelink_manifest *m)
+{
+	json_t *doc = json_object(), *ks = NULL, *os = NULL, *ob, *ps;
+	bool ok = doc != NULL;
+	char id[1024];
+	size_t o, p, k;
+
+	ok = ok && cl_json_set(doc, "schema", json_string(CORELINK_REPORT_SCHEMA));
+	ok = ok && cl_json_set(doc, "schema_version", json_integer(CORELINK_REPORT_VERSION));
+	ok = ok && cl_json_set(doc, "heuristic", json_string(HEURISTIC_NOTE));
+	ok = ok && cl_json_set(doc, "kernels", ks = json_array());
+	for (k = 0; ok && k < m->nr_kernels; k++)
+		ok = cl_json_push(ks, cl_json_str(corelink_mf_kernel_id(&m->kernels[k], id, sizeof(id))));
+	ok = ok && cl_json_set(doc, "objects", os = json_array());
+	for (o = 0; ok && o < m->nr_objects; o++) {
+		ok = cl_json_push(os, ob = json_object()) &&
+		     cl_json_set(ob, "name", cl_json_str(m->objects[o].name)) &&
+		     cl_json_set(ob, "programs", ps = json_array());
+		for (p = 0; ok && p < m->objects[o].nr_programs; p++)
+			ok = cl_json_push(ps, program_json(m, o, &m->objects[o].programs[p]));
+	}
+	if (!ok)
+		json_decref(doc);
+	return ok ? doc : NULL;
+}
+
 static int write_json(const struct corelink_manifest *m, FILE *f)
 {
-	char id[1024];
-	size_t o, p, k, i;
+	json_t *doc = corelink_report_json(m);
+	int ret;
 
-	fprintf(f, "{\n  \"schema\": \"%s\",\n  \"schema_version\": %d,\n  \"heuristic\": ",
-		CORELINK_REPORT_SCHEMA, CORELINK_REPORT_VERSION);
-	cl_json_put_str(f, HEURISTIC_NOTE);
-	fputs(",\n  \"kernels\": [", f);
-	for (k = 0; k < m->nr_kernels; k++) {
-		fputs(k ? ", " : "", f);
-		cl_json_put_str(f, corelink_mf_kernel_id(&m->kernels[k], id, sizeof(id)));
-	}
-	fputs("],\n  \"objects\": [\n", f);
-	for (o = 0; o < m->nr_objects; o++) {
-		const struct corelink_mf_object *ob = &m->objects[o];
-
-		fputs("    {\"name\": ", f);
-		cl_json_put_str(f, ob->name);
-		fputs(", \"programs\": [\n", f);
-		for (p = 0; p < ob->nr_programs; p++) {
-			const struct corelink_mf_program *pr = &ob->programs[p];
-			size_t cnt[P_NR] = { 0 };
-
-			for (k = 0; k < m->nr_kernels; k++)
-				cnt[prog_status(&m->kernels[k].entries[o], pr)]++;
-			fputs("      {\"name\": ", f);
-			cl_json_put_str(f, pr->name);
-			fputs(", \"section\": ", f);
-			cl_json_put_str(f, pr->section);
-			fprintf(f, ", \"counts\": {\"ok\": %zu, \"guarded\": %zu, \"poisoned\": %zu, \"error\": %zu},\n        \"kernels\": [\n",
-				cnt[P_OK], cnt[P_GUARDED], cnt[P_POISONED], cnt[P_ERROR]);
-			for (k = 0; k < m->nr_kernels; k++) {
-				const struct corelink_mf_entry *e = &m->kernels[k].entries[o];
-				enum pstat s = prog_status(e, pr);
-				bool first = true;
-
-				fputs("          {\"kernel\": ", f);
-				cl_json_put_str(f, corelink_mf_kernel_id(&m->kernels[k], id, sizeof(id)));
-				fprintf(f, ", \"status\": \"%s\"", pstat_name[s]);
-				if (s == P_ERROR) {
-					fputs(", \"error\": ", f);
-					cl_json_put_str(f, e->error);
-				}
-				if (s == P_GUARDED || s == P_POISONED) {
-					fputs(", \"poisoned\": [", f);
-					for (i = 0; i < e->nr_poison; i++) {
-						const struct corelink_mf_poison *z = &e->poison[i];
-
-						if (!prog_is(z, pr))
-							continue;
-						fputs(first ? "{\"insn\": " : ", {\"insn\": ", f);
-						first = false;
-						fprintf(f, "%u, \"kind\": ", z->insn);
-						cl_json_put_str(f, z->kind);
-						fputs(", \"spec\": ", f);
-						cl_json_put_str(f, z->spec);
-						fputs(", \"reason\": ", f);
-						cl_json_put_str(f, z->reason);
-						fprintf(f, ", \"guarded\": %s}", z->guarded ? "true" : "false");
-					}
-					fputs("]", f);
-				}
-				fputs(k + 1 < m->nr_kernels ? "},\n" : "}\n", f);
-			}
-			fputs(p + 1 < ob->nr_programs ? "        ]},\n" : "        ]}\n", f);
-		}
-		fputs(o + 1 < m->nr_objects ? "    ]},\n" : "    ]}\n", f);
-	}
-	fputs("  ]\n}\n", f);
-	return 0;
+	if (!doc)
+		return -ENOMEM;
+	ret = cl_json_dump(doc, f);
+	json_decref(doc);
+	return ret;
 }
 
 int corelink_report_write(const struct corelink_manifest *m, enum corelink_report_format fmt,
@@ -354,11 +376,11 @@ int corelink_report_write(const struct corelink_manifest *m, enum corelink_repor
 {
 	int ret = fmt == CORELINK_REPORT_JSON ? write_json(m, f) : write_md(m, f);
 
-	if (ret) {
+	if (ret == -ENOMEM) {
 		btfdb_err_set(err, "out of memory writing the report");
 		return ret;
 	}
-	if (ferror(f)) {
+	if (ret || ferror(f)) {
 		btfdb_err_set(err, "cannot write the report");
 		return -EIO;
 	}

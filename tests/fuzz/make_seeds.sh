@@ -4,7 +4,8 @@
 # Usage: tests/fuzz/make_seeds.sh [BUILD_DIR]   (default: build; needs the
 #        test_bpf_objects target built, and llvm-objcopy, xz, tar, python3)
 # Rewrites corpus/btf, corpus/obj and corpus/relocate; leaves corpus/db
-# (made from a btfdb database, see the db section below) unless btfdb exists.
+# (made from a btfdb database, see the db section below) unless btfdb exists,
+# and corpus/manifest (batch manifests) unless the corelink tool exists.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -87,6 +88,31 @@ if [ -n "$btfdb" ]; then
     -o "$here/corpus/db/mixed.btfdb" >/dev/null 2>&1
 else
   echo "make_seeds: no btfdb tool in $build, corpus/db left as is" >&2
+fi
+
+# manifest: batch manifests written by corelink for a few objects against
+# synthetic targets (ok, poisoned with guarded/unguarded poisons, error
+# entries), one of a shard, and one with odd strings (escapes, UTF-8)
+corelink=$build/corelink
+if [ -x "$corelink" ] && [ -f "$corelink" ]; then
+  rm -rf "$here/corpus/manifest"; mkdir -p "$here/corpus/manifest"
+  t=$bpf/targets
+  ks=(--btf "$t/existence__base.o" --btf-name "synth/1/x86_64/existence-base"
+      --btf "$t/existence__minimal.o" --btf-name "synth/1/x86_64/existence-minimal"
+      --btf "$t/enumval___err_missing.o" --btf-name "synth/2/aarch64/enumval-err")
+  "$corelink" "$bpf/core_existence.bpf.o" "$bpf/core_enumval.bpf.o" "${ks[@]}" -o "$tmp/m1" -q -j1
+  cp "$tmp/m1/manifest.json" "$here/corpus/manifest/two_objects.json"
+  "$corelink" "$bpf/core_bitfields.bpf.o" --btf "$t/bitfields__base.o" \
+    --btf "$t/bitfields___err_too_big_bitfield.o" -o "$tmp/m4" -q -j1
+  cp "$tmp/m4/manifest.json" "$here/corpus/manifest/error_entry.json"
+  "$corelink" "$bpf/core_existence.bpf.o" "${ks[@]}" -o "$tmp/m2" -q -j1 --shard 2/2
+  cp "$tmp/m2/manifest.json" "$here/corpus/manifest/shard.json"
+  "$corelink" "$bpf/e2e_task.bpf.o" --btf "$t/misc__base.o" \
+    --btf-name $'odd "distro"/1\\x/\xc3\xa9\t/5.4' -o "$tmp/m3" -q -j1
+  cp "$tmp/m3/manifest.json" "$here/corpus/manifest/odd_strings.json"
+  sed -i "s|$build/|build/|g" "$here"/corpus/manifest/*.json  # no machine paths in the seeds
+else
+  echo "make_seeds: no corelink tool in $build, corpus/manifest left as is" >&2
 fi
 
 du -sh "$here"/corpus/* | sed 's|^|make_seeds: |'

@@ -191,6 +191,19 @@ static char *to_json(const struct corelink_manifest *m, size_t *len)
 	return buf;
 }
 
+/* text + suffix must not parse */
+static void t_append(const char *text, size_t len, const char *suffix,
+		     struct corelink_manifest **r)
+{
+	char *t = malloc(len + strlen(suffix) + 1);
+
+	memcpy(t, text, len);
+	strcpy(t + len, suffix);
+	CHECK(corelink_manifest_parse(t, strlen(t), "t", r, NULL) < 0);
+	CHECK(*r == NULL);
+	free(t);
+}
+
 static void test_roundtrip(void)
 {
 	static const char *const kids[] = { "debian/12/x86_64/6.1.0-47-amd64",
@@ -236,10 +249,22 @@ static void test_roundtrip(void)
 			{ "\"schema_version\": 1", "\"schema_version\": 2", "not supported" },
 			{ "\"corelink-manifest\"", "\"other\"", "not a corelink manifest" },
 			{ "\"insn\": 42,", "\"insn\": 42,,", "invalid JSON" },
-			{ "\"guarded\": true", "\"guarded\": true,", "trailing comma" },
+			{ "\"guarded\": true", "\"guarded\": true,", "invalid JSON at line" },
+			{ "\"insn\": 42,", "\"insn\": 042,", "invalid JSON" },
+			{ "\"insn\": 42,", "\"insn\": NaN,", "invalid JSON" },
+			{ "\"insn\": 42,", "\"insn\": 4294967296,", "not an integer in 0..4294967295" },
+			{ "\"insn\": 42,", "\"insn\": 99999999999999999999,", "invalid JSON" },
+			{ "\"insn\": 42,", "\"insn\": 42.0,", "not an integer" },
+			{ "\"kind\": \"byte_off\"", "\"kind\": \"a\\u0000b\"", "invalid JSON" },
+			{ "\"kind\": \"byte_off\"", "\"kind\": \"\\ud800\"", "invalid JSON" },
+			{ "\"kind\": \"byte_off\"", "\"kind\": \"\xff\"", "invalid JSON" },
+			{ "\"kind\": \"byte_off\"", "\"kind\": \"a\tb\"", "invalid JSON" },
+			{ "\"kind\": \"byte_off\"", "\"kind\": 'byte_off'", "invalid JSON" },
+			{ "\"kind\": \"byte_off\"", "/* c */ \"kind\": \"byte_off\"", "invalid JSON" },
+			{ "\"schema\"", "\"schema\": 1, \"schema\"", "duplicate object key" },
 			{ "\"status\": \"ok\"", "\"status\": \"fine\"", "" },
 			{ "objects/0000", "../../etc/0000", "bad artifact path" },
-			{ "\"arch\": \"arm64\",", "\"arch\": \"arm64\", \"arch\": \"x\",", "duplicate key" },
+			{ "\"arch\": \"arm64\",", "\"arch\": \"arm64\", \"arch\": \"x\",", "duplicate object key" },
 			{ "\"btf_hash\": \"0123456789abcdef\"", "\"btf_hash\": \"0123456789ABCDEF\"", "btf_hash" },
 		};
 		size_t i;
@@ -260,6 +285,33 @@ static void test_roundtrip(void)
 			free(t);
 		}
 	}
+	/* whole documents */
+	{
+		static const char *const bad[] = { "[1]", "1", "\"s\"", "", "{} x", "{}{}" };
+		char deep[2 * 3000 + 1];
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			CHECK(corelink_manifest_parse(bad[i], strlen(bad[i]), "t", &r, NULL) < 0);
+			CHECK(r == NULL);
+		}
+		memset(deep, '[', 3000);
+		memset(deep + 3000, ']', 3000);
+		deep[6000] = 0;
+		CHECK(corelink_manifest_parse(deep, 6000, "t", &r, NULL) < 0);
+		CHECK(r == NULL);
+		/* trailing garbage after the whole manifest */
+		t_append(j1, l1, " x", &r);
+	}
+	/* bytes that are not UTF-8 are written as U+FFFD, so the output stays readable */
+	free(m->kernels[0].source);
+	m->kernels[0].source = strdup("bad \xff\xc3 byte \xc3\xa9");
+	free(j1);
+	j1 = to_json(m, &l1);
+	CHECK_EQ(corelink_manifest_parse(j1, l1, "t", &r, &err), 0);
+	if (r)
+		CHECK_STR(r->kernels[0].source, "bad \xef\xbf\xbd\xef\xbf\xbd byte \xc3\xa9");
+	corelink_manifest_free(r);
 	free(j1);
 	corelink_manifest_free(m);
 }
