@@ -41,7 +41,7 @@ fn=$(complete -p "$1" | sed -n 's/.*-F \\([^ ]*\\).*/\\1/p')
 
 def main():
     gen = load_gen(sys.argv[1])
-    root = sys.argv[2]
+    root = os.path.abspath(sys.argv[2])
     bad = 0
     for name in ('corelink', 'btfdb'):
         tool = os.path.join(root, 'usr/bin', name)

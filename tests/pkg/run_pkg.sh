@@ -33,7 +33,7 @@ mkdir -p "$work"
 cmake -S "$src" -B "$work/build" -DBUILD_TESTING=OFF -DCORELINK_SHARED_ZLIB=ON \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >"$work/configure.log" 2>&1 || { tail -20 "$work/configure.log"; fail configure; }
 cmake --build "$work/build" -j2 >"$work/build.log" 2>&1 || { tail -30 "$work/build.log"; fail build; }
-rm -rf "$work/deb" "$work/root" "$work/tmp"
+rm -rf "$work/deb" "$work/root" "$work/tmp" "$work/broken"
 mkdir -p "$work/tmp"
 (cd "$work/build" && cpack -G DEB -B "$work/deb") >"$work/cpack.log" 2>&1 || { tail -20 "$work/cpack.log"; fail cpack; }
 deb=$(ls "$work"/deb/corelink_*.deb) || fail "no .deb"
@@ -100,6 +100,22 @@ for t in corelink btfdb; do
 	echo "$t(1): $(wc -l < "$work/tmp/$t.txt") lines"
 done
 python3 "$here/check_docs.py" "$src/scripts/gen-docs" "$root" || fail "docs do not match the help"
+# the check is not vacuous: a completion that lost an option, a man page that lost a command
+mkdir -p "$work/broken/usr/share/bash-completion/completions" "$work/broken/usr/share/man/man1"
+cp -r "$root/usr/bin" "$work/broken/usr/"
+cp "$root"/usr/share/man/man1/*.1.gz "$work/broken/usr/share/man/man1/"
+sed 's/--strict//g' "$root/usr/share/bash-completion/completions/corelink" \
+	> "$work/broken/usr/share/bash-completion/completions/corelink"
+cp "$root/usr/share/bash-completion/completions/btfdb" "$work/broken/usr/share/bash-completion/completions/"
+python3 "$here/check_docs.py" "$src/scripts/gen-docs" "$work/broken" > "$work/tmp/broken.out" 2>&1 &&
+	fail "check_docs.py accepted a completion without --strict"
+grep -q -- "--strict.*not completed" "$work/tmp/broken.out" || fail "check_docs.py did not name --strict"
+zcat "$root/usr/share/man/man1/btfdb.1.gz" | sed 's/verify/verif_/g' | gzip -9n > "$work/broken/usr/share/man/man1/btfdb.1.gz"
+cp "$root/usr/share/bash-completion/completions/corelink" "$work/broken/usr/share/bash-completion/completions/"
+python3 "$here/check_docs.py" "$src/scripts/gen-docs" "$work/broken" > "$work/tmp/broken.out" 2>&1 &&
+	fail "check_docs.py accepted a man page without the verify command"
+grep -q "command verify not in btfdb(1)" "$work/tmp/broken.out" || fail "check_docs.py did not name verify"
+echo "check_docs.py refuses a completion without --strict and a btfdb(1) without verify"
 
 echo "== 6. a program built against the installed package via pkg-config"
 pcdir=$(dirname "$(find "$root/usr/lib" -name corelink.pc)")
