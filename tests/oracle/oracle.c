@@ -47,6 +47,7 @@
 
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 /* One program as libbpf handed it to bpf_prog_load(). */
@@ -274,15 +275,113 @@ static int check_bpf(void)
 	return 0;
 }
 
+/*
+ * --small-maps, for real-world objects (tests/corpus): their tools size some maps at run
+ * time (max_entries 0 in the object) and declare others large; map creation is then most
+ * of the oracle's time or fails.  No instruction depends on a map's size or type (map fds
+ * are printed as indices, programs are not verified), so each map the object defines gets
+ * one entry, and a stack-trace map, which this kernel may refuse to create, becomes an
+ * array with the same key size (and its value size, or 8 when that is set at run time).
+ */
+static void small_maps(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj) {
+		switch (bpf_map__type(m)) {
+		case BPF_MAP_TYPE_STACK_TRACE:
+			bpf_map__set_type(m, BPF_MAP_TYPE_ARRAY);
+			bpf_map__set_max_entries(m, 1);
+			if (bpf_map__value_size(m) == 0) /* also sized at run time */
+				bpf_map__set_value_size(m, 8);
+			break;
+		case BPF_MAP_TYPE_HASH:
+		case BPF_MAP_TYPE_ARRAY:
+		case BPF_MAP_TYPE_PERCPU_HASH:
+		case BPF_MAP_TYPE_PERCPU_ARRAY:
+		case BPF_MAP_TYPE_LRU_HASH:
+		case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+			if (!bpf_map__is_internal(m))
+				bpf_map__set_max_entries(m, 1);
+			break;
+		case BPF_MAP_TYPE_RINGBUF:
+			if (bpf_map__max_entries(m) == 0)
+				bpf_map__set_max_entries(m, 4096);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: oracle OBJ [--btf TARGET] [-v]\n       oracle --check\n");
+	fprintf(stderr, "usage: oracle OBJ [--btf TARGET] [--small-maps] [--skip-unattachable] [-v]\n       oracle --check\n");
 	exit(2);
+}
+
+/*
+ * The program libbpf could not find an attach target for in the running kernel (fentry,
+ * tp_btf, ... of a function this kernel does not have), from its warning; NULL if none.
+ * libbpf looks attach targets up in the running kernel's BTF, never in --btf, and the
+ * tools themselves turn such programs off; --skip-unattachable does the same.
+ */
+static char *unattachable_prog(void)
+{
+	const char *key = "': failed to find kernel BTF type ID of ", *k, *q;
+
+	if (!g_log || !(k = strstr(g_log, key)))
+		return NULL;
+	for (q = k; q > g_log && q[-1] != '\''; q--)
+		;
+	return q > g_log ? strndup(q, k - q) : NULL;
+}
+
+/*
+ * The same test before loading, for the usual case: a tracing program whose section names
+ * a function (or, for tp_btf, a tracepoint) the running kernel's BTF does not have.
+ */
+static bool attach_target_missing(const struct bpf_program *p, const struct btf *vmlinux)
+{
+	const char *sec = bpf_program__section_name(p), *slash = strchr(sec, '/');
+	enum bpf_prog_type t = bpf_program__type(p);
+	char name[256];
+
+	if ((t != BPF_PROG_TYPE_TRACING && t != BPF_PROG_TYPE_LSM) || !slash || !vmlinux)
+		return false;
+	if (bpf_program__expected_attach_type(p) == BPF_TRACE_RAW_TP)
+		snprintf(name, sizeof(name), "btf_trace_%s", slash + 1);
+	else if (t == BPF_PROG_TYPE_LSM)
+		snprintf(name, sizeof(name), "bpf_lsm_%s", slash + 1);
+	else
+		snprintf(name, sizeof(name), "%s", slash + 1);
+	return btf__find_by_name(vmlinux, name) < 0;
+}
+
+static void reset_run(void)
+{
+	bpf_object__close(g_obj);
+	g_obj = NULL;
+	for (size_t i = 0; i < g_nprogs; i++) {
+		free(g_progs[i].name);
+		free(g_progs[i].insns);
+		close(g_progs[i].fd);
+	}
+	free(g_progs);
+	g_progs = NULL;
+	g_nprogs = 0;
+	free(g_log);
+	g_log = NULL;
+	g_log_len = g_log_cap = 0;
 }
 
 int main(int argc, char **argv)
 {
 	const char *obj_path = NULL, *btf_path = NULL, *base;
+	bool want_small_maps = false, skip_unattachable = false;
+	char *skipped[256];
+	size_t nskipped = 0;
+	struct btf *vmlinux = NULL;
 	struct bpf_program *p;
 	int err, rc;
 
@@ -293,6 +392,10 @@ int main(int argc, char **argv)
 			btf_path = argv[++i];
 		else if (!strcmp(argv[i], "-v"))
 			g_verbose = true;
+		else if (!strcmp(argv[i], "--small-maps"))
+			want_small_maps = true;
+		else if (!strcmp(argv[i], "--skip-unattachable"))
+			skip_unattachable = true;
 		else if (argv[i][0] == '-' || obj_path)
 			usage();
 		else
@@ -305,38 +408,59 @@ int main(int argc, char **argv)
 		return rc;
 
 	libbpf_set_print(log_cb);
-	LIBBPF_OPTS(bpf_object_open_opts, oopts, .btf_custom_path = btf_path);
-	g_obj = bpf_object__open_file(obj_path, &oopts);
-	if (!g_obj) {
-		err = -errno;
-		fprintf(stderr, "oracle: %s: bpf_object__open_file failed: %d\n", obj_path, err);
-		if (g_log)
-			fputs(g_log, stderr);
-		return 3;
-	}
-	/* corelink relocates every program, so libbpf must load every one */
-	bpf_object__for_each_program(p, g_obj)
-		bpf_program__set_autoload(p, true);
-
 	base = strrchr(obj_path, '/');
 	base = base ? base + 1 : obj_path;
-	err = bpf_object__load(g_obj);
+	for (;;) {
+		LIBBPF_OPTS(bpf_object_open_opts, oopts, .btf_custom_path = btf_path);
+		char *skip;
+
+		g_obj = bpf_object__open_file(obj_path, &oopts);
+		if (!g_obj) {
+			err = -errno;
+			fprintf(stderr, "oracle: %s: bpf_object__open_file failed: %d\n", obj_path, err);
+			if (g_log)
+				fputs(g_log, stderr);
+			return 3;
+		}
+		/* corelink relocates every program, so libbpf must load every one */
+		bpf_object__for_each_program(p, g_obj) {
+			bool off = false;
+
+			for (size_t i = 0; i < nskipped; i++)
+				off |= !strcmp(skipped[i], bpf_program__name(p));
+			if (!vmlinux && skip_unattachable && (bpf_program__type(p) == BPF_PROG_TYPE_TRACING ||
+							      bpf_program__type(p) == BPF_PROG_TYPE_LSM))
+				vmlinux = btf__load_vmlinux_btf();
+			if (!off && skip_unattachable && nskipped < 256 &&
+			    attach_target_missing(p, vmlinux)) {
+				skipped[nskipped++] = strdup(bpf_program__name(p));
+				off = true;
+			}
+			bpf_program__set_autoload(p, !off);
+		}
+		if (want_small_maps)
+			small_maps(g_obj);
+		err = bpf_object__load(g_obj);
+		if (!err || !skip_unattachable || nskipped == 256 || !(skip = unattachable_prog()))
+			break;
+		skipped[nskipped++] = skip;
+		reset_run();
+	}
 	if (err) {
 		print_failure(base, err);
 		rc = 1;
 	} else {
 		printf("object %s\n", base);
+		for (size_t i = 0; i < nskipped; i++)
+			printf("skip %s (no attach target in the running kernel)\n", skipped[i]);
 		for (size_t i = 0; i < g_nprogs; i++)
 			print_prog(&g_progs[i]);
 		printf("result ok\n");
 		rc = 0;
 	}
-	bpf_object__close(g_obj);
-	for (size_t i = 0; i < g_nprogs; i++) {
-		free(g_progs[i].name);
-		free(g_progs[i].insns);
-	}
-	free(g_progs);
-	free(g_log);
+	reset_run();
+	btf__free(vmlinux);
+	for (size_t i = 0; i < nskipped; i++)
+		free(skipped[i]);
 	return rc;
 }
