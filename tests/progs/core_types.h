@@ -16,8 +16,10 @@
 #define PAI __attribute__((preserve_access_index))
 #define ALIGN8 __attribute__((aligned(8)))
 
-/* Input buffer the programs pretend is a kernel object. */
+/* Input buffer the programs pretend is a kernel object (gcc12_compat.h has its own). */
+#ifndef CORE_IN
 #define CORE_IN(type) ((type *)(void *)in_buf)
+#endif
 
 #define CORE_PROG_PREAMBLE              \
 	char LICENSE[] SEC("license") = "GPL"; \
