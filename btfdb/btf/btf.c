@@ -53,9 +53,14 @@ struct btfdb_lz_frame {
 
 static const struct btf_type *lazy_type(const struct btfdb_btf *btf, uint32_t id);
 
-/* Size of a record whose kind the walk found known. */
-static inline uint32_t rec_size(const struct btf_type *t)
+/* Size of a record the walk found sized: a known kind, or one the layout section sizes. */
+static inline uint32_t rec_size(const struct btfdb_btf *btf, const struct btf_type *t)
 {
+	uint64_t bytes;
+
+	if (__builtin_expect(!btfdb_kind_known(btfdb_kind(t)), 0) &&
+	    !btfdb_layout_rec_bytes(btf, 0, btfdb_kind(t), btfdb_vlen(t), &bytes, NULL))
+		return (uint32_t)bytes;
 	return (uint32_t)(sizeof(*t) + btfdb_type_extra_size(t));
 }
 
@@ -71,7 +76,7 @@ const struct btf_type *btfdb_flat_type_walk(const struct btfdb_btf *btf, uint32_
 		}
 	off = btf->type_offs[slot + (i >> btf->offs_shift)];
 	for (j = i & ~((1u << btf->offs_shift) - 1); j < i; j++)
-		off += rec_size((const struct btf_type *)(btf->tsec + off));
+		off += rec_size(btf, (const struct btf_type *)(btf->tsec + off));
 	return (const struct btf_type *)(btf->tsec + off);
 }
 
@@ -187,7 +192,7 @@ static const struct btf_type *next_own(const struct btfdb_btf *btf, uint32_t *cu
 {
 	const struct btf_type *t = (const struct btf_type *)(btf->tsec + *cur);
 
-	*cur += rec_size(t);
+	*cur += rec_size(btf, t);
 	return t;
 }
 
@@ -687,6 +692,8 @@ static inline __attribute__((always_inline)) int check_type(const struct btfdb_b
 
 	if (check_name(btf, id, t->name_off, NULL, 0, err))
 		return -EINVAL;
+	if (!btfdb_kind_known(kind)) /* an opaque record of a newer kind (btf_layout.c) */
+		return 0;
 	if (!has_vlen(kind) && btfdb_vlen(t))
 		return bad(t, id, "vlen", btfdb_vlen(t), err);
 
@@ -1062,13 +1069,13 @@ static __attribute__((noinline, cold)) int walk_error(const struct btfdb_btf *bt
 			      id, blob_off(btf, t), len - off);
 		return -EINVAL;
 	}
-	kind = BTF_INFO_KIND(t->info);
-	if (kind == BTF_KIND_UNKN || kind > BTF_KIND_MAX) {
-		btfdb_err_set(err, "BTF: type [%u] at blob offset 0x%zx has unknown kind %u", id,
-			      blob_off(btf, t), kind);
-		return -EINVAL;
+	kind = btfdb_kind(t);
+	if (!btfdb_kind_known(kind)) {
+		if (btfdb_layout_rec_bytes(btf, id, kind, btfdb_vlen(t), &total, err))
+			return -EINVAL; /* the message names the kind */
+	} else {
+		total = rec_bytes(kind, btfdb_vlen(t));
 	}
-	total = rec_bytes(kind, BTF_INFO_VLEN(t->info));
 	if (total > len - off) {
 		btfdb_err_set(err,
 			      "BTF: type [%u] (%s) at blob offset 0x%zx: vlen %u "
@@ -1130,10 +1137,14 @@ static int parse_types(struct btfdb_btf *btf, const struct btf_header *hdr,
 		 * hardware prefetcher stops at page boundaries; a prefetch past the
 		 * end is harmless) */
 		__builtin_prefetch(sec + off + 2048);
-		kind = BTF_INFO_KIND(t->info);
-		if (kind == BTF_KIND_UNKN || kind > BTF_KIND_MAX)
-			return walk_error(btf, sec, len, off, id, err);
-		total = rec_bytes(kind, BTF_INFO_VLEN(t->info));
+		kind = btfdb_kind(t);
+		if (__builtin_expect(!btfdb_kind_known(kind), 0)) {
+			/* a kind of a newer format, sized by the layout section */
+			if (btfdb_layout_rec_bytes(btf, id, kind, btfdb_vlen(t), &total, err))
+				return -EINVAL;
+		} else {
+			total = rec_bytes(kind, btfdb_vlen(t));
+		}
 		if (total > len - off || id == UINT32_MAX)
 			return walk_error(btf, sec, len, off, id, err);
 		offs[n] = off;
@@ -1356,11 +1367,11 @@ static inline __attribute__((always_inline)) bool lz_step(const uint8_t *sec, ui
 	if (len - c->off < sizeof(*t))
 		return false;
 	info = t->info;
-	kind = BTF_INFO_KIND(info);
+	kind = BTFDB_INFO_KIND(info);
 	name = t->name_off;
-	if (__builtin_expect(kind == BTF_KIND_UNKN || kind > BTF_KIND_MAX, 0))
-		return false;
-	total = rec_bytes(kind, BTF_INFO_VLEN(info));
+	if (__builtin_expect(!btfdb_kind_known(kind), 0))
+		return false; /* lz_step_opaque() */
+	total = rec_bytes(kind, BTFDB_INFO_VLEN(info));
 	if (__builtin_expect(total > len - c->off, 0))
 		return false;
 	__builtin_prefetch(sec + c->off + 2048); /* see parse_types() */
@@ -1369,6 +1380,26 @@ static inline __attribute__((always_inline)) bool lz_step(const uint8_t *sec, ui
 	c->core[c->nc] = (struct btfdb_named){ c->base + c->n, name };
 	c->nc += (name != 0) & !((LZ_NOT_CAND >> kind) & 1);
 	c->named += name != 0;
+	c->n++;
+	c->off += (uint32_t)total;
+	return true;
+}
+
+/* lz_step() for a record of a kind btfdb does not know that the layout section sizes
+ * (false as lz_step's; walk_error() tells why).  Not a CO-RE candidate. */
+static bool lz_step_opaque(const struct btfdb_btf *btf, const uint8_t *sec, uint32_t len,
+			   struct lz_chain *c)
+{
+	const struct btf_type *t = (const struct btf_type *)(sec + c->off);
+	uint64_t total;
+
+	if (len - c->off < sizeof(*t) ||
+	    btfdb_layout_rec_bytes(btf, c->base + c->n, btfdb_kind(t), btfdb_vlen(t), &total, NULL) ||
+	    total > len - c->off)
+		return false;
+	if (!(c->n & ((1u << OFFS_SHIFT) - 1)))
+		c->offs[c->n >> OFFS_SHIFT] = c->off;
+	c->named += t->name_off != 0;
 	c->n++;
 	c->off += (uint32_t)total;
 	return true;
@@ -1392,11 +1423,10 @@ static uint32_t lz_guess(const struct btfdb_btf *btf, const uint8_t *sec, uint32
 
 		for (k = 0; k < LZ_GUESS_RUN && len - p >= sizeof(struct btf_type); k++) {
 			const struct btf_type *t = (const struct btf_type *)(sec + p);
-			uint32_t kind = BTF_INFO_KIND(t->info), vlen = BTF_INFO_VLEN(t->info);
+			uint32_t kind = BTFDB_INFO_KIND(t->info), vlen = BTFDB_INFO_VLEN(t->info);
 			uint64_t total;
 
-			if ((t->info & 0x60ff0000u) || kind == BTF_KIND_UNKN ||
-			    kind > BTF_KIND_MAX || t->name_off >= str_lim)
+			if ((t->info & 0x60ff0000u) || !btfdb_kind_known(kind) || t->name_off >= str_lim)
 				break;
 			if (!rec_per_vlen[kind] && vlen > (kind == BTF_KIND_FUNC ? 2u : 0u))
 				break;
@@ -1484,7 +1514,8 @@ static int walk_lazy(struct btfdb_btf *btf, const struct btf_header *hdr, struct
 	while (x.off != len) {
 		uint32_t n = x.base - start + x.n;
 
-		if (n == max_n || !lz_step(sec, len, &x))
+		if (n == max_n ||
+		    (!lz_step(sec, len, &x) && !lz_step_opaque(btf, sec, len, &x)))
 			return walk_error(btf, sec, len, x.off, start + n, err);
 	}
 	btf->nr_types = x.base - start + x.n;
@@ -1613,6 +1644,8 @@ static int parse_common(struct btfdb_btf *btf, bool lazy, struct btfdb_err *err)
 
 	btf->host = btf->raw;
 	ret = parse_header(btf, &hdr, err);
+	if (!ret)
+		ret = btfdb_layout_parse(btf, hdr, err);
 	if (!ret)
 		ret = parse_strings(btf, hdr, err);
 	if (!ret)

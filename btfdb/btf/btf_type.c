@@ -15,7 +15,7 @@
 
 size_t btfdb_type_extra_size(const struct btf_type *t)
 {
-	uint16_t vlen = btfdb_vlen(t);
+	uint32_t vlen = btfdb_vlen(t);
 
 	switch (btfdb_kind(t)) {
 	case BTF_KIND_INT:

@@ -119,8 +119,14 @@ void btfdb_btf_set_ptr_size(struct btfdb_btf *btf, int size);
 /* Per-kind access (btf_type.c).  All take host-order types.           */
 /* ------------------------------------------------------------------ */
 
-static inline uint16_t btfdb_kind(const struct btf_type *t) { return BTF_INFO_KIND(t->info); }
-static inline uint16_t btfdb_vlen(const struct btf_type *t) { return BTF_INFO_VLEN(t->info); }
+/* Kind in info bits 24-30 and vlen in bits 0-23: the widths of the extended BTF format
+ * (kernels after 6.18; <linux/btf.h> of older kernels masks 5 and 16 bits, whose unused
+ * bits are zero in their BTF).  A kind above BTF_KIND_MAX is a record btfdb can skip
+ * only through the blob's layout section (btf_layout.c). */
+#define BTFDB_INFO_KIND(info) (((info) >> 24) & 0x7f)
+#define BTFDB_INFO_VLEN(info) ((info) & 0xffffff)
+static inline uint16_t btfdb_kind(const struct btf_type *t) { return BTFDB_INFO_KIND(t->info); }
+static inline uint32_t btfdb_vlen(const struct btf_type *t) { return BTFDB_INFO_VLEN(t->info); }
 static inline bool btfdb_kflag(const struct btf_type *t) { return BTF_INFO_KFLAG(t->info); }
 static inline bool btfdb_is_composite(const struct btf_type *t)
 {

@@ -24,6 +24,13 @@ struct btfdb_backend_ops {
 	const char *(*error)(void *ctx);
 };
 
+/* One record of the layout section of the extended BTF format (btf_layout.c). */
+struct btfdb_kind_layout {
+	uint8_t info_sz;  /* bytes after struct btf_type, once */
+	uint8_t elem_sz;  /* bytes per vlen element after those */
+	uint16_t flags;   /* unused */
+};
+
 /* A named type as the walk saw it (the name offset is unchecked on lazy handles). */
 struct btfdb_named {
 	uint32_t id;
@@ -55,6 +62,8 @@ struct btfdb_btf {
 	uint32_t str_len;
 	uint32_t str_start;           /* first own string offset (base's str_len for split) */
 	const struct btfdb_btf *base; /* split BTF base, or NULL */
+	const struct btfdb_kind_layout *layout; /* layout section (extended format), or NULL */
+	uint32_t nr_layout;           /* kinds it describes */
 	uint32_t start_id;            /* 1, or base type_cnt */
 	bool swapped;                 /* original was the other byte order */
 	bool big_endian;              /* original byte order */
@@ -106,6 +115,19 @@ static inline const struct btf_type *btfdb_flat_type(const struct btfdb_btf *btf
 	if (btf->offs_shift)
 		return btfdb_flat_type_walk(btf, i);
 	return (const struct btf_type *)(btf->tsec + btf->type_offs[i]);
+}
+
+/* The layout section of the extended format (btf_layout.c): read it from a parsed
+ * header (hdr in host order; fills btf->layout, nr_layout; none when hdr_len < 32). */
+int btfdb_layout_parse(struct btfdb_btf *btf, const struct btf_header *hdr, struct btfdb_err *err);
+/* Record size of a kind btfdb does not know, from the layout section (own or base's):
+ * fills *bytes, or fails naming type id when nothing can size it. */
+int btfdb_layout_rec_bytes(const struct btfdb_btf *btf, uint32_t id, uint32_t kind, uint32_t vlen,
+			   uint64_t *bytes, struct btfdb_err *err);
+/* True for the kinds btfdb knows (1 .. BTF_KIND_MAX); the others are opaque records. */
+static inline bool btfdb_kind_known(uint32_t kind)
+{
+	return kind >= 1 && kind <= BTF_KIND_MAX;
 }
 
 /* Construct a handle on a backend (takes ownership of ctx, also on failure). */

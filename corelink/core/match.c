@@ -211,7 +211,7 @@ static int types_are_compat(const struct btfdb_btf *local, uint32_t local_id,
 			const struct btf_param *lp = btfdb_params(lt), *tp = btfdb_params(tt);
 			int i, n = btfdb_vlen(lt), ret;
 
-			if (n != btfdb_vlen(tt))
+			if ((uint32_t)n != btfdb_vlen(tt))
 				return 0;
 			for (i = 0; i < n; i++) {
 				uint32_t lid, tid;
@@ -401,7 +401,7 @@ static int types_match(const struct btfdb_btf *local, uint32_t local_id,
 			const struct btf_param *lp = btfdb_params(lt), *tp = btfdb_params(tt);
 			int i, n = btfdb_vlen(lt), ret;
 
-			if (lk != tk || n != btfdb_vlen(tt))
+			if (lk != tk || (uint32_t)n != btfdb_vlen(tt))
 				return 0;
 			for (i = 0; i < n; i++) {
 				ret = types_match(local, lp[i].type, targ, tp[i].type, behind_ptr,

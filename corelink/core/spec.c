@@ -78,7 +78,7 @@ static int parse_enumval(const struct btfdb_btf *btf, const struct btf_type *t,
 	int idx = spec->raw_spec[0];
 	uint32_t name_off;
 
-	if (!btfdb_is_any_enum(t) || spec->raw_len > 1 || idx < 0 || idx >= btfdb_vlen(t)) {
+	if (!btfdb_is_any_enum(t) || spec->raw_len > 1 || idx < 0 || (uint32_t)idx >= btfdb_vlen(t)) {
 		btfdb_err_set(err, "access string '%s' is not an enumerator of an enum", str);
 		return -EINVAL;
 	}
@@ -99,7 +99,7 @@ static int step_member(const struct btfdb_btf *btf, const struct btf_type *t, ui
 	const struct btf_member *m;
 	const char *name;
 
-	if (idx < 0 || idx >= btfdb_vlen(t)) {
+	if (idx < 0 || (uint32_t)idx >= btfdb_vlen(t)) {
 		btfdb_err_set(err, "access string '%s': member index %d out of range (%s has %u members)",
 			      str, idx, btfdb_kind_name(btfdb_kind(t)), btfdb_vlen(t));
 		return -EINVAL;

@@ -35,6 +35,8 @@ done
 for n in core_misc objio_basic core_enum64val; do
   [ -f "$bpf/$n.bpfeb.o" ] && dump_btf "$bpf/$n.bpfeb.o" "$here/corpus/btf/${n}_be.btf"
 done
+# the extended format (32-byte header, layout section, kinds btfdb does not know)
+python3 "$here/ext_btf_seed.py" "$here/corpus/btf/core_nesting.btf" "$here/corpus/btf/ext_layout.btf"
 strip_dbg "$bpf/core_misc.bpf.o" "$here/corpus/btf/core_misc_elf.o"
 strip_dbg "$bpf/core_nesting.bpfeb.o" "$here/corpus/btf/core_nesting_be_elf.o"
 cp "$here/corpus/btf/core_ptr_as_arr.btf" "$tmp/vmlinux.btf"

@@ -29,6 +29,7 @@
 #include "btfdb.h"
 #include "corelink.h"
 #include "corelink_internal.h"
+#include "ext_btf.h"
 
 /* ------------------------------------------------------------------ */
 /* Expectations                                                        */
@@ -1040,9 +1041,117 @@ static void test_kernel(void)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* A target in the extended BTF format (btfdb/btf/btf_layout.c)        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * nesting__base's BTF rewritten in the extended format (32-byte header, layout
+ * section) with two records of kinds corelink does not know appended: kind 36, a copy
+ * of STRUCT core_nesting's record with its members 8 bytes further (sized 12 per
+ * element by the layout; read with the old 5-bit kind mask, 36 is STRUCT: a second
+ * candidate, and a field offset ambiguity), and kind 100.
+ * core_nesting must relocate exactly as against nesting__base.  nkinds: layout records
+ * (101 describes both; 37 leaves kind 100 to nothing: a load error naming it).
+ */
+static char *ext_target(const char *dir, uint32_t nkinds)
+{
+	char src[1024], *path = malloc(1024);
+	struct btfdb_err err = { { 0 } };
+	struct btfdb_btf *b = NULL;
+	struct btf_header h;
+	struct ext_btf x = { 0 };
+	const uint8_t *raw;
+	uint8_t *blob;
+	size_t size = 0, n;
+	uint32_t name = 0;
+	FILE *f;
+
+	snprintf(src, sizeof(src), "%s/targets/nesting__base.o", TEST_BPF_DIR);
+	snprintf(path, 1024, "%s/nesting__ext_layout_%u.btf", dir, nkinds);
+	CHECK_EQ(btfdb_btf_load(src, &b, &err), 0);
+	if (!b)
+		return path;
+	raw = btfdb_btf_raw(b, &size);
+	memcpy(&h, raw, sizeof(h));
+	for (n = 0; n < h.type_len / 4; n++) {
+		uint32_t w;
+
+		memcpy(&w, raw + h.hdr_len + h.type_off + 4 * n, 4);
+		ext_put(&x, w);
+	}
+	for (n = 1; n < h.str_len; n += strlen((const char *)raw + h.hdr_len + h.str_off + n) + 1)
+		if (!strcmp((const char *)raw + h.hdr_len + h.str_off + n, "core_nesting"))
+			name = (uint32_t)n;
+	CHECK(name != 0);
+	x.caps = x.ns = h.str_len;
+	x.s = malloc(x.caps);
+	memcpy(x.s, raw + h.hdr_len + h.str_off, h.str_len);
+	/* kind 36: STRUCT core_nesting's record with every member 8 bytes further */
+	for (uint32_t id = 1; id < btfdb_btf_type_cnt(b); id++) {
+		const struct btf_type *t = btfdb_btf_type(b, id);
+
+		if (!t || btfdb_kind(t) != BTF_KIND_STRUCT || t->name_off != name)
+			continue;
+		ext_put(&x, name);
+		ext_put(&x, EXT_INFO(36, 0, btfdb_vlen(t)));
+		ext_put(&x, t->size + 8);
+		for (uint32_t i = 0; i < btfdb_vlen(t); i++) {
+			ext_put(&x, btfdb_members(t)[i].name_off);
+			ext_put(&x, btfdb_members(t)[i].type);
+			ext_put(&x, btfdb_members(t)[i].offset + 64);
+		}
+		break;
+	}
+	ext_put(&x, 0); /* kind 100, vlen 0 */
+	ext_put(&x, EXT_INFO(100, 0, 0));
+	ext_put(&x, 0);
+	ext_std_layout(&x, nkinds);
+	ext_set_kind(&x, 36, 0, 12);
+	blob = ext_finish(&x, &size, 0, 0);
+	f = fopen(path, "wb");
+	CHECK(f && fwrite(blob, 1, size, f) == size);
+	if (f)
+		fclose(f);
+	free(blob);
+	ext_free(&x);
+	btfdb_btf_free(b);
+	return path;
+}
+
+static void test_ext_target(void)
+{
+	static const struct ccase ext = { "core_nesting", "nesting__base (extended BTF format)", 0,
+					  NULL, nesting_base, NULL };
+	char dir[] = "/tmp/test_core_cases.XXXXXX", obj[1024], objeb[1024], *path;
+	struct btfdb_err err = { { 0 } };
+	struct btfdb_btf *t = NULL;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0);
+		return;
+	}
+	snprintf(obj, sizeof(obj), "%s/core_nesting.bpf.o", TEST_BPF_DIR);
+	snprintf(objeb, sizeof(objeb), "%s/core_nesting.bpfeb.o", TEST_BPF_DIR);
+	path = ext_target(dir, 101);
+	run_case(&ext, obj, path, false);
+	run_case(&ext, objeb, path, true);
+	unlink(path);
+	free(path);
+	path = ext_target(dir, 37);
+	CHECK_EQ(btfdb_btf_load(path, &t, &err), -EINVAL);
+	CHECK_CONTAINS(err.msg, "has kind 100, which corelink does not know and the layout "
+				"section (37 kinds) does not describe");
+	btfdb_btf_free(t);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_cases();
+	test_ext_target();
 	test_kernel();
 	printf("%d case runs (%d programs skipped), %d kernel runs\n", cases_run, cases_skipped,
 	       kernels_done);
