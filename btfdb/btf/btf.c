@@ -59,7 +59,7 @@ static inline uint32_t rec_size(const struct btfdb_btf *btf, const struct btf_ty
 	uint64_t bytes;
 
 	if (__builtin_expect(!btfdb_kind_known(btfdb_kind(t)), 0) &&
-	    !btfdb_layout_rec_bytes(btf, 0, btfdb_kind(t), btfdb_vlen(t), &bytes, NULL))
+	    !btfdb_layout_rec_bytes(btf, 0, t, &bytes, NULL))
 		return (uint32_t)bytes;
 	return (uint32_t)(sizeof(*t) + btfdb_type_extra_size(t));
 }
@@ -1071,7 +1071,7 @@ static __attribute__((noinline, cold)) int walk_error(const struct btfdb_btf *bt
 	}
 	kind = btfdb_kind(t);
 	if (!btfdb_kind_known(kind)) {
-		if (btfdb_layout_rec_bytes(btf, id, kind, btfdb_vlen(t), &total, err))
+		if (btfdb_layout_rec_bytes(btf, id, t, &total, err))
 			return -EINVAL; /* the message names the kind */
 	} else {
 		total = rec_bytes(kind, btfdb_vlen(t));
@@ -1140,7 +1140,7 @@ static int parse_types(struct btfdb_btf *btf, const struct btf_header *hdr,
 		kind = btfdb_kind(t);
 		if (__builtin_expect(!btfdb_kind_known(kind), 0)) {
 			/* a kind of a newer format, sized by the layout section */
-			if (btfdb_layout_rec_bytes(btf, id, kind, btfdb_vlen(t), &total, err))
+			if (btfdb_layout_rec_bytes(btf, id, t, &total, err))
 				return -EINVAL;
 		} else {
 			total = rec_bytes(kind, btfdb_vlen(t));
@@ -1394,7 +1394,7 @@ static bool lz_step_opaque(const struct btfdb_btf *btf, const uint8_t *sec, uint
 	uint64_t total;
 
 	if (len - c->off < sizeof(*t) ||
-	    btfdb_layout_rec_bytes(btf, c->base + c->n, btfdb_kind(t), btfdb_vlen(t), &total, NULL) ||
+	    btfdb_layout_rec_bytes(btf, c->base + c->n, t, &total, NULL) ||
 	    total > len - c->off)
 		return false;
 	if (!(c->n & ((1u << OFFS_SHIFT) - 1)))

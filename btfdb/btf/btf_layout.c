@@ -19,6 +19,7 @@
  * without knowing them; libbpf refuses it too).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "btfdb_internal.h"
@@ -82,41 +83,39 @@ static const struct btfdb_btf *layout_owner(const struct btfdb_btf *btf)
 	return btf;
 }
 
-int btfdb_layout_rec_bytes(const struct btfdb_btf *btf, uint32_t id, uint32_t kind, uint32_t vlen,
+int btfdb_layout_rec_bytes(const struct btfdb_btf *btf, uint32_t id, const struct btf_type *t,
 			   uint64_t *bytes, struct btfdb_err *err)
 {
 	const struct btfdb_btf *o = layout_owner(btf);
+	uint32_t kind = btfdb_kind(t);
 	const struct btfdb_kind_layout *l;
+	char what[96];
 
+	snprintf(what, sizeof(what), "BTF: type [%u] at blob offset 0x%zx has unknown kind %u", id,
+		 (size_t)((const uint8_t *)t - btf->host), kind);
 	if (!o) {
-		btfdb_err_set(err,
-			      "BTF: type [%u] has kind %u, which corelink does not know, and the BTF "
-			      "has no layout section to size it",
-			      id, kind);
+		btfdb_err_set(err, "%s (no layout section sizes it)", what);
 		return -EINVAL;
 	}
 	if (kind >= o->nr_layout) {
-		btfdb_err_set(err,
-			      "BTF: type [%u] has kind %u, which corelink does not know and the "
-			      "layout section (%u kinds) does not describe",
-			      id, kind, o->nr_layout);
+		btfdb_err_set(err, "%s (the layout section describes %u kinds)", what, o->nr_layout);
 		return -EINVAL;
 	}
 	l = &o->layout[kind];
 	if (l->info_sz % 4 || l->elem_sz % 4) {
 		btfdb_err_set(err,
-			      "BTF: type [%u]: the layout section sizes kind %u as %u bytes plus %u "
-			      "per element, not multiples of 4",
-			      id, kind, l->info_sz, l->elem_sz);
+			      "%s (the layout section sizes it as %u bytes plus %u per element, not "
+			      "multiples of 4)",
+			      what, l->info_sz, l->elem_sz);
 		return -EINVAL;
 	}
 	if (btf->swapped) {
 		btfdb_err_set(err,
-			      "BTF: type [%u] has kind %u, which corelink does not know: its fields "
-			      "cannot be converted from the blob's byte order",
-			      id, kind);
+			      "%s (a record of a kind corelink does not know cannot be converted from "
+			      "the blob's byte order)",
+			      what);
 		return -EINVAL;
 	}
-	*bytes = sizeof(struct btf_type) + l->info_sz + (uint64_t)vlen * l->elem_sz;
+	*bytes = sizeof(struct btf_type) + l->info_sz + (uint64_t)btfdb_vlen(t) * l->elem_sz;
 	return 0;
 }

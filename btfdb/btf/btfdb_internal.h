@@ -120,9 +120,9 @@ static inline const struct btf_type *btfdb_flat_type(const struct btfdb_btf *btf
 /* The layout section of the extended format (btf_layout.c): read it from a parsed
  * header (hdr in host order; fills btf->layout, nr_layout; none when hdr_len < 32). */
 int btfdb_layout_parse(struct btfdb_btf *btf, const struct btf_header *hdr, struct btfdb_err *err);
-/* Record size of a kind btfdb does not know, from the layout section (own or base's):
- * fills *bytes, or fails naming type id when nothing can size it. */
-int btfdb_layout_rec_bytes(const struct btfdb_btf *btf, uint32_t id, uint32_t kind, uint32_t vlen,
+/* Record size of type id t, of a kind btfdb does not know, from the layout section (own
+ * or base's): fills *bytes, or fails naming the type, its offset and why nothing sizes it. */
+int btfdb_layout_rec_bytes(const struct btfdb_btf *btf, uint32_t id, const struct btf_type *t,
 			   uint64_t *bytes, struct btfdb_err *err);
 /* True for the kinds btfdb knows (1 .. BTF_KIND_MAX); the others are opaque records. */
 static inline bool btfdb_kind_known(uint32_t kind)

@@ -109,7 +109,7 @@ static void render(struct dump *d, uint32_t id, const char *decl, int lvl, int d
 	case BTF_KIND_FUNC_PROTO: {
 		const struct btf_param *p = btfdb_params(t);
 		struct dump sub = { d->btf, { 0 }, 0 };
-		uint16_t i, n = btfdb_vlen(t);
+		uint32_t i, n = btfdb_vlen(t);
 
 		put(&sub, "%s(", decl);
 		for (i = 0; i < n; i++) {
@@ -178,7 +178,7 @@ static void render(struct dump *d, uint32_t id, const char *decl, int lvl, int d
 /* "{ members }" of a struct/union/enum, at indentation lvl. */
 static void body(struct dump *d, const struct btf_type *t, int lvl, int depth)
 {
-	uint16_t i, n = btfdb_vlen(t);
+	uint32_t i, n = btfdb_vlen(t);
 
 	put(d, "{\n");
 	if (btfdb_is_composite(t)) {
@@ -257,7 +257,7 @@ int btfdb_btf_dump_c(const struct btfdb_btf *btf, uint32_t id, char **out, struc
 		break;
 	case BTF_KIND_DATASEC: {
 		const struct btf_var_secinfo *v = (const void *)(t + 1);
-		uint16_t i;
+		uint32_t i;
 
 		put(&d, "/* section %s, %u bytes */\n", nm(&d, t), t->size);
 		for (i = 0; i < btfdb_vlen(t); i++) {

@@ -91,7 +91,7 @@ static int collect_ksym_needs(struct corelink_obj *obj)
 		const struct btf_type *t = btfdb_btf_type(btf, id);
 		const struct btf_var_secinfo *vs;
 		const char *name;
-		uint16_t i;
+		uint32_t i;
 
 		if (!t || btfdb_kind(t) != BTF_KIND_DATASEC)
 			continue;

@@ -181,15 +181,15 @@ static void test_errors(void)
 
 	fprintf(stderr, "errors\n");
 	blob = blob_unknown(&size, 0, 0, 1); /* classic header, no layout section */
-	expect_error(blob, size, "type [2] has kind 25, which corelink does not know, and the BTF "
-				 "has no layout section");
+	expect_error(blob, size, "type [2] at blob offset 0x28 has unknown kind 25 (no layout "
+				 "section sizes it)");
 	free(blob);
 	blob = blob_unknown(&size, 20, 0, 0); /* a layout of libbpf's 20 kinds only */
-	expect_error(blob, size, "type [2] has kind 25, which corelink does not know and the "
-				 "layout section (20 kinds) does not describe");
+	expect_error(blob, size, "type [2] at blob offset 0x30 has unknown kind 25 (the layout "
+				 "section describes 20 kinds)");
 	free(blob);
 	blob = blob_unknown(&size, 26, 1, 0); /* big endian: an unknown record cannot be swapped */
-	expect_error(blob, size, "cannot be converted from the blob's byte order");
+	expect_error(blob, size, "has unknown kind 25 (a record of a kind corelink does not know cannot be converted");
 	free(blob);
 
 	/* sizes that are not multiples of 4 (header word 3: type_len) */
@@ -221,7 +221,7 @@ static void test_errors(void)
 		ext_put(&b, 4);
 		ext_put(&b, 32);
 		blob = ext_finish(&b, &size, 1, 0);
-		expect_error(blob, size, "type [1] has kind 33");
+		expect_error(blob, size, "type [1] at blob offset 0x18 has unknown kind 33 (no layout section");
 		free(blob);
 		ext_free(&b);
 	}
