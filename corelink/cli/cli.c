@@ -434,6 +434,7 @@ static const struct {
 	{ "single", NULL, mode_single },
 };
 
+#include "cli_bundle.h" /* bundle: cli_bundle.c */
 #include "cli_batch.h" /* batch (--btfhub/--db, many objects), pick, merge, report: cli_batch.c */
 
 int main(int argc, char **argv)
@@ -444,6 +445,8 @@ int main(int argc, char **argv)
 
 	/* past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing us */
 	signal(SIGXFSZ, SIG_IGN);
+	if (cl_cli_bundle_wants(argc, argv))
+		return cl_cli_bundle_main(argc, argv);
 	if (cl_cli_batch_wants(argc, argv))
 		return cl_cli_batch_main(argc, argv);
 	rc = parse_args(argc, argv, &o);

@@ -29,6 +29,7 @@
 #include "batch.h"
 #include "btfdb_fileio.h"
 #include "cli_batch.h"
+#include "cli_bundle.h"
 
 enum fail_on { FAIL_NEVER, FAIL_ERROR, FAIL_POISON, FAIL_ANY_POISON };
 
@@ -65,6 +66,7 @@ static void batch_usage(FILE *f)
 		"  --fail-on WHAT    exit 1 when any entry is: error | poison (a poisoned relocation not\n"
 		"                    seen as guarded, or an error) | any-poison (any poisoned relocation,\n"
 		"                    or an error)\n"
+		"  --bundle FILE     also pack the batch into one bundle (see corelink bundle -h)\n"
 		"  -q, --quiet       no progress, no summary\n"
 		"\n"
 		"Without --fail-on the exit status is 0 even if some kernels fail: the manifest says so.\n"
@@ -172,7 +174,7 @@ static int write_report(const struct corelink_manifest *m, const char *path)
 /* batch                                                               */
 /* ------------------------------------------------------------------ */
 
-enum { OPT_BTFHUB = 256, OPT_DB, OPT_BTF, OPT_BTF_NAME, OPT_SHARD, OPT_TREE, OPT_REPORT,
+enum { OPT_BTFHUB = 256, OPT_DB, OPT_BTF, OPT_BTF_NAME, OPT_SHARD, OPT_TREE, OPT_REPORT, OPT_BUNDLE,
        OPT_FAIL_ON, OPT_RELEASE, OPT_ARCH, OPT_DISTRO, OPT_VERSION, OPT_OBJECT, OPT_OS_RELEASE };
 
 static bool parse_uint(const char *s, unsigned *out)
@@ -294,6 +296,7 @@ static int cmd_batch(int argc, char **argv)
 		{ "tree", no_argument, NULL, OPT_TREE },
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "bundle", required_argument, NULL, OPT_BUNDLE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -304,7 +307,7 @@ static int cmd_batch(int argc, char **argv)
 	struct corelink_manifest *m = NULL;
 	struct btfdb_err err = { 0 };
 	struct progress pr = { 0 };
-	const char *outdir = NULL, *report = NULL;
+	const char *outdir = NULL, *report = NULL, *bundle = NULL;
 	const char **objs = NULL, **btf_paths = NULL, **btf_names = NULL;
 	size_t nbtf = 0, i;
 	enum fail_on fail_on = FAIL_NEVER;
@@ -385,6 +388,9 @@ static int cmd_batch(int argc, char **argv)
 		case OPT_REPORT:
 			report = optarg;
 			break;
+		case OPT_BUNDLE:
+			bundle = optarg;
+			break;
 		case OPT_FAIL_ON:
 			if (!strcmp(optarg, "error")) {
 				fail_on = FAIL_ERROR;
@@ -451,6 +457,8 @@ static int cmd_batch(int argc, char **argv)
 			m->nr_kernels, nobjs, st.ok, st.poisoned, st.errors, st.artifacts, st.unique,
 			st.written, since(&pr.start), outdir);
 	if (report && write_report(m, report))
+		goto out;
+	if (bundle && cl_cli_bundle_write(m, outdir, objs, nobjs, bundle, NULL, NULL, pr.quiet))
 		goto out;
 	rc = fail_matches(m, fail_on) ? CORELINK_EXIT_RELO : CORELINK_EXIT_OK;
 	if (rc && !pr.quiet)
@@ -642,7 +650,7 @@ static int cmd_report(int argc, char **argv)
 static bool batch_only_opt(const char *a)
 {
 	static const char *const opts[] = { "--btfhub", "--btf-name", "--shard", "--tree",
-					     "--report", "--fail-on", "--jobs" };
+					     "--report", "--fail-on", "--jobs", "--bundle" };
 	size_t i, n;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {

@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * corelink bundle: the command-line side (prints, parses options, chooses
+ * exit codes; writing is bundle_write.c, reading the libc-only runtime
+ * runtime/corelink_bundle.c, the same code a loader links).
+ *
+ *   corelink bundle MANIFEST OBJ.o... -o APP.bundle [--c-header APP.bundle.h] [--name VAR] [-q]
+ *   corelink bundle ls FILE
+ *   corelink bundle get FILE [OBJECT] [--release R] [--arch A] [--distro D] [--version V]
+ *            [--os-release F] [--btf PATH | --no-fallback] -o OUT.o
+ *   corelink bundle verify FILE
+ *
+ * Exit codes: 0 ok; 1 nothing fits this host (get: no match, ambiguous, the
+ * object failed on that kernel); 2 bad usage, a damaged bundle or input, or
+ * output that cannot be written.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "cli_bundle.h"
+#include "corelink_bundle.h"
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("corelink: bundle: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'corelink bundle -h' for more information.\n", stderr);
+	return CORELINK_EXIT_USAGE;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: corelink bundle MANIFEST OBJ.o... -o APP.bundle [--c-header FILE.h] [--name VAR] [-q]\n"
+		"       corelink bundle ls FILE\n"
+		"       corelink bundle get FILE [OBJECT] [--release R] [--arch A] [--distro D] [--version V]\n"
+		"                            [--os-release F] [--btf PATH | --no-fallback] -o OUT.o\n"
+		"       corelink bundle verify FILE\n"
+		"\n"
+		"Pack a batch (MANIFEST and its objects/ directory, plus the original\n"
+		"objects OBJ.o...) into one bundle: the original CO-RE objects, one base\n"
+		"artifact each and every other artifact as byte patches, and the kernel\n"
+		"table (format: corelink/runtime/BUNDLE_FORMAT.md).  A batch writes one\n"
+		"directly with --bundle FILE.  Loaders read it with the libc-only runtime\n"
+		"(corelink_bundle.h, pkg-config corelink-bundle).\n"
+		"\n"
+		"  -o, --output F     the bundle (written atomically)\n"
+		"  --c-header F.h     also a C header embedding the bytes (static const unsigned char[])\n"
+		"  --name VAR         the array's name in --c-header (default: from the file name)\n"
+		"  ls                 objects, artifacts and kernels x objects with statuses\n"
+		"  get                select for this host (uname -r/-m, /etc/os-release), or the\n"
+		"                     identity given, and write the object: the kernel's artifact,\n"
+		"                     or for a kernel not in the bundle with kernel BTF (--btf,\n"
+		"                     default /sys/kernel/btf/vmlinux) the original CO-RE object\n"
+		"  verify             check every checksum and rebuild every artifact\n"
+		"\n"
+		"Exit status: 0 ok, 1 nothing fits (get), 2 bad usage or a damaged bundle.\n");
+}
+
+/* "corelink: bundle: <msg>" (the runtime's messages do not name the file). */
+static int bundle_error(const char *file, const char *msg)
+{
+	size_t n = strlen(file);
+
+	if (!strncmp(msg, file, n) && msg[n] == ':')
+		fprintf(stderr, "corelink: bundle: %s\n", msg);
+	else
+		fprintf(stderr, "corelink: bundle: %s: %s\n", file, msg);
+	return CORELINK_EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------------ */
+/* corelink bundle MANIFEST OBJ... -o FILE                             */
+/* ------------------------------------------------------------------ */
+
+/* Shared with the batch's --bundle: write FILE (and the C header) from m. */
+int cl_cli_bundle_write(const struct corelink_manifest *m, const char *base_dir,
+			const char *const *objs, size_t nobjs, const char *out,
+			const char *c_header, const char *var, bool quiet)
+{
+	struct corelink_bundle_stats st;
+	struct btfdb_err err = { 0 };
+	void *buf = NULL;
+	size_t size = 0;
+	int rc = CORELINK_EXIT_USAGE;
+
+	if (corelink_bundle_build(m, base_dir, objs, nobjs, &buf, &size, &st, &err)) {
+		fprintf(stderr, "corelink: bundle: %s\n", err.msg);
+		return rc;
+	}
+	if (corelink_write_file_atomic(out, buf, size, &err) ||
+	    (c_header && corelink_bundle_write_c_header(buf, size, c_header, var, &err))) {
+		fprintf(stderr, "corelink: bundle: %s\n", err.msg);
+		goto out;
+	}
+	if (!quiet)
+		fprintf(stderr,
+			"corelink: bundle: %s: %zu bytes: %zu object(s) (%zu bytes), %zu kernel(s), %zu distinct artifact(s) (%zu bytes) as base deltas %zu + patches %zu + tables %zu\n",
+			out, st.total, st.objects, st.orig_bytes, st.kernels, st.artifacts,
+			st.artifact_bytes, st.base_bytes, st.patch_bytes, st.table_bytes);
+	rc = CORELINK_EXIT_OK;
+out:
+	free(buf);
+	return rc;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	enum { OPT_C_HEADER = 256, OPT_NAME };
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "c-header", required_argument, NULL, OPT_C_HEADER },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL, *c_header = NULL, *var = NULL, *manifest = NULL;
+	const char **objs = calloc((size_t)argc, sizeof(*objs));
+	struct corelink_manifest *m = NULL;
+	struct btfdb_err err = { 0 };
+	size_t nobjs = 0;
+	char *dir = NULL;
+	bool quiet = false;
+	int c, rc = CORELINK_EXIT_USAGE;
+
+	if (!objs)
+		return rc;
+	opterr = 0;
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "-:o:qh", lo, NULL)) != -1) {
+		switch (c) {
+		case 1:
+			if (!manifest)
+				manifest = optarg;
+			else
+				objs[nobjs++] = optarg;
+			break;
+		case 'o': out = optarg; break;
+		case OPT_C_HEADER: c_header = optarg; break;
+		case OPT_NAME: var = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h':
+			usage(stdout);
+			rc = CORELINK_EXIT_OK;
+			goto out;
+		case ':':
+			rc = usage_error("option '%s' needs an argument", argv[optind - 1]);
+			goto out;
+		default:
+			rc = usage_error("unknown option '%s'", argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (!manifest || !out) {
+		rc = usage_error("need MANIFEST OBJ.o... -o APP.bundle");
+		goto out;
+	}
+	if (corelink_manifest_load(manifest, &m, &err)) {
+		fprintf(stderr, "corelink: bundle: %s\n", err.msg);
+		goto out;
+	}
+	dir = strdup(manifest);
+	if (!dir)
+		goto out;
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = 0;
+	else
+		strcpy(dir, ".");
+	rc = cl_cli_bundle_write(m, dir, objs, nobjs, out, c_header, var, quiet);
+out:
+	corelink_manifest_free(m);
+	free(dir);
+	free(objs);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* ls, get, verify                                                     */
+/* ------------------------------------------------------------------ */
+
+static int open_bundle(const char *path, struct corelink_bundle **b)
+{
+	struct corelink_bundle_err err;
+
+	if (corelink_bundle_open_file(path, b, &err))
+		return bundle_error(path, err.msg);
+	return 0;
+}
+
+static int cmd_ls(int argc, char **argv)
+{
+	struct corelink_bundle *b;
+	uint32_t i, j;
+
+	if (argc != 4 || argv[3][0] == '-')
+		return usage_error("ls needs FILE");
+	if (open_bundle(argv[3], &b))
+		return CORELINK_EXIT_USAGE;
+	printf("bundle %s: %u object(s), %u artifact(s), %u kernel(s)\n", argv[3],
+	       corelink_bundle_nr_objects(b), corelink_bundle_nr_artifacts(b),
+	       corelink_bundle_nr_kernels(b));
+	printf("objects:\n");
+	for (i = 0; i < corelink_bundle_nr_objects(b); i++) {
+		struct corelink_bundle_object o;
+
+		corelink_bundle_object(b, i, &o);
+		printf("  %-24s original %" PRIu64 " bytes, %u artifact(s), base #%u\n", o.name,
+		       o.orig_size, o.nr_artifacts, o.base);
+	}
+	printf("artifacts:\n");
+	for (i = 0; i < corelink_bundle_nr_artifacts(b); i++) {
+		struct corelink_bundle_artifact a;
+		struct corelink_bundle_object o;
+
+		corelink_bundle_artifact(b, i, &a);
+		corelink_bundle_object(b, a.object, &o);
+		printf("  #%-4u %-24s %8" PRIu64 " bytes  %-5s %6" PRIu64 " bytes  ", i, o.name, a.size,
+		       a.encoding == CORELINK_BUNDLE_ENC_DELTA ? "delta" : "patch", a.data_size);
+		for (j = 0; j < 8; j++)
+			printf("%02x", a.name[j]);
+		printf("\n");
+	}
+	printf("kernels:\n");
+	for (i = 0; i < corelink_bundle_nr_kernels(b); i++) {
+		struct corelink_bundle_kernel k;
+		char id[512];
+
+		corelink_bundle_kernel(b, i, &k);
+		snprintf(id, sizeof(id), "%s/%s/%s/%s", k.distro, k.version, k.arch, k.release);
+		printf("  %-60s", id);
+		for (j = 0; j < corelink_bundle_nr_objects(b); j++) {
+			struct corelink_bundle_entry e;
+			struct corelink_bundle_object o;
+
+			corelink_bundle_entry(b, i, j, &e);
+			corelink_bundle_object(b, j, &o);
+			if (e.status == CORELINK_BUNDLE_ERROR)
+				printf(" %s=error", o.name);
+			else
+				printf(" %s=%s#%u", o.name, corelink_bundle_status_str(e.status), e.artifact);
+		}
+		printf("\n");
+	}
+	corelink_bundle_close(b);
+	return CORELINK_EXIT_OK;
+}
+
+static int cmd_get(int argc, char **argv)
+{
+	enum { OPT_RELEASE = 256, OPT_ARCH, OPT_DISTRO, OPT_VERSION, OPT_OS_RELEASE, OPT_BTF,
+	       OPT_NO_FALLBACK };
+	static const struct option lo[] = {
+		{ "release", required_argument, NULL, OPT_RELEASE },
+		{ "arch", required_argument, NULL, OPT_ARCH },
+		{ "distro", required_argument, NULL, OPT_DISTRO },
+		{ "version", required_argument, NULL, OPT_VERSION },
+		{ "os-release", required_argument, NULL, OPT_OS_RELEASE },
+		{ "btf", required_argument, NULL, OPT_BTF },
+		{ "no-fallback", no_argument, NULL, OPT_NO_FALLBACK },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct corelink_bundle_query q = { 0 };
+	struct corelink_bundle_choice ch;
+	struct corelink_bundle_err err;
+	struct corelink_bundle *b = NULL;
+	struct btfdb_err werr = { 0 };
+	const char *file = NULL, *out = NULL;
+	void *buf = NULL;
+	int c, ret, rc = CORELINK_EXIT_USAGE;
+
+	opterr = 0;
+	optind = 3;
+	while ((c = getopt_long(argc, argv, "-:o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 1:
+			if (!file)
+				file = optarg;
+			else if (!q.object)
+				q.object = optarg;
+			else
+				return usage_error("get: unexpected argument '%s'", optarg);
+			break;
+		case OPT_RELEASE: q.release = optarg; break;
+		case OPT_ARCH: q.arch = optarg; break;
+		case OPT_DISTRO: q.distro = optarg; break;
+		case OPT_VERSION: q.version = optarg; break;
+		case OPT_OS_RELEASE: q.os_release = optarg; break;
+		case OPT_BTF: q.btf_path = optarg; break;
+		case OPT_NO_FALLBACK: q.btf_path = ""; break;
+		case 'o': out = optarg; break;
+		case 'h':
+			usage(stdout);
+			return CORELINK_EXIT_OK;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (!file || !out)
+		return usage_error("get needs FILE [OBJECT] -o OUT.o");
+	if (open_bundle(file, &b))
+		return CORELINK_EXIT_USAGE;
+	ret = corelink_bundle_select(b, &q, &ch, &err);
+	if (ret) {
+		fprintf(stderr, "corelink: bundle: %s\n", err.msg);
+		rc = ret == -EINVAL ? CORELINK_EXIT_USAGE : CORELINK_EXIT_RELO;
+		goto out;
+	}
+	buf = malloc(ch.size ? (size_t)ch.size : 1);
+	if (!buf) {
+		fprintf(stderr, "corelink: bundle: out of memory\n");
+		goto out;
+	}
+	if (corelink_bundle_materialize(b, &ch, buf, (size_t)ch.size, &err)) {
+		bundle_error(file, err.msg);
+		goto out;
+	}
+	if (corelink_write_file_atomic(out, buf, (size_t)ch.size, &werr)) {
+		fprintf(stderr, "corelink: bundle: %s\n", werr.msg);
+		goto out;
+	}
+	if (ch.how == CORELINK_BUNDLE_EXACT) {
+		struct corelink_bundle_kernel k;
+
+		corelink_bundle_kernel(b, ch.kernel, &k);
+		printf("exact %s/%s/%s/%s artifact #%u (%s)\n", k.distro, k.version, k.arch, k.release,
+		       ch.artifact, corelink_bundle_status_str(ch.status));
+		if (ch.status == CORELINK_BUNDLE_POISONED)
+			fprintf(stderr, "corelink: bundle: warning: %u poisoned relocation(s) may be reached on %s\n",
+				ch.unguarded, ch.release);
+	} else {
+		printf("fallback-btf: kernel %s is not in the bundle; the original CO-RE object (the kernel has BTF)\n",
+		       ch.release);
+	}
+	rc = CORELINK_EXIT_OK;
+out:
+	free(buf);
+	corelink_bundle_close(b);
+	return rc;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	struct corelink_bundle *b;
+	struct corelink_bundle_err err;
+	uint32_t i;
+	uint64_t bytes = 0;
+	int rc = CORELINK_EXIT_OK;
+
+	if (argc != 4 || argv[3][0] == '-')
+		return usage_error("verify needs FILE");
+	if (open_bundle(argv[3], &b))
+		return CORELINK_EXIT_USAGE;
+	/* every original and every artifact rebuilt and checked against its hash */
+	for (i = 0; i < corelink_bundle_nr_objects(b) + corelink_bundle_nr_artifacts(b) && !rc; i++) {
+		uint32_t obj = i, art = CORELINK_BUNDLE_NONE;
+		uint64_t size;
+		void *buf;
+
+		if (i >= corelink_bundle_nr_objects(b)) {
+			struct corelink_bundle_artifact a;
+
+			art = i - corelink_bundle_nr_objects(b);
+			corelink_bundle_artifact(b, art, &a);
+			obj = a.object;
+			size = a.size;
+		} else {
+			struct corelink_bundle_object o;
+
+			corelink_bundle_object(b, obj, &o);
+			size = o.orig_size;
+		}
+		buf = malloc(size ? (size_t)size : 1);
+		if (!buf) {
+			fprintf(stderr, "corelink: bundle: out of memory\n");
+			rc = CORELINK_EXIT_USAGE;
+		} else if (corelink_bundle_materialize_artifact(b, obj, art, buf, (size_t)size, &err)) {
+			rc = bundle_error(argv[3], err.msg);
+		}
+		bytes += size;
+		free(buf);
+	}
+	/* kernels strictly sorted by identity (what the writer promises) */
+	for (i = 1; i < corelink_bundle_nr_kernels(b) && !rc; i++) {
+		struct corelink_bundle_kernel a, k;
+		int d;
+
+		corelink_bundle_kernel(b, i - 1, &a);
+		corelink_bundle_kernel(b, i, &k);
+		if (!(d = strcmp(a.distro, k.distro)) && !(d = strcmp(a.version, k.version)) &&
+		    !(d = strcmp(a.arch, k.arch)))
+			d = strcmp(a.release, k.release);
+		if (d >= 0) {
+			fprintf(stderr, "corelink: bundle: %s: kernel %u is out of order\n", argv[3], i);
+			rc = CORELINK_EXIT_USAGE;
+		}
+	}
+	if (!rc)
+		printf("%s: ok: %u object(s), %u artifact(s) rebuilt (%" PRIu64 " bytes), %u kernel(s)\n",
+		       argv[3], corelink_bundle_nr_objects(b), corelink_bundle_nr_artifacts(b), bytes,
+		       corelink_bundle_nr_kernels(b));
+	corelink_bundle_close(b);
+	return rc;
+}
+
+bool cl_cli_bundle_wants(int argc, char **argv)
+{
+	return argc > 1 && !strcmp(argv[1], "bundle");
+}
+
+int cl_cli_bundle_main(int argc, char **argv)
+{
+	if (argc < 3 || !strcmp(argv[2], "-h") || !strcmp(argv[2], "--help")) {
+		usage(argc < 3 ? stderr : stdout);
+		return argc < 3 ? CORELINK_EXIT_USAGE : CORELINK_EXIT_OK;
+	}
+	if (!strcmp(argv[2], "ls"))
+		return cmd_ls(argc, argv);
+	if (!strcmp(argv[2], "get"))
+		return cmd_get(argc, argv);
+	if (!strcmp(argv[2], "verify"))
+		return cmd_verify(argc, argv);
+	return cmd_build(argc, argv);
+}

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Bundles: a real batch (two CO-RE case objects x synthetic kernels, with
+ * ok, poisoned and error entries) packed by the writer and read back by the
+ * libc-only runtime:
+ *  - every kernel x object selected by its identity rebuilds the batch's
+ *    artifact byte for byte; error entries are refused with their message;
+ *  - fallback to the original object when the kernel is unknown but BTF
+ *    exists; no match names the nearest kernels; ambiguity; object names;
+ *  - the runtime's XXH64 equals libxxhash's;
+ *  - the same inputs give the same bytes;
+ *  - damage: every truncation is refused; every single-bit flip is refused
+ *    or (padding) still rebuilds the right bytes; patch runs that go back,
+ *    overlap, or run past the end, and deltas that copy from outside the
+ *    original, are refused with exact messages even with valid checksums.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "batch.h"
+#include "bundle.h"
+#include "corelink_bundle.h"
+#include "test.h"
+
+static const char *const kernels[][2] = {
+	{ "nesting__base.o", "ubuntu/22.04/x86_64/5.15.0-1" },
+	{ "nesting__anon_embed.o", "ubuntu/22.04/x86_64/5.15.0-2" },
+	{ "nesting__extra_nesting.o", "ubuntu/24.04/x86_64/6.8.0-1" },
+	{ "nesting__struct_union_mixup.o", "debian/12/aarch64/6.1.0-1" },
+	{ "nesting___err_missing_field.o", "debian/12/x86_64/6.1.0-1" },
+	{ "size__base.o", "debian/12/x86_64/6.1.0-2" },
+	{ "size__diff_offs.o", "debian/12/x86_64/6.1.0-3" },
+	{ "size__diff_sz.o", "rhel/9/x86_64/5.14.0-1" },
+	{ "size__base.o", "alma/9/x86_64/5.14.0-1" },
+	{ "size___err_ambiguous.o", "debian/12/x86_64/6.1.0-4" },
+	{ "missing.btf", "debian/12/x86_64/6.1.0-0" },  /* unreadable: an error entry */
+};
+#define NK (sizeof(kernels) / sizeof(kernels[0]))
+
+static char tmpdir[] = "/tmp/test_bundle.XXXXXX";
+static struct corelink_manifest *man;
+static const char *objs[2] = { TEST_BPF_DIR "/core_nesting.bpf.o", TEST_BPF_DIR "/core_size.bpf.o" };
+static void *bundle;
+static size_t bundle_size;
+
+static void *read_all(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n ? (size_t)n : 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*size = (size_t)n;
+	return buf;
+}
+
+static int make_batch(void)
+{
+	struct corelink_kernel_list l = { 0 };
+	struct corelink_batch_opts bo = { .jobs = 1 };
+	struct btfdb_err err = { 0 };
+	size_t i;
+	int ret;
+
+	if (!mkdtemp(tmpdir))
+		return -1;
+	for (i = 0; i < NK; i++) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/targets/%s", TEST_BPF_DIR, kernels[i][0]);
+		CHECK_EQ(corelink_kernels_add_file(&l, path, kernels[i][1], &err), 0);
+	}
+	CHECK_EQ(corelink_kernels_sort(&l, &err), 0);
+	ret = corelink_batch_run(objs, 2, &l, tmpdir, &bo, &man, NULL, &err);
+	if (ret)
+		fprintf(stderr, "batch: %s\n", err.msg);
+	corelink_kernels_free(&l);
+	return ret;
+}
+
+/* The batch's artifact for kernel k, object o (NULL for an error entry). */
+static void *artifact_of(size_t k, size_t o, size_t *size)
+{
+	char path[600];
+
+	if (!man->kernels[k].entries[o].artifact)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, man->kernels[k].entries[o].artifact);
+	return read_all(path, size);
+}
+
+static void test_roundtrip(void)
+{
+	struct corelink_bundle *b = NULL;
+	struct corelink_bundle_err err;
+	void *again = NULL;
+	size_t again_size = 0, k, o, statuses[4] = { 0 };
+
+	CHECK_EQ(corelink_bundle_open(bundle, bundle_size, &b, &err), 0);
+	if (!b)
+		return;
+	CHECK_EQ(corelink_bundle_nr_objects(b), 2);
+	CHECK_EQ(corelink_bundle_nr_kernels(b), NK);
+	for (k = 0; k < man->nr_kernels; k++) {
+		const struct corelink_mf_kernel *mk = &man->kernels[k];
+
+		for (o = 0; o < 2; o++) {
+			struct corelink_bundle_query q = { objs[o] + strlen(TEST_BPF_DIR) + 1, mk->release,
+							   mk->arch, mk->distro, mk->version, NULL, "" };
+			struct corelink_bundle_choice c;
+			struct corelink_bundle_entry e;
+			size_t want_size = 0;
+			void *want = artifact_of(k, o, &want_size), *got;
+			int ret = corelink_bundle_select(b, &q, &c, &err);
+
+			CHECK_EQ(corelink_bundle_entry(b, (uint32_t)k, (uint32_t)o, &e), 0);
+			statuses[e.status & 3]++;
+			if (!want) {
+				CHECK_EQ(ret, -ENOEXEC);
+				CHECK_CONTAINS(err.msg, "object failed on kernel");
+				CHECK_CONTAINS(err.msg, mk->entries[o].error);
+				continue;
+			}
+			CHECK_EQ(ret, 0);
+			CHECK_EQ(c.how, CORELINK_BUNDLE_EXACT);
+			CHECK_EQ(c.kernel, k);
+			CHECK_EQ(c.size, want_size);
+			got = malloc(want_size);
+			CHECK_EQ(corelink_bundle_materialize(b, &c, got, want_size, &err), 0);
+			CHECK(!memcmp(got, want, want_size));
+			/* too small a buffer */
+			CHECK_EQ(corelink_bundle_materialize(b, &c, got, want_size - 1, &err), -ENOSPC);
+			free(got);
+			free(want);
+		}
+	}
+	/* the batch has every kind of entry */
+	CHECK(statuses[CORELINK_BUNDLE_OK] > 0);
+	CHECK(statuses[CORELINK_BUNDLE_ERROR] > 0);
+	fprintf(stderr, "entries: %zu ok, %zu guarded, %zu poisoned, %zu error; %u artifacts; %zu bytes\n",
+		statuses[0], statuses[1], statuses[2], statuses[3], corelink_bundle_nr_artifacts(b),
+		bundle_size);
+	/* deterministic */
+	CHECK_EQ(corelink_bundle_build(man, tmpdir, objs, 2, &again, &again_size, NULL, NULL), 0);
+	CHECK(again_size == bundle_size && !memcmp(again, bundle, bundle_size));
+	free(again);
+	corelink_bundle_close(b);
+}
+
+static void test_select_rules(void)
+{
+	struct corelink_bundle *b = NULL;
+	struct corelink_bundle_err err;
+	struct corelink_bundle_choice c;
+	size_t osize = 0;
+	void *orig = read_all(objs[0], &osize), *got;
+
+	CHECK_EQ(corelink_bundle_open(bundle, bundle_size, &b, &err), 0);
+	if (!b)
+		return;
+	/* unknown kernel, BTF present (any existing path stands in): the original */
+	{
+		struct corelink_bundle_query q = { "core_nesting", "9.9.9-unknown", "x86_64", "debian", "12",
+						   NULL, objs[1] };
+
+		CHECK_EQ(corelink_bundle_select(b, &q, &c, &err), 0);
+		CHECK_EQ(c.how, CORELINK_BUNDLE_FALLBACK_BTF);
+		CHECK_EQ(c.size, osize);
+		got = malloc(osize);
+		CHECK_EQ(corelink_bundle_materialize(b, &c, got, osize, &err), 0);
+		CHECK(!memcmp(got, orig, osize));
+		free(got);
+	}
+	/* unknown kernel, no BTF: the nearest of the same distro/version/arch */
+	{
+		struct corelink_bundle_query q = { "core_nesting.bpf.o", "6.1.0-9", "x86_64", "debian", "12",
+						   NULL, "/nonexistent/vmlinux" };
+
+		CHECK_EQ(corelink_bundle_select(b, &q, &c, &err), -ENOENT);
+		CHECK_EQ(c.how, CORELINK_BUNDLE_NO_MATCH);
+		CHECK_EQ(c.nr_nearest, 3);
+		CHECK_STR(err.msg, "no kernel 6.1.0-9 (x86_64) in the bundle and no kernel BTF at /nonexistent/vmlinux; "
+				   "nearest: debian/12/x86_64/6.1.0-0, debian/12/x86_64/6.1.0-1, debian/12/x86_64/6.1.0-2");
+	}
+	/* another arch spelling matches; no kernel of that distro: same arch, longest prefix */
+	{
+		struct corelink_bundle_query q = { "core_nesting", "6.1.0-1", "arm64", "fedora", "40", NULL, "" };
+
+		CHECK_EQ(corelink_bundle_select(b, &q, &c, &err), 0);
+		CHECK_EQ(c.how, CORELINK_BUNDLE_EXACT);
+		q.release = "6.1.0-7";
+		CHECK_EQ(corelink_bundle_select(b, &q, &c, &err), -ENOENT);
+		CHECK_STR(err.msg, "no kernel 6.1.0-7 (arm64) in the bundle and no kernel BTF at (fallback disabled); "
+				   "nearest: debian/12/aarch64/6.1.0-1");
+	}
+	/* 5.14.0-1 is rhel/9 (diff_sz) and alma/9 (base): different artifacts for core_size */
+	{
+		struct corelink_bundle_query q = { "core_size", "5.14.0-1", "x86_64", "fedora", "40", NULL, "" };
+
+		CHECK_EQ(corelink_bundle_select(b, &q, &c, &err), -ENOTUNIQ);
+		CHECK_CONTAINS(err.msg, "set the distro and version");
+		q.distro = "alma";
+		CHECK_EQ(corelink_bundle_select(b, &q, &c, &err), 0);
+		CHECK_EQ(c.how, CORELINK_BUNDLE_EXACT);
+	}
+	/* object names */
+	{
+		struct corelink_bundle_query q = { NULL, "5.15.0-1", "x86_64", NULL, NULL, NULL, "" };
+
+		CHECK_EQ(corelink_bundle_select(b, &q, &c, &err), -EINVAL);
+		CHECK_STR(err.msg, "the bundle holds 2 objects: name one");
+		q.object = "nope.o";
+		CHECK_EQ(corelink_bundle_select(b, &q, &c, &err), -EINVAL);
+		CHECK_STR(err.msg, "no object 'nope.o' in the bundle");
+	}
+	free(orig);
+	corelink_bundle_close(b);
+}
+
+static void test_xxh64(void)
+{
+	uint8_t buf[1000];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 131 + 7);
+	for (i = 0; i <= 100; i++)
+		CHECK(corelink_bundle_xxh64(buf, i, 0) == XXH64(buf, i, 0));
+	CHECK(corelink_bundle_xxh64(buf, sizeof(buf), 42) == XXH64(buf, sizeof(buf), 42));
+	CHECK(corelink_bundle_xxh64("", 0, 0) == 0xEF46DB3751D8E999ULL); /* the spec's empty input */
+}
+
+/* Every artifact and original of an opened (possibly damaged) bundle: rebuilt
+ * right, or refused.  Returns the number refused. */
+static size_t rebuild_all(const struct corelink_bundle *b)
+{
+	struct corelink_bundle_err err;
+	size_t refused = 0, k, o, size, n;
+
+	for (k = 0; k < man->nr_kernels; k++)
+		for (o = 0; o < 2; o++) {
+			struct corelink_bundle_entry e;
+			void *want = artifact_of(k, o, &size), *got;
+
+			if (!want)
+				continue;
+			corelink_bundle_entry(b, (uint32_t)k, (uint32_t)o, &e);
+			got = malloc(size + 64);
+			n = size + 64;
+			if (corelink_bundle_materialize_artifact(b, (uint32_t)o, e.artifact, got, n, &err))
+				refused++;
+			else
+				CHECK(!memcmp(got, want, size));
+			free(got);
+			free(want);
+		}
+	return refused;
+}
+
+static void test_damage(void)
+{
+	struct corelink_bundle *b = NULL;
+	struct corelink_bundle_err err;
+	uint8_t *copy = malloc(bundle_size);
+	size_t i, opened = 0, bad_open = 0;
+
+	for (i = 0; i < bundle_size; i++) {
+		if (corelink_bundle_open(bundle, i, &b, &err) != -EINVAL) {
+			CHECK(!"a truncated bundle opened");
+			corelink_bundle_close(b);
+			break;
+		}
+	}
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "bundle truncated or extended: %zu bytes, header says %zu",
+			 bundle_size - 1, bundle_size);
+		corelink_bundle_open(bundle, bundle_size - 1, &b, &err);
+		CHECK_STR(err.msg, want);
+		corelink_bundle_open(bundle, 10, &b, &err);
+		CHECK_STR(err.msg, "not a corelink bundle (bad magic)");
+	}
+	for (i = 0; i < bundle_size * 8; i += 3) {
+		memcpy(copy, bundle, bundle_size);
+		copy[i / 8] ^= (uint8_t)(1u << (i % 8));
+		if (corelink_bundle_open(copy, bundle_size, &b, &err)) {
+			bad_open++;
+			continue;
+		}
+		opened++;
+		rebuild_all(b); /* whatever it gives must be right */
+		corelink_bundle_close(b);
+	}
+	fprintf(stderr, "bit flips: %zu refused at open, %zu in padding (rebuilt right)\n", bad_open,
+		opened);
+	CHECK(bad_open > 0);
+	free(copy);
+}
+
+/* uvarint decode (for locating patch lists in the test) */
+static uint64_t get_uv(const uint8_t **p)
+{
+	uint64_t v = 0;
+	int s = 0;
+
+	while (**p & 0x80)
+		v |= (uint64_t)(*(*p)++ & 0x7f) << s, s += 7;
+	return v | (uint64_t)(*(*p)++) << s;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void wr64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Fix every checksum after an edit (what an attacker or a buggy writer could do). */
+static void rechecksum(uint8_t *d)
+{
+	int s;
+
+	for (s = 0; s < CORELINK_BUNDLE_NR_SECTIONS; s++) {
+		uint8_t *e = d + 64 + 32 * s;
+
+		wr64(e + 24, XXH64(d + rd64(e + 8), rd64(e + 16), 0));
+	}
+	wr64(d + 56, 0);
+	wr64(d + 56, XXH64(d, 64 + 32 * CORELINK_BUNDLE_NR_SECTIONS, 0));
+}
+
+static void test_crafted(void)
+{
+	const uint8_t *d = bundle;
+	const uint8_t *arts = d + rd64(d + 64 + 32 * 2 + 8), *data = d + rd64(d + 64 + 32 * 4 + 8);
+	size_t nr_arts = rd64(d + 64 + 32 * 2 + 16) / CORELINK_BUNDLE_ARTIFACT_LEN, a, found = 0;
+	uint8_t *copy = malloc(bundle_size);
+	struct corelink_bundle *b;
+	struct corelink_bundle_err err;
+	char want[256];
+
+	for (a = 0; a < nr_arts && !found; a++) {
+		const uint8_t *r = arts + a * CORELINK_BUNDLE_ARTIFACT_LEN, *p, *run2;
+		uint64_t nr, off1, len1;
+		uint8_t *o2;
+
+		if (r[4] != CORELINK_BUNDLE_ENC_PATCH)
+			continue;
+		p = data + rd64(r + 24);
+		nr = get_uv(&p);
+		if (nr < 2)
+			continue;
+		off1 = get_uv(&p);
+		len1 = get_uv(&p);
+		p += len1;
+		run2 = p;
+		found = 1;
+		/* loop: run 2 starts at run 1's offset again (same varint width: offset 0 would do too,
+		 * but run 1's own offset always fits in run 2's bytes) */
+		memcpy(copy, bundle, bundle_size);
+		o2 = copy + (run2 - d);
+		{
+			uint8_t tmp[16];
+			size_t n = 0, w2;
+			uint64_t v = off1;
+			const uint8_t *q = run2;
+
+			get_uv(&q);
+			w2 = (size_t)(q - run2);
+			do {
+				tmp[n++] = (uint8_t)((v & 0x7f) | (v >> 7 ? 0x80 : 0));
+				v >>= 7;
+			} while (v);
+			if (n <= w2) {
+				/* pad with continuation bytes to keep the width */
+				while (n < w2) {
+					tmp[n - 1] |= 0x80;
+					tmp[n++] = 0;
+				}
+				memcpy(o2, tmp, w2);
+				rechecksum(copy);
+				CHECK_EQ(corelink_bundle_open(copy, bundle_size, &b, &err), 0);
+				CHECK_EQ(rebuild_all(b) > 0, 1);
+				{
+					void *buf = malloc(rd64(r + 8));
+
+					CHECK_EQ(corelink_bundle_materialize_artifact(b, r[0], (uint32_t)a, buf, rd64(r + 8), &err), -EINVAL);
+					snprintf(want, sizeof(want), "artifact %zu: patch run 1 at offset %llu goes back before the previous run's end %llu (overlap or loop)",
+						 a, (unsigned long long)off1, (unsigned long long)(off1 + len1));
+					CHECK_STR(err.msg, want);
+					free(buf);
+				}
+				corelink_bundle_close(b);
+			}
+		}
+		/* past the end: run 1's length made huge (1-byte varint 0x7f) */
+		memcpy(copy, bundle, bundle_size);
+		{
+			const uint8_t *q = data + rd64(r + 24);
+			uint8_t *lenp;
+
+			get_uv(&q);
+			get_uv(&q);
+			lenp = copy + (q - d);
+			if (*lenp < 0x80) {
+				*lenp = 0x7f;
+				rechecksum(copy);
+				CHECK_EQ(corelink_bundle_open(copy, bundle_size, &b, &err), 0);
+				{
+					void *buf = malloc(rd64(r + 8));
+
+					CHECK_EQ(corelink_bundle_materialize_artifact(b, r[0], (uint32_t)a, buf, rd64(r + 8), &err), -EINVAL);
+					CHECK_CONTAINS(err.msg, "patch run 0");
+					free(buf);
+				}
+				corelink_bundle_close(b);
+			}
+		}
+	}
+	CHECK(found);
+	free(copy);
+}
+
+int main(void)
+{
+	if (access(objs[0], R_OK) || access(objs[1], R_OK)) {
+		printf("SKIP: test objects not built\n");
+		return 77;
+	}
+	if (make_batch())
+		return 1;
+	CHECK_EQ(corelink_bundle_build(man, tmpdir, objs, 2, &bundle, &bundle_size, NULL, NULL), 0);
+	if (!bundle)
+		return 1;
+	test_xxh64();
+	test_roundtrip();
+	test_select_rules();
+	test_crafted();
+	test_damage();
+	free(bundle);
+	corelink_manifest_free(man);
+	{
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+		CHECK_EQ(system(cmd), 0);
+	}
+	return test_finish();
+}
