@@ -179,35 +179,31 @@ static int check_header(struct corelink_bundle *b, struct corelink_bundle_err *e
 	if (le32(d + 12) != CORELINK_BUNDLE_HEADER_LEN)
 		return fail(err, -EINVAL, "bundle header length %u, expected %d", le32(d + 12),
 			    CORELINK_BUNDLE_HEADER_LEN);
-	if (b->size < CORELINK_BUNDLE_HEADER_LEN)
-		return fail(err, -EINVAL, "bundle truncated: %llu bytes, shorter than its header",
-			    (unsigned long long)b->size);
-	file_size = le64(d + 16);
-	if (file_size != b->size)
-		return fail(err, -EINVAL, "bundle truncated or extended: %llu bytes, header says %llu",
-			    (unsigned long long)b->size, (unsigned long long)file_size);
-	nsec = le32(d + 24);
+	nsec = b->size >= CORELINK_BUNDLE_HEADER_LEN ? le32(d + 24) : CORELINK_BUNDLE_NR_SECTIONS;
 	if (nsec != CORELINK_BUNDLE_NR_SECTIONS)
 		return fail(err, -EINVAL, "bundle has %u sections, expected %d", nsec,
 			    CORELINK_BUNDLE_NR_SECTIONS);
 	table_end = CORELINK_BUNDLE_HEADER_LEN + (uint64_t)nsec * CORELINK_BUNDLE_SECTION_LEN;
-	if (table_end > b->size)
-		return fail(err, -EINVAL, "bundle truncated: section table past the end");
+	if (b->size < table_end)
+		return fail(err, -EINVAL, "bundle truncated: %llu bytes, shorter than its header and section table",
+			    (unsigned long long)b->size);
 	/* the checksum covers header + table, with its own 8 bytes as zero */
 	{
-		uint8_t *tmp = malloc((size_t)table_end);
+		uint8_t head[CORELINK_BUNDLE_HEADER_LEN +
+			     CORELINK_BUNDLE_NR_SECTIONS * CORELINK_BUNDLE_SECTION_LEN];
 
-		if (!tmp)
-			return fail(err, -ENOMEM, "out of memory");
-		memcpy(tmp, d, (size_t)table_end);
-		memset(tmp + 56, 0, 8);
-		h = corelink_bundle_xxh64(tmp, (size_t)table_end, 0);
-		free(tmp);
+		memcpy(head, d, sizeof(head));
+		memset(head + 56, 0, 8);
+		h = corelink_bundle_xxh64(head, sizeof(head), 0);
 	}
 	if (h != le64(d + 56))
 		return fail(err, -EINVAL, "bundle header checksum mismatch");
 	if (le32(d + 28))
 		return fail(err, -EINVAL, "bundle header flags 0x%x not supported", le32(d + 28));
+	file_size = le64(d + 16);
+	if (file_size != b->size)
+		return fail(err, -EINVAL, "bundle truncated or extended: %llu bytes, header says %llu",
+			    (unsigned long long)b->size, (unsigned long long)file_size);
 
 	prev_end = table_end;
 	for (i = 0; i < nsec; i++) {
@@ -715,7 +711,10 @@ int corelink_bundle_select(const struct corelink_bundle *b, const struct corelin
 		nc = keep;
 	}
 	if (!nc) {
-		if (btf_path[0] && access(btf_path, F_OK) == 0) {
+		struct stat st;
+
+		/* a file with bytes (an empty file bind-mounted over it hides it) */
+		if (btf_path[0] && stat(btf_path, &st) == 0 && st.st_size > 0) {
 			struct corelink_bundle_object o;
 
 			corelink_bundle_object(b, c->object, &o);

@@ -213,7 +213,8 @@ struct corelink_bundle_query {
 	const char *distro;      /* os-release ID: narrows several matches */
 	const char *version;     /* os-release VERSION_ID: likewise */
 	const char *os_release;  /* NULL = /etc/os-release, then /usr/lib/os-release */
-	const char *btf_path;    /* NULL = /sys/kernel/btf/vmlinux; "" = never fall back */
+	const char *btf_path;    /* NULL = /sys/kernel/btf/vmlinux; "" = never fall back; an
+				  * empty file counts as absent */
 };
 
 enum corelink_bundle_how {
@@ -247,7 +248,7 @@ struct corelink_bundle_choice {
  *     distro (when that leaves any), then version; still several with
  *     different artifacts: -ENOTUNIQ.  One (or all the same): EXACT.
  *     An ERROR entry there: -ENOEXEC with the bundle's message.
- *  2. none, and btf_path exists: FALLBACK_BTF (the original object).
+ *  2. none, and btf_path is a non-empty file: FALLBACK_BTF (the original object).
  *  3. none: -ENOENT, how = NO_MATCH, nearest[] = up to 3 kernels of the same
  *     distro, version and arch (else the same arch), closest release first;
  *     the message names them.

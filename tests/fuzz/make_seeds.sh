@@ -3,7 +3,7 @@
 # build's test objects, so the seeds are the project's own test data.
 # Usage: tests/fuzz/make_seeds.sh [BUILD_DIR]   (default: build; needs the
 #        test_bpf_objects target built, and llvm-objcopy, xz, tar, python3)
-# Rewrites corpus/btf, corpus/obj and corpus/relocate; leaves corpus/db
+# Rewrites corpus/btf, corpus/obj, corpus/relocate and corpus/bundle; leaves corpus/db
 # (made from a btfdb database, see the db section below) unless btfdb exists,
 # and corpus/manifest (batch manifests) unless the corelink tool exists.
 set -euo pipefail
@@ -115,6 +115,23 @@ if [ -x "$corelink" ] && [ -f "$corelink" ]; then
   sed -i "s|$build/|build/|g" "$here"/corpus/manifest/*.json  # no machine paths in the seeds
 else
   echo "make_seeds: no corelink tool in $build, corpus/manifest left as is" >&2
+# bundle: small bundles (corelink batch --bundle) of DWARF-stripped CO-RE case
+# objects against a few synthetic targets (ok, poisoned and error entries)
+corelink=""
+for b in "$build/bin/corelink" "$build/corelink"; do [ -x "$b" ] && [ -f "$b" ] && corelink=$b && break; done
+if [ -n "$corelink" ]; then
+  rm -rf "$here/corpus/bundle"; mkdir -p "$here/corpus/bundle"
+  t=$bpf/targets
+  strip_dbg "$bpf/core_nesting.bpf.o" "$tmp/core_nesting.bpf.o"
+  strip_dbg "$bpf/core_size.bpf.o" "$tmp/core_size.bpf.o"
+  "$corelink" "$tmp/core_nesting.bpf.o" --btf "$t/nesting__base.o" --btf-name d/1/x86_64/r1 \
+    --btf "$t/nesting__anon_embed.o" --btf-name d/1/x86_64/r2 -o "$tmp/b1" -q \
+    --bundle "$here/corpus/bundle/nesting2.bundle"
+  "$corelink" "$tmp/core_nesting.bpf.o" "$tmp/core_size.bpf.o" --btf "$t/nesting__base.o" --btf-name d/1/x86_64/r1 \
+    --btf "$t/size__diff_offs.o" --btf-name d/2/aarch64/r2 --btf "$t/size___err_ambiguous.o" \
+    --btf-name e/3/x86_64/r3 -o "$tmp/b2" -q --bundle "$here/corpus/bundle/two_objects.bundle"
+else
+  echo "make_seeds: no corelink tool in $build, corpus/bundle left as is" >&2
 fi
 
 du -sh "$here"/corpus/* | sed 's|^|make_seeds: |'

@@ -32,6 +32,13 @@ committed.  Generators:
   tar_claim MIB SRC             .tar.xz whose member header claims MIB MiB but
                                 holds only SRC's BTF (truncated archive)
   bitflip SRC OFF               SRC with byte OFF (negative: from end) inverted
+  bundle_set SRC AT SIZE VALUE  corelink bundle SRC with the SIZE-byte little-endian
+                                integer at AT set to VALUE, every checksum then
+                                recomputed (so only the reader's other checks can
+                                refuse it); AT is an offset or 'sec:ID+REL' (REL
+                                bytes into section ID)
+  bundle_patch_loop SRC         SRC's first patch list with 2+ runs made to loop:
+                                run 2 starts again at run 1's offset; checksums fixed
 """
 import io
 import lzma
@@ -323,6 +330,100 @@ def tar_claim(mib, blob):
 
 # -------------------------------------------------------------- main ---
 
+# ------------------------------------------------------------ bundles ---
+
+def xxh64(data, seed=0):
+    """XXH64, from the xxHash specification (the bundle format's checksum)."""
+    M = (1 << 64) - 1
+    P1, P2, P3, P4, P5 = (11400714785074694791, 14029467366897019727, 1609587929392839161,
+                          9650029242287828579, 2870177450012600261)
+    rotl = lambda x, r: ((x << r) | (x >> (64 - r))) & M
+    rnd = lambda acc, v: (rotl((acc + v * P2) & M, 31) * P1) & M
+    n, p = len(data), 0
+    if n >= 32:
+        v = [(seed + P1 + P2) & M, (seed + P2) & M, seed, (seed - P1) & M]
+        while n - p >= 32:
+            for i in range(4):
+                v[i] = rnd(v[i], struct.unpack_from('<Q', data, p + 8 * i)[0])
+            p += 32
+        h = (rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18)) & M
+        for x in v:
+            h = (((h ^ rnd(0, x)) * P1) + P4) & M
+    else:
+        h = (seed + P5) & M
+    h = (h + n) & M
+    while n - p >= 8:
+        h = (rotl(h ^ rnd(0, struct.unpack_from('<Q', data, p)[0]), 27) * P1 + P4) & M
+        p += 8
+    if n - p >= 4:
+        h = (rotl(h ^ ((struct.unpack_from('<I', data, p)[0] * P1) & M), 23) * P2 + P3) & M
+        p += 4
+    while p < n:
+        h = (rotl(h ^ ((data[p] * P5) & M), 11) * P1) & M
+        p += 1
+    h ^= h >> 33
+    h = (h * P2) & M
+    h ^= h >> 29
+    h = (h * P3) & M
+    return h ^ (h >> 32)
+
+
+def bundle_sections(d):
+    return [struct.unpack_from('<IIQQQ', d, 64 + 32 * i) for i in range(5)]
+
+
+def bundle_rechecksum(d):
+    for i, (_, _, off, size, _) in enumerate(bundle_sections(d)):
+        if off + size <= len(d):
+            struct.pack_into('<Q', d, 64 + 32 * i + 24, xxh64(bytes(d[off:off + size])))
+    struct.pack_into('<Q', d, 56, 0)
+    struct.pack_into('<Q', d, 56, xxh64(bytes(d[:64 + 5 * 32])))
+
+
+def uvarint(d, p):
+    v = s = 0
+    while True:
+        c = d[p]
+        p += 1
+        v |= (c & 0x7f) << s
+        s += 7
+        if not c & 0x80:
+            return v, p
+
+
+def bundle_patch_loop(d):
+    secs = bundle_sections(d)
+    arts, data = secs[2][2], secs[4][2]
+    for a in range(secs[2][3] // 48):
+        obj, enc, size, h, doff, dsize = struct.unpack_from('<IIQQQQ', d, arts + 48 * a)
+        if enc != 2:
+            continue
+        nr, p = uvarint(d, data + doff)
+        if nr < 2:
+            continue
+        off1, p1 = uvarint(d, p)
+        len1, p1 = uvarint(d, p1)
+        run2 = p1 + len1
+        _, end2 = uvarint(d, run2)
+        width = end2 - run2
+        enc_off = bytearray()
+        v = off1
+        while True:
+            enc_off.append((v & 0x7f) | (0x80 if v >> 7 else 0))
+            v >>= 7
+            if not v:
+                break
+        if len(enc_off) > width:
+            continue
+        while len(enc_off) < width:  # same width: redundant continuation bytes
+            enc_off[-1] |= 0x80
+            enc_off.append(0)
+        d[run2:end2] = enc_off
+        bundle_rechecksum(d)
+        return d
+    raise SystemExit('gen.py: no patch list with two runs')
+
+
 def main():
     if len(sys.argv) < 3:
         raise SystemExit(__doc__)
@@ -411,6 +512,19 @@ def main():
         return
     elif gen == 'tar_claim':
         data = tar_claim(int(args[0]), raw_btf_of(args[1]))
+    elif gen == 'bundle_set':
+        data = bytearray(open(args[0], 'rb').read())
+        at = args[1]
+        if at.startswith('sec:'):
+            sid, _, rel = at[4:].partition('+')
+            at = bundle_sections(data)[int(sid) - 1][2] + int(rel or '0', 0)
+        else:
+            at = int(at, 0)
+        size = int(args[2])
+        data[at:at + size] = int(args[3], 0).to_bytes(size, 'little')
+        bundle_rechecksum(data)
+    elif gen == 'bundle_patch_loop':
+        data = bundle_patch_loop(bytearray(open(args[0], 'rb').read()))
     elif gen == 'bitflip':
         data = bytearray(open(args[0], 'rb').read())
         off = int(args[1], 0)

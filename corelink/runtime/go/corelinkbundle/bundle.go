@@ -129,18 +129,14 @@ func Open(data []byte) (*Bundle, error) {
 	if h := u32(data, 12); h != headerLen {
 		return nil, errf("bundle header length %d, expected %d", h, headerLen)
 	}
-	if len(data) < headerLen {
-		return nil, errf("bundle truncated: %d bytes, shorter than its header", len(data))
-	}
-	if fs := u64(data, 16); fs != uint64(len(data)) {
-		return nil, errf("bundle truncated or extended: %d bytes, header says %d", len(data), fs)
-	}
-	if n := u32(data, 24); n != nrSections {
-		return nil, errf("bundle has %d sections, expected %d", n, nrSections)
+	if len(data) >= headerLen {
+		if n := u32(data, 24); n != nrSections {
+			return nil, errf("bundle has %d sections, expected %d", n, nrSections)
+		}
 	}
 	tableEnd := headerLen + nrSections*sectionLen
-	if tableEnd > len(data) {
-		return nil, errors.New("bundle truncated: section table past the end")
+	if len(data) < tableEnd {
+		return nil, errf("bundle truncated: %d bytes, shorter than its header and section table", len(data))
 	}
 	head := make([]byte, tableEnd)
 	copy(head, data[:tableEnd])
@@ -152,6 +148,9 @@ func Open(data []byte) (*Bundle, error) {
 	}
 	if f := u32(data, 28); f != 0 {
 		return nil, errf("bundle header flags 0x%x not supported", f)
+	}
+	if fs := u64(data, 16); fs != uint64(len(data)) {
+		return nil, errf("bundle truncated or extended: %d bytes, header says %d", len(data), fs)
 	}
 	names := []string{"?", "STRINGS", "OBJECTS", "ARTIFACTS", "KERNELS", "DATA"}
 	prevEnd := uint64(tableEnd)
@@ -474,7 +473,7 @@ func (b *Bundle) Select(q Query) (Choice, error) {
 	}
 	if len(cand) == 0 {
 		if !q.NoFallback {
-			if _, err := os.Stat(btf); err == nil {
+			if st, err := os.Stat(btf); err == nil && st.Size() > 0 {
 				c.How = FallbackBTF
 				c.Size = b.object(obj).OrigSize
 				return c, nil
