@@ -115,6 +115,8 @@ if [ -x "$corelink" ] && [ -f "$corelink" ]; then
   sed -i "s|$build/|build/|g" "$here"/corpus/manifest/*.json  # no machine paths in the seeds
 else
   echo "make_seeds: no corelink tool in $build, corpus/manifest left as is" >&2
+fi
+
 # bundle: small bundles (corelink batch --bundle) of DWARF-stripped CO-RE case
 # objects against a few synthetic targets (ok, poisoned and error entries)
 corelink=""
