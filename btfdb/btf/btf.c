@@ -30,7 +30,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "btf_kernel_rules.h"
 #include "btfdb_internal.h"
 
 #define BTF_HDR_MIN_LEN ((uint32_t)sizeof(struct btf_header))
@@ -639,12 +638,9 @@ static inline __attribute__((always_inline)) int check_members(const struct btfd
 		if (end > bits) {
 			btfdb_err_set(err,
 				      "BTF: type [%u] (%s) member %u ends at bit %llu, past the "
-				      "%u-byte size (kernel: \"%s\")",
+				      "%u-byte size",
 				      id, btfdb_kind_name(btfdb_kind(t)), i,
-				      (unsigned long long)end, t->size,
-				      (btfdb_member_bit_offset(t, i) + 7) / 8 > t->size
-					      ? "Member bits_offset exceeds its struct size"
-					      : "Member exceeds struct_size");
+				      (unsigned long long)end, t->size);
 			return -EINVAL;
 		}
 	}
@@ -685,7 +681,7 @@ static int check_decl_tag(const struct btfdb_btf *btf, uint32_t id, const struct
 }
 
 /* Step 5: one type (vs: fast mode, see struct vstate). */
-static inline __attribute__((always_inline)) int check_type_structure(const struct btfdb_btf *btf,
+static inline __attribute__((always_inline)) int check_type(const struct btfdb_btf *btf,
 							      uint32_t id,
 							      const struct btf_type *t,
 							      struct btfdb_err *err,
@@ -712,7 +708,7 @@ static inline __attribute__((always_inline)) int check_type_structure(const stru
 		if ((uint64_t)off + bits > (uint64_t)t->size * 8) {
 			btfdb_err_set(err,
 				      "BTF: type [%u] (int): bit offset %u + %u bits exceed the "
-				      "%u-byte size (kernel: \"nr_bits exceeds type_size\")",
+				      "%u-byte size",
 				      id, off, bits, t->size);
 			return -EINVAL;
 		}
@@ -816,16 +812,6 @@ static inline __attribute__((always_inline)) int check_type_structure(const stru
 		return check_decl_tag(btf, id, t, err);
 	}
 	return 0;
-}
-
-/* Step 5 and the kernel verifier's rules for the record alone (btf_kernel_rules.h). */
-static inline __attribute__((always_inline)) int check_type(const struct btfdb_btf *btf,
-							      uint32_t id,
-							      const struct btf_type *t,
-							      struct btfdb_err *err,
-							      struct vstate *vs)
-{
-	return check_type_structure(btf, id, t, err, vs) ?: btfdb_kr_meta(btf, id, t, err);
 }
 
 /*
@@ -1619,11 +1605,6 @@ static int lazy_check(struct btfdb_btf *btf, uint32_t root, struct btfdb_err *er
 			if (ret)
 				break;
 			if (!pushed) {
-				/* all it holds by value is good: the kernel's rules
-				 * that need those types */
-				ret = btfdb_kr_resolve(btf, f->id, t, err);
-				if (ret)
-					break;
 				st[f->id - start] = LZ_OK;
 				if (!--sp)
 					break;
@@ -1713,8 +1694,6 @@ static int parse_common(struct btfdb_btf *btf, bool lazy, struct btfdb_err *err)
 			goto out;
 	}
 	btf->ptr_size = determine_ptr_size(btf);
-	if (!lazy)
-		ret = btfdb_kr_resolve_all(btf, err); /* the kernel's rules needing other types */
 out:
 	pscratch_free(&ps);
 	return ret;
