@@ -550,7 +550,7 @@ static int fill_poison(const struct corelink_obj *obj, const struct corelink_run
 static int do_object(struct batch *b, size_t o, const struct btfdb_btf *btf,
 		     const struct btfdb_index *idx, struct corelink_mf_entry *e)
 {
-	struct corelink_opts ropts = { 0 };
+	struct corelink_opts ropts = { .libbpf = b->opts->libbpf };
 	struct corelink_run *run = NULL;
 	struct btfdb_err err = { 0 };
 	void *buf = NULL;
@@ -899,6 +899,7 @@ int corelink_batch_run(const char *const *objs, size_t nr_objs,
 		goto out;
 	b.m->shard_index = b.opts->shard_index;
 	b.m->shard_count = b.opts->shard_count;
+	b.m->libbpf = b.opts->libbpf == CORELINK_LIBBPF_1_1 ? CORELINK_LIBBPF_1_1 : CORELINK_LIBBPF_1_7;
 	path = cl_path_join(outdir, "objects");
 	if (!path) {
 		btfdb_err_set(err, "out of memory");

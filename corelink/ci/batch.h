@@ -134,6 +134,7 @@ struct corelink_manifest {
 	struct corelink_mf_kernel *kernels;  /* sorted by identity */
 	size_t nr_kernels;
 	unsigned shard_index, shard_count;   /* 0/0 when not sharded (or merged) */
+	enum corelink_libbpf libbpf;         /* the rules followed ("libbpf"; absent: 1.1) */
 };
 
 void corelink_manifest_free(struct corelink_manifest *m);  /* frees the contents and m */
@@ -184,6 +185,7 @@ struct corelink_batch_opts {
 	bool tree;              /* also OUTDIR/tree/<distro>/<version>/<arch>/<release>/<obj> links */
 	unsigned shard_index;   /* recorded in the manifest (the list is already sharded) */
 	unsigned shard_count;
+	enum corelink_libbpf libbpf; /* relocation rules (0: the newest), recorded */
 	/* Called after each kernel, serialised (one call at a time); may be NULL. */
 	void (*progress)(void *ctx, const struct corelink_batch_progress *p);
 	void *progress_ctx;

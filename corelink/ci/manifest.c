@@ -202,6 +202,7 @@ json_t *corelink_manifest_json(const struct corelink_manifest *m)
 	ok = ok && cl_json_set(doc, "schema", json_string(CORELINK_MANIFEST_SCHEMA));
 	ok = ok && cl_json_set(doc, "schema_version", json_integer(CORELINK_MANIFEST_VERSION));
 	ok = ok && cl_json_set(doc, "generator", json_string("corelink " CORELINK_VERSION_STRING));
+	ok = ok && cl_json_set(doc, "libbpf", json_string(corelink_libbpf_str(m->libbpf)));
 	if (ok && m->shard_count)
 		ok = cl_json_set(doc, "shard", sh = json_object()) &&
 		     cl_json_set(sh, "index", json_integer(m->shard_index)) &&
@@ -516,6 +517,16 @@ static int read_manifest(const json_t *root, struct corelink_manifest *m,
 			      ver, CORELINK_MANIFEST_VERSION);
 		return -ENOTSUP;
 	}
+	s = json_object_get(root, "libbpf");
+	m->libbpf = CORELINK_LIBBPF_1_1; /* manifests before the field followed 1.1 */
+	if (s && !json_is_string(s)) {
+		btfdb_err_set(err, "manifest \"libbpf\" is not a string");
+		return -EINVAL;
+	}
+	if (s && corelink_libbpf_parse(json_string_value(s), &m->libbpf, err)) {
+		btfdb_err_prefix(err, "manifest \"libbpf\": ");
+		return -EINVAL;
+	}
 	sh = json_object_get(root, "shard");
 	if (sh) {
 		if ((ret = get_uint(sh, "index", "shard", 1u << 20, &u, err)))
@@ -749,12 +760,19 @@ int corelink_manifest_merge(struct corelink_manifest *const *in, size_t n,
 				      i + 1);
 			return -EINVAL;
 		}
+		if (in[i]->libbpf != in[0]->libbpf) {
+			btfdb_err_set(err, "manifest #%zu follows libbpf %s's rules, manifest #1 libbpf %s's",
+				      i + 1, corelink_libbpf_str(in[i]->libbpf),
+				      corelink_libbpf_str(in[0]->libbpf));
+			return -EINVAL;
+		}
 	}
 	for (i = 0; i < n; i++)
 		total += in[i]->nr_kernels;
 	m = calloc(1, sizeof(*m));
 	if (!m || copy_objects(m, in[0]))
 		goto nomem;
+	m->libbpf = in[0]->libbpf;
 	m->kernels = calloc(total ? total : 1, sizeof(*m->kernels));
 	if (!m->kernels)
 		goto nomem;

@@ -49,9 +49,10 @@ struct cli_opts {
 	bool quiet;            /* -q: no warnings */
 	bool strict;           /* --strict: a poisoned relocation is a failure */
 	bool stamp;            /* --stamp: add .note.corelink */
+	enum corelink_libbpf libbpf; /* --libbpf: whose rules (default the newest) */
 };
 
-enum { OPT_BTF = 256, OPT_DB, OPT_KERNEL, OPT_STRICT, OPT_STAMP, OPT_RELEASE, OPT_VERSION };
+enum { OPT_BTF = 256, OPT_DB, OPT_KERNEL, OPT_STRICT, OPT_STAMP, OPT_RELEASE, OPT_VERSION, OPT_LIBBPF };
 
 static const struct option long_opts[] = {
 	{ "btf", required_argument, NULL, OPT_BTF },
@@ -63,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "stamp", no_argument, NULL, OPT_STAMP },
 	{ "release", required_argument, NULL, OPT_RELEASE },
+	{ "libbpf", required_argument, NULL, OPT_LIBBPF },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -86,6 +88,7 @@ static void usage(FILE *f)
 		"      --strict    fail (exit 1) if any relocation is poisoned\n"
 		"      --stamp     record the target in a .note.corelink section\n"
 		"      --release R kernel release recorded by --stamp\n"
+		"      --libbpf V  relocate as libbpf V does: 1.7 (default, the newest) or 1.1\n"
 		"      --version   print the version\n"
 		"  -h, --help      this help\n"
 		"\n"
@@ -177,6 +180,13 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		case OPT_RELEASE:
 			o->release = optarg;
 			break;
+		case OPT_LIBBPF: {
+			struct btfdb_err e = { { 0 } };
+
+			if (corelink_libbpf_parse(optarg, &o->libbpf, &e))
+				return usage_error("--libbpf: %s", e.msg);
+			break;
+		}
 		case OPT_VERSION:
 			printf("corelink %s\n", CORELINK_VERSION_STRING);
 			return CORELINK_EXIT_OK;
@@ -327,7 +337,8 @@ static int mode_single(const struct cli_opts *o)
 	const char *btf_path = o->db_path ? o->db_path : o->btf_path ? o->btf_path : DEFAULT_BTF;
 	const char *db_release = NULL;
 	struct btfdb_db *db = NULL;
-	struct corelink_opts ropts = { .strict = o->strict, .log = log_cb, .log_ctx = (void *)o };
+	struct corelink_opts ropts = { .strict = o->strict, .libbpf = o->libbpf, .log = log_cb,
+				       .log_ctx = (void *)o };
 	struct corelink_obj *obj = NULL;
 	struct btfdb_btf *kbtf = NULL;
 	struct btfdb_index *kidx = NULL;
@@ -407,6 +418,7 @@ static int mode_single(const struct cli_opts *o)
 
 	if (o->stamp) {
 		stamp.btf_hash = btfdb_btf_hash(kbtf);
+		stamp.libbpf = o->libbpf;
 		stamp.release = o->release ? o->release : db_release;
 		if (!stamp.release && !o->btf_path && !o->db_path && uname(&uts) == 0)
 			stamp.release = uts.release; /* the running kernel's BTF */

@@ -7,7 +7,7 @@
  *
  *   corelink OBJ.o [OBJ2.o ...] (--btfhub DIR | --db DB | --btf FILE [--btf-name D/V/A/R])...
  *            -o OUTDIR [-j N] [--shard I/N] [--tree] [--report FILE.md|FILE.json]
- *            [--fail-on error|poison|any-poison] [-q]
+ *            [--fail-on error|poison|any-poison] [--libbpf 1.1|1.7] [-q]
  *   corelink pick MANIFEST [--release R] [--arch A] [--distro D] [--version V]
  *            [--object NAME] [--os-release FILE]
  *   corelink merge MANIFEST... -o OUT.json [--report FILE]
@@ -67,6 +67,7 @@ static void batch_usage(FILE *f)
 		"                    seen as guarded, or an error) | any-poison (any poisoned relocation,\n"
 		"                    or an error)\n"
 		"  --bundle FILE     also pack the batch into one bundle (see corelink bundle -h)\n"
+		"  --libbpf V        relocate as libbpf V: 1.7 (default, the newest) or 1.1\n"
 		"  -q, --quiet       no progress, no summary\n"
 		"\n"
 		"Without --fail-on the exit status is 0 even if some kernels fail: the manifest says so.\n"
@@ -175,7 +176,8 @@ static int write_report(const struct corelink_manifest *m, const char *path)
 /* ------------------------------------------------------------------ */
 
 enum { OPT_BTFHUB = 256, OPT_DB, OPT_BTF, OPT_BTF_NAME, OPT_SHARD, OPT_TREE, OPT_REPORT, OPT_BUNDLE,
-       OPT_FAIL_ON, OPT_RELEASE, OPT_ARCH, OPT_DISTRO, OPT_VERSION, OPT_OBJECT, OPT_OS_RELEASE };
+       OPT_FAIL_ON, OPT_RELEASE, OPT_ARCH, OPT_DISTRO, OPT_VERSION, OPT_OBJECT, OPT_OS_RELEASE,
+       OPT_LIBBPF };
 
 static bool parse_uint(const char *s, unsigned *out)
 {
@@ -297,6 +299,7 @@ static int cmd_batch(int argc, char **argv)
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "bundle", required_argument, NULL, OPT_BUNDLE },
+		{ "libbpf", required_argument, NULL, OPT_LIBBPF },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -384,6 +387,12 @@ static int cmd_batch(int argc, char **argv)
 			break;
 		case OPT_TREE:
 			bo.tree = true;
+			break;
+		case OPT_LIBBPF:
+			if (corelink_libbpf_parse(optarg, &bo.libbpf, &err)) {
+				rc = usage_error("--libbpf: %s", err.msg);
+				goto out;
+			}
 			break;
 		case OPT_REPORT:
 			report = optarg;

@@ -12,6 +12,15 @@
  *
  * Pure: no allocation, no I/O.  Arithmetic on offsets and sizes is 32-bit
  * unsigned, as in libbpf, so wrap-arounds give libbpf's (odd) values too.
+ *
+ * The rules of the newest libbpf (1.7) unless mode has CL_MODE_LIBBPF_1_1;
+ * the differences (README "libbpf versions"):
+ *   - load/store size of an array (libbpf 1.6.0, d7a4ab15): the field size
+ *     remembered for LDX/STX/ST size adjustment is that of the innermost
+ *     array element; 1.1 took the whole accessed type (array or row);
+ *   - FIELD_SIGNED (libbpf 1.3.0, b4c8def4): only ints (and enums with
+ *     kflag) are signed; 1.1 read an int encoding from the 32-bit word that
+ *     follows any type record (see word_after()).
  */
 #include <errno.h>
 #include <string.h>
@@ -20,6 +29,75 @@
 
 /* Internal "no target: poison" signal, like libbpf's -EUCLEAN. */
 #define CL_EPOISON (-EUCLEAN)
+
+/*
+ * The 32-bit word libbpf 1.1's btf_int_encoding() reads for type id: the
+ * first word after its fixed 12-byte record, which for a record with no
+ * trailing data is the next record's name_off and, after the last type, the
+ * first bytes of the string section (as laid out in a standard blob, whose
+ * strings follow the types), in host order as libbpf read them.
+ */
+static uint32_t word_after(const struct btfdb_btf *btf, uint32_t id, const struct btf_type *t)
+{
+	const struct btf_type *next;
+	uint8_t b[4] = { 0 };
+	const char *p;
+	bool trailing;
+	uint32_t i;
+
+	switch (btfdb_kind(t)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_ARRAY:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+		trailing = true;
+		break;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FUNC_PROTO:
+	case BTF_KIND_DATASEC:
+		trailing = btfdb_vlen(t) > 0;
+		break;
+	default:
+		trailing = false;
+	}
+	if (trailing)
+		return ((const uint32_t *)(t + 1))[0];
+	if (id + 1 < btfdb_btf_type_cnt(btf)) {
+		next = btfdb_btf_type(btf, id + 1);
+		return next ? next->name_off : 0;
+	}
+	/* the string section starts with its empty string; bytes 1-3 follow it
+	 * (for split BTF this reads the base's section: an approximation) */
+	for (i = 1; i < 4; i++) {
+		p = btfdb_btf_str(btf, i);
+		b[i] = p ? (uint8_t)*p : 0;
+	}
+	return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		       ? ((uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3])
+		       : ((uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8);
+}
+
+/*
+ * The size libbpf remembers for a load/store of a field of type id: 1.1 the
+ * type's own size, newer the innermost element's of an array (of arrays).
+ */
+static int64_t memsz_of(const struct btfdb_btf *btf, uint32_t id, unsigned mode)
+{
+	const struct btf_type *t;
+	uint32_t elem_id = id;
+
+	if (mode & CL_MODE_LIBBPF_1_1)
+		return btfdb_resolve_size(btf, id);
+	t = btfdb_skip_mods_and_typedefs(btf, id, &elem_id);
+	while (t && btfdb_kind(t) == BTF_KIND_ARRAY)
+		t = btfdb_skip_mods_and_typedefs(btf, btfdb_array(t)->type, &elem_id);
+	if (!t)
+		return -EINVAL;
+	return btfdb_resolve_size(btf, elem_id);
+}
 
 /*
  * Field kinds on one spec (NULL spec = no candidate).
@@ -39,14 +117,14 @@
  * 5. Validation of the original instruction value is turned off for
  *    bitfields (the compiler may disagree) except SIGNED and RSHIFT_U64.
  */
-static int calc_field(const struct cl_spec *spec, uint32_t kind, bool big_endian, uint64_t *val,
+static int calc_field(const struct cl_spec *spec, uint32_t kind, unsigned mode, uint64_t *val,
 		      uint32_t *field_sz, uint32_t *type_id, bool *validate,
 		      struct btfdb_err *err)
 {
 	const struct cl_accessor *acc;
 	const struct btf_type *t, *mt;
 	uint32_t byte_off, byte_sz, bit_off, bit_sz, field_type_id;
-	bool bitfield;
+	bool bitfield, big_endian = mode & CL_MODE_BIG_ENDIAN;
 	int64_t sz;
 
 	*field_sz = 0;
@@ -64,6 +142,7 @@ static int calc_field(const struct cl_spec *spec, uint32_t kind, bool big_endian
 		sz = btfdb_resolve_size(spec->btf, acc->type_id);
 		if (kind == CORELINK_FIELD_BYTE_OFFSET) {
 			*val = spec->bit_offset / 8;
+			sz = memsz_of(spec->btf, acc->type_id, mode);
 			if (sz < 0)
 				goto no_size;
 			*field_sz = (uint32_t)sz;
@@ -131,7 +210,10 @@ static int calc_field(const struct cl_spec *spec, uint32_t kind, bool big_endian
 	case CORELINK_FIELD_BYTE_OFFSET:
 		*val = byte_off;
 		if (!bitfield) {
-			*field_sz = byte_sz;
+			sz = memsz_of(spec->btf, field_type_id, mode);
+			if (sz < 0)
+				goto no_size;
+			*field_sz = (uint32_t)sz;
 			*type_id = field_type_id;
 		}
 		break;
@@ -139,8 +221,14 @@ static int calc_field(const struct cl_spec *spec, uint32_t kind, bool big_endian
 		*val = byte_sz;
 		break;
 	case CORELINK_FIELD_SIGNED:
-		*val = (btfdb_is_any_enum(mt) && btfdb_kflag(mt)) ||
-		       (btfdb_kind(mt) == BTF_KIND_INT && (btfdb_int_encoding(mt) & BTF_INT_SIGNED));
+		if (mode & CL_MODE_LIBBPF_1_1)
+			*val = (btfdb_is_any_enum(mt) && btfdb_kflag(mt)) ||
+			       (BTF_INT_ENCODING(word_after(spec->btf, field_type_id, mt)) &
+				BTF_INT_SIGNED);
+		else
+			*val = (btfdb_is_any_enum(mt) && btfdb_kflag(mt)) ||
+			       (btfdb_kind(mt) == BTF_KIND_INT &&
+				(btfdb_int_encoding(mt) & BTF_INT_SIGNED));
 		if (validate)
 			*validate = true; /* signedness is never ambiguous */
 		break;
@@ -252,7 +340,7 @@ static bool memsz_adjust_ok(const struct cl_spec *local_spec, const struct cl_sp
 }
 
 int cl_calc_relo(const struct cl_spec *local_spec, const struct cl_spec *targ_spec,
-		 bool big_endian, struct cl_relo_res *res, struct btfdb_err *err)
+		 unsigned mode, struct cl_relo_res *res, struct btfdb_err *err)
 {
 	uint32_t kind = local_spec->kind;
 	int ret = -EOPNOTSUPP;
@@ -261,10 +349,10 @@ int cl_calc_relo(const struct cl_spec *local_spec, const struct cl_spec *targ_sp
 	res->validate = true;
 
 	if (cl_kind_is_field(kind)) {
-		ret = calc_field(local_spec, kind, big_endian, &res->orig_val, &res->orig_sz,
+		ret = calc_field(local_spec, kind, mode, &res->orig_val, &res->orig_sz,
 				 &res->orig_type_id, &res->validate, err);
 		if (!ret)
-			ret = calc_field(targ_spec, kind, big_endian, &res->new_val, &res->new_sz,
+			ret = calc_field(targ_spec, kind, mode, &res->new_val, &res->new_sz,
 					 &res->new_type_id, NULL, err);
 		if (!ret && res->orig_sz != res->new_sz)
 			res->fail_memsz_adjust = !memsz_adjust_ok(local_spec, targ_spec, res);
@@ -301,7 +389,7 @@ int cl_calc_relo(const struct cl_spec *local_spec, const struct cl_spec *targ_sp
  *     computed with no target (poison or 0 depending on the kind).
  */
 int cl_calc_relo_insn(const struct btfdb_btf *local, uint32_t type_id, const char *access,
-		      uint32_t kind, bool big_endian, struct cl_cand_list *cands,
+		      uint32_t kind, unsigned mode, struct cl_cand_list *cands,
 		      const struct btfdb_btf *targ, struct cl_spec specs[3],
 		      struct cl_relo_res *res, struct cl_relo_diag *diag, struct btfdb_err *err)
 {
@@ -364,7 +452,7 @@ int cl_calc_relo_insn(const struct btfdb_btf *local, uint32_t type_id, const cha
 			continue;
 		}
 
-		ret = cl_calc_relo(local_spec, cand_spec, big_endian, &cand_res, err);
+		ret = cl_calc_relo(local_spec, cand_spec, mode, &cand_res, err);
 		if (ret)
 			return ret;
 
@@ -396,5 +484,5 @@ int cl_calc_relo_insn(const struct btfdb_btf *local, uint32_t type_id, const cha
 		return 0;
 	}
 	/* no candidate matched: the result with no target, the list untouched */
-	return cl_calc_relo(local_spec, NULL, big_endian, res, err);
+	return cl_calc_relo(local_spec, NULL, mode, res, err);
 }

@@ -96,8 +96,24 @@ size_t corelink_obj_btf_needs(const struct corelink_obj *obj, const char *const 
 /* Relocation                                                          */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Whose relocation rules to follow: libbpf's newest release (the default) or
+ * an older one, byte for byte.  The differences, by version and libbpf
+ * commit, are listed in README ("libbpf versions").
+ */
+enum corelink_libbpf {
+	CORELINK_LIBBPF_NEWEST = 0, /* the newest release corelink knows: 1.7 */
+	CORELINK_LIBBPF_1_1 = 101,  /* libbpf 1.1.x (Debian bookworm's 1.1.2) */
+	CORELINK_LIBBPF_1_7 = 107,  /* libbpf 1.7.x */
+};
+/* "1.1", "1.1.2", "1.7", "1.7.0" -> *out; -EINVAL (message) for anything else. */
+int corelink_libbpf_parse(const char *s, enum corelink_libbpf *out, struct btfdb_err *err);
+/* "1.1" or "1.7" (NEWEST is spelled as the version it stands for). */
+const char *corelink_libbpf_str(enum corelink_libbpf v);
+
 struct corelink_opts {
 	bool strict;          /* a poisoned relocation is an error */
+	enum corelink_libbpf libbpf; /* relocation rules (0: newest) */
 	corelink_log_fn log;  /* may be NULL */
 	void *log_ctx;
 };
@@ -163,6 +179,7 @@ bool corelink_run_target_bad(const struct corelink_run *run);
 struct corelink_stamp {
 	const char *release;   /* target kernel release, or NULL if unknown */
 	uint64_t btf_hash;     /* XXH3-64 of the target BTF blob */
+	enum corelink_libbpf libbpf; /* the rules the relocation followed */
 };
 
 /*

@@ -5,8 +5,9 @@
  * against one candidate), calc.c (values, ambiguity, poison decisions),
  * patch.c (one instruction), report.c (text) and relocate.c (the driver).
  *
- * Everything here mirrors libbpf 1.1's src/relo_core.c and the CO-RE part of
- * src/libbpf.c; the libbpf function each piece follows is named above it.
+ * Everything here mirrors libbpf's src/relo_core.c and the CO-RE part of
+ * src/libbpf.c (1.7 by default, 1.1 on request: see calc.c); the libbpf
+ * function each piece follows is named above it.
  * None of these functions allocates (except the candidate cache), opens a
  * file or prints.
  */
@@ -121,6 +122,10 @@ int cl_cands_find(const struct btfdb_btf *local, uint32_t local_id,
 
 /* ---- calc.c ---- */
 
+/* calc's mode: bits of the object and of the rules followed. */
+#define CL_MODE_BIG_ENDIAN 1u  /* the object is big-endian (LSHIFT_U64 formula) */
+#define CL_MODE_LIBBPF_1_1 2u  /* libbpf 1.1's rules, else the newest (1.7) */
+
 /* The result for one relocation (libbpf struct bpf_core_relo_res). */
 struct cl_relo_res {
 	uint64_t orig_val;          /* value the compiler put in the instruction */
@@ -152,17 +157,18 @@ struct cl_relo_diag {
  * reason in err (no "prog/relo" prefix: the caller adds it).
  */
 int cl_calc_relo_insn(const struct btfdb_btf *local, uint32_t type_id, const char *access,
-		      uint32_t kind, bool big_endian, struct cl_cand_list *cands,
+		      uint32_t kind, unsigned mode, struct cl_cand_list *cands,
 		      const struct btfdb_btf *targ, struct cl_spec specs[3],
 		      struct cl_relo_res *res, struct cl_relo_diag *diag, struct btfdb_err *err);
 
 /*
  * libbpf bpf_core_calc_relo(): values for one (local, target) pair; targ_spec
- * NULL means "no candidate".  big_endian picks the LSHIFT_U64 formula (the
- * OBJECT's byte order; libbpf uses the host's).
+ * NULL means "no candidate".  CL_MODE_BIG_ENDIAN picks the LSHIFT_U64 formula
+ * (the OBJECT's byte order; libbpf uses the host's), CL_MODE_LIBBPF_1_1 the
+ * rules.
  */
 int cl_calc_relo(const struct cl_spec *local_spec, const struct cl_spec *targ_spec,
-		 bool big_endian, struct cl_relo_res *res, struct btfdb_err *err);
+		 unsigned mode, struct cl_relo_res *res, struct btfdb_err *err);
 
 /* ---- patch.c ---- */
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * corelink_relocate(): every CO-RE record of an object against one target,
- * in libbpf 1.1's order (bpf_object__relocate_core + bpf_core_resolve_relo):
+ * in libbpf's order (bpf_object__relocate_core + bpf_core_resolve_relo, the
+ * same in 1.1 and 1.7):
  *
  *  1. records are taken in .BTF.ext order, section block by section block;
  *  2. a record whose instruction lies in no program (an eliminated __weak
@@ -65,6 +66,7 @@ struct reloc_ctx {
 	const struct btfdb_btf *local;
 	const struct btfdb_btf *targ;
 	const struct corelink_opts *opts;
+	unsigned mode;            /* calc's CL_MODE_* bits */
 	struct corelink_run *run;
 	struct cl_cand_cache *cache;
 	struct cl_spec specs[3]; /* scratch for calc (about 4 KiB: kept off the stack) */
@@ -142,7 +144,7 @@ static int relocate_one(struct reloc_ctx *c, size_t i, struct btfdb_err *e)
 		}
 	}
 
-	ret = cl_calc_relo_insn(c->local, r->type_id, access, r->kind, obj->big_endian, cands,
+	ret = cl_calc_relo_insn(c->local, r->type_id, access, r->kind, c->mode, cands,
 				c->targ, c->specs, &res, &diag, e);
 	info->nr_cands = diag.nr_cands;
 	if (diag.spec_ok) {
@@ -257,6 +259,11 @@ int corelink_relocate(const struct corelink_obj *obj, const struct btfdb_btf *ta
 		btfdb_err_set(err, "corelink_relocate: object, target and index are required");
 		return -EINVAL;
 	}
+	if (opts && opts->libbpf != CORELINK_LIBBPF_NEWEST && opts->libbpf != CORELINK_LIBBPF_1_1 &&
+	    opts->libbpf != CORELINK_LIBBPF_1_7) {
+		btfdb_err_set(err, "corelink_relocate: unknown libbpf rules %d", (int)opts->libbpf);
+		return -EINVAL;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		goto nomem;
@@ -264,6 +271,8 @@ int corelink_relocate(const struct corelink_obj *obj, const struct btfdb_btf *ta
 	c->local = obj->btf;
 	c->targ = target;
 	c->opts = opts;
+	c->mode = (obj->big_endian ? CL_MODE_BIG_ENDIAN : 0) |
+		  (opts && opts->libbpf == CORELINK_LIBBPF_1_1 ? CL_MODE_LIBBPF_1_1 : 0);
 	ret = cl_cand_cache_new(obj->btf, target, idx, &c->cache);
 	if (ret)
 		goto nomem;

@@ -7,6 +7,7 @@
  * libbpf would use to explain a poisoned instruction, so these texts are
  * all a user gets.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,35 @@ const char *corelink_relo_kind_str(uint32_t kind)
 	case CORELINK_ENUMVAL_VALUE: return "enumval_value";
 	default: return "unknown";
 	}
+}
+
+int corelink_libbpf_parse(const char *s, enum corelink_libbpf *out, struct btfdb_err *err)
+{
+	static const struct {
+		const char *name;
+		enum corelink_libbpf v;
+	} known[] = { { "1.1", CORELINK_LIBBPF_1_1 }, { "1.7", CORELINK_LIBBPF_1_7 } };
+	size_t i, n;
+
+	for (i = 0; s && i < sizeof(known) / sizeof(known[0]); i++) {
+		n = strlen(known[i].name);
+		/* "1.1" or "1.1.<digits>" */
+		if (strncmp(s, known[i].name, n) != 0)
+			continue;
+		if (s[n] == '.' && s[n + 1] && strspn(s + n + 1, "0123456789") == strlen(s + n + 1))
+			n = strlen(s);
+		if (s[n] == '\0') {
+			*out = known[i].v;
+			return 0;
+		}
+	}
+	btfdb_err_set(err, "unknown libbpf version '%s' (known: 1.1, 1.7)", s ? s : "");
+	return -EINVAL;
+}
+
+const char *corelink_libbpf_str(enum corelink_libbpf v)
+{
+	return v == CORELINK_LIBBPF_1_1 ? "1.1" : "1.7";
 }
 
 /* A bounded appender: keeps counting past the end like snprintf. */

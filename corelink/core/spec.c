@@ -16,7 +16,9 @@
  * a target is rebuilt while matching.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "relo.h"
@@ -43,10 +45,14 @@ bool cl_is_flex_arr(const struct btfdb_btf *btf, const struct cl_accessor *acc,
  * Split "0:1:2" into raw_spec[], exactly like libbpf's sscanf("%d%n") loop:
  * one optional ':' before each number, sscanf's own number syntax (leading
  * blanks and a sign are accepted), at most CL_SPEC_MAX_LEN numbers.
+ * A negative index is malformed, as libbpf rejects it since 5ca5801a (after
+ * 1.7.0; 1.1-1.7 read out of bounds with it), and so is one that does not
+ * fit in an int (sscanf's "%d" result is undefined then), whatever the rules.
  */
 static int parse_raw(const char *str, struct cl_spec *spec, struct btfdb_err *err)
 {
 	const char *p = str;
+	long long wide;
 	int val, used;
 
 	while (*p) {
@@ -54,6 +60,18 @@ static int parse_raw(const char *str, struct cl_spec *spec, struct btfdb_err *er
 			p++;
 		if (sscanf(p, "%d%n", &val, &used) != 1) {
 			btfdb_err_set(err, "malformed access string '%s'", str);
+			return -EINVAL;
+		}
+		errno = 0;
+		wide = strtoll(p, NULL, 10);
+		if (errno == ERANGE || wide > INT_MAX || wide < INT_MIN) {
+			btfdb_err_set(err, "malformed access string '%s': index %.*s does not fit "
+				      "in an int", str, used, p);
+			return -EINVAL;
+		}
+		if (wide < 0) {
+			btfdb_err_set(err, "malformed access string '%s': negative index %lld", str,
+				      wide);
 			return -EINVAL;
 		}
 		if (spec->raw_len == CL_SPEC_MAX_LEN) {

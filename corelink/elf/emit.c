@@ -29,9 +29,9 @@
  *  4. Write contents, section headers and e_shoff / e_shnum.
  *
  * Note format (owner "corelink", type CL_NOTE_TYPE_STAMP): the descriptor
- * is three NUL-terminated strings: the corelink version, the target kernel
- * release ("" when unknown) and the XXH3-64 of the target BTF blob as 16
- * lower-case hex digits.
+ * is four NUL-terminated strings: the corelink version, the target kernel
+ * release ("" when unknown), the XXH3-64 of the target BTF blob as 16
+ * lower-case hex digits, and the relocation rules followed ("libbpf 1.7").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -385,11 +385,13 @@ static int em_add_stamp(struct em *em, const struct corelink_stamp *stamp)
 {
 	const char *rel = stamp->release ? stamp->release : "";
 	size_t i, idx = 0, nl = strlen(CL_NOTE_OWNER) + 1, dl, size;
-	char hex[17];
+	char hex[17], rules[32];
 	uint8_t *note, *p;
 
 	snprintf(hex, sizeof(hex), "%016" PRIx64, stamp->btf_hash);
-	dl = strlen(CORELINK_VERSION_STRING) + 1 + strlen(rel) + 1 + sizeof(hex);
+	snprintf(rules, sizeof(rules), "libbpf %s", corelink_libbpf_str(stamp->libbpf));
+	dl = strlen(CORELINK_VERSION_STRING) + 1 + strlen(rel) + 1 + sizeof(hex) +
+	     strlen(rules) + 1;
 	size = 12 + pad4(nl) + pad4(dl);
 	note = calloc(1, size);
 	if (!note)
@@ -401,7 +403,8 @@ static int em_add_stamp(struct em *em, const struct corelink_stamp *stamp)
 	p = note + 12 + pad4(nl);
 	p = (uint8_t *)stpcpy((char *)p, CORELINK_VERSION_STRING) + 1;
 	p = (uint8_t *)stpcpy((char *)p, rel) + 1;
-	memcpy(p, hex, sizeof(hex));
+	p = (uint8_t *)stpcpy((char *)p, hex) + 1;
+	memcpy(p, rules, strlen(rules) + 1);
 
 	/* an existing stamp (re-run on corelink output) is replaced */
 	for (i = 1; i < em->nr_secs; i++) {

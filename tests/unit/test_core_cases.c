@@ -16,6 +16,9 @@
  * "[2].a", "EV_NAMED_VAL1"); anonymous members do not appear in the path.
  * Every relocation must have an expectation and, in cases that do not stop
  * at a hard error, every expectation must be used.
+ * Every case runs with both rule sets: libbpf 1.7's (the default) and 1.1's
+ * (CORELINK_LIBBPF_1_1), with the same expectations unless the case lists
+ * its 1.1 differences (over11, checked first under 1.1).
  * The kernel case relocates core_kernel against the running kernel and a
  * few btfhub kernels and checks offsets against an independent walk of the
  * target BTF.
@@ -94,6 +97,7 @@ struct ccase {
 	const char *msg;    /* substring of the error message (err != 0) */
 	const struct exp *exps; /* NULL for self: every value unchanged */
 	const struct exp *over; /* checked before exps (case-specific differences) */
+	const struct exp *over11; /* under libbpf 1.1's rules, checked before over and exps */
 };
 
 /* ---- flavors ---- */
@@ -387,6 +391,33 @@ static const struct exp gcc_mods_swap[] = GCC_MODS(16, 68);
 static const struct exp gcc_mods_typedefs[] = GCC_MODS(64, 8);
 static const struct exp gcc_builtin_none[] = { END };
 static const struct exp gcc_builtin_missing[] = { PZ("core_size:struct_field", K_OFF), END };
+/* ---- arrmem: LDX/STX/ST on an array member, a 2-D row, a 2-D member ----
+ * Each key stands for three records (the LDX, STX and ST programs), which
+ * both rule sets treat alike; the value is the new instruction offset. */
+#define ARRMEM(arr, rows, row1) \
+	{ V("core_arrmem:arr", K_OFF, arr), V("core_arrmem:rows", K_OFF, rows), \
+	  V("core_arrmem:rows[1]", K_OFF, row1), END }
+#define ARRMEM_PZ(key) { PZ("core_arrmem:" key, K_OFF), END }
+static const struct exp arrmem_base[] = ARRMEM(4, 20, 36);
+/* longer: elements equal (1.7 patches), whole arrays 16/32 vs 32/64 (1.1 poisons) */
+static const struct exp arrmem_longer[] = ARRMEM(8, 40, 72);
+static const struct exp arrmem_longer_11[] = {
+	PZ("core_arrmem:arr", K_OFF), PZ("core_arrmem:rows", K_OFF), PZ("core_arrmem:rows[1]", K_OFF),
+	END,
+};
+/* wider, same totals: elements 4 vs 8 (1.7 poisons), whole sizes equal (1.1 patches) */
+static const struct exp arrmem_wider[] = {
+	PZ("core_arrmem:arr", K_OFF), PZ("core_arrmem:rows", K_OFF), PZ("core_arrmem:rows[1]", K_OFF),
+	END,
+};
+static const struct exp arrmem_wider_11[] = ARRMEM(8, 24, 40);
+/* u16 arr[8] (1.7 poisons, 1.1 patches); int rows[2][4] (both patch) */
+static const struct exp arrmem_elem_type[] = ARRMEM(16, 32, 48);
+static const struct exp arrmem_elem_type_p[] = ARRMEM_PZ("arr");
+static const struct exp arrmem_elem_type_11[] = { V("core_arrmem:arr", K_OFF, 16), END };
+/* rows[4][2]: a row 16 vs 8 bytes (1.1 poisons rows[1]), elements 4 (1.7 patches) */
+static const struct exp arrmem_reshaped[] = ARRMEM(12, 28, 36);
+static const struct exp arrmem_reshaped_11[] = ARRMEM_PZ("rows[1]");
 
 static const struct ccase cases[] = {
 	/* flavors */
@@ -501,6 +532,14 @@ static const struct ccase cases[] = {
 	{ "gcc_access", NULL, 0, NULL, NULL, NULL },
 	{ "gcc_builtin", "size__base", -EINVAL, "register operand", gcc_builtin_none, NULL },
 	{ "gcc_builtin", "mods__base", 0, NULL, gcc_builtin_missing, NULL },
+	/* arrmem: the rules of libbpf 1.6.0+ (d7a4ab15) against 1.1's */
+	{ "core_arrmem", "arrmem__base", 0, NULL, arrmem_base, NULL, NULL },
+	{ "core_arrmem", "arrmem__longer", 0, NULL, arrmem_longer, NULL, arrmem_longer_11 },
+	{ "core_arrmem", "arrmem__wider", 0, NULL, arrmem_wider, NULL, arrmem_wider_11 },
+	{ "core_arrmem", "arrmem__elem_type", 0, NULL, arrmem_elem_type, arrmem_elem_type_p,
+	  arrmem_elem_type_11 },
+	{ "core_arrmem", "arrmem__reshaped", 0, NULL, arrmem_reshaped, NULL, arrmem_reshaped_11 },
+	{ "core_arrmem", NULL, 0, NULL, NULL, NULL, NULL },
 	/* the kernel program against itself (real kernels: see test_kernel) */
 	{ "core_kernel", NULL, 0, NULL, NULL, NULL },
 };
@@ -657,8 +696,12 @@ static void check_insn(const struct corelink_obj *obj, const struct corelink_run
 		CHECK_EQ(((uint64_t)(uint32_t)insn2.imm << 32) | (uint32_t)insn.imm, value);
 	} else if (cls == 4 || cls == 7) { /* ALU, ALU64: imm (32 bits) */
 		CHECK_EQ((uint32_t)insn.imm, (uint32_t)value);
-	} else if (cls == 1 || cls == 2 || cls == 3) { /* LDX, ST, STX: off */
+	} else if (cls == 1 || cls == 2 || cls == 3) { /* LDX, ST, STX: off, same class */
+		struct cl_insn orig;
+
+		cl_insn_decode(obj->secs[r->sec].data + r->insn_off, obj->big_endian, &orig);
 		CHECK_EQ(insn.off, (int64_t)value);
+		CHECK_EQ(cls, orig.code & 7);
 	} else {
 		CHECK(!"unexpected instruction class");
 	}
@@ -671,23 +714,26 @@ static bool file_exists(const char *p)
 
 static int cases_run, cases_skipped;
 
-/* Relocate obj_path against target_path and check c; be: the object is big-endian. */
+/* Relocate obj_path against target_path under lib's rules and check c; be: the
+ * object is big-endian. */
 static void run_case(const struct ccase *c, const char *obj_path, const char *target_path,
-		     bool be)
+		     bool be, enum corelink_libbpf lib)
 {
+	struct corelink_opts opts = { .libbpf = lib };
+	const struct exp *over11 = lib == CORELINK_LIBBPF_1_1 ? c->over11 : NULL;
 	struct btfdb_err err = { { 0 } };
 	struct corelink_obj *obj = NULL;
 	struct btfdb_btf *targ = NULL;
 	struct btfdb_index *idx = NULL;
 	struct corelink_run *run = NULL;
 	const struct btfdb_btf *lbtf;
-	bool used_exps[512] = { false }, used_over[64] = { false };
+	bool used_exps[512] = { false }, used_over[64] = { false }, used_over11[64] = { false };
 	char label[512], key[256];
 	size_t i, n, npois = 0;
 	int ret;
 
-	snprintf(label, sizeof(label), "%s%s -> %s", c->prog, be ? " (BE)" : "",
-		 c->target ? c->target : "self");
+	snprintf(label, sizeof(label), "%s%s -> %s [libbpf %s]", c->prog, be ? " (BE)" : "",
+		 c->target ? c->target : "self", corelink_libbpf_str(lib));
 	cases_run++;
 
 	ret = corelink_obj_open(obj_path, &obj, &err);
@@ -708,7 +754,7 @@ static void run_case(const struct ccase *c, const char *obj_path, const char *ta
 	lbtf = corelink_obj_btf(obj);
 
 	err.msg[0] = 0;
-	ret = corelink_relocate(obj, targ, idx, NULL, &run, &err);
+	ret = corelink_relocate(obj, targ, idx, &opts, &run, &err);
 	if (ret != c->err)
 		fprintf(stderr, "%s: corelink_relocate = %d (%s), expected %d\n", label, ret, err.msg,
 			c->err);
@@ -732,7 +778,7 @@ static void run_case(const struct ccase *c, const char *obj_path, const char *ta
 		const struct exp *x = NULL;
 		struct exp self = { "*", r->kind, X_SAME, 0, 0, false, NULL };
 		size_t pos = 0;
-		bool from_over = false;
+		bool from_over = false, from_over11 = false;
 		uint64_t want;
 
 		relo_key(lbtf, r, key, sizeof(key));
@@ -749,9 +795,13 @@ static void run_case(const struct ccase *c, const char *obj_path, const char *ta
 			CHECK(c->err && i + 1 == n);
 			continue;
 		}
-		x = find_exp(c->over, key, r->kind, &pos);
+		x = find_exp(over11, key, r->kind, &pos);
+		if (x)
+			from_over11 = true;
+		else
+			x = find_exp(c->over, key, r->kind, &pos);
 		if (x) {
-			from_over = true;
+			from_over = !from_over11;
 		} else if (c->exps) {
 			x = find_exp(c->exps, key, r->kind, &pos);
 		} else {
@@ -765,7 +815,9 @@ static void run_case(const struct ccase *c, const char *obj_path, const char *ta
 			continue;
 		}
 		if (x != &self) {
-			if (from_over && pos < 64)
+			if (from_over11 && pos < 64)
+				used_over11[pos] = true;
+			else if (from_over && pos < 64)
 				used_over[pos] = true;
 			else if (!from_over && pos < 512)
 				used_exps[pos] = true;
@@ -815,8 +867,9 @@ static void run_case(const struct ccase *c, const char *obj_path, const char *ta
 			bool shadowed = false;
 			size_t pos;
 
-			if (!used_exps[i] && c->over)
-				shadowed = find_exp(c->over, c->exps[i].key, c->exps[i].kind, &pos);
+			if (!used_exps[i])
+				shadowed = find_exp(c->over, c->exps[i].key, c->exps[i].kind, &pos) ||
+					   find_exp(over11, c->exps[i].key, c->exps[i].kind, &pos);
 			if (!used_exps[i] && !shadowed) {
 				fprintf(stderr, "%s: expectation %s %s matched no relocation\n", label,
 					corelink_relo_kind_str(c->exps[i].kind), c->exps[i].key);
@@ -824,10 +877,20 @@ static void run_case(const struct ccase *c, const char *obj_path, const char *ta
 			}
 		}
 		for (i = 0; c->over && c->over[i].key; i++) {
-			if (!used_over[i])
+			size_t pos;
+			bool shadowed = !used_over[i] &&
+					find_exp(over11, c->over[i].key, c->over[i].kind, &pos);
+
+			if (!used_over[i] && !shadowed)
 				fprintf(stderr, "%s: expectation %s %s matched no relocation\n", label,
 					corelink_relo_kind_str(c->over[i].kind), c->over[i].key);
-			CHECK(used_over[i]);
+			CHECK(used_over[i] || shadowed);
+		}
+		for (i = 0; over11 && over11[i].key; i++) {
+			if (!used_over11[i])
+				fprintf(stderr, "%s: expectation %s %s matched no relocation\n", label,
+					corelink_relo_kind_str(over11[i].kind), over11[i].key);
+			CHECK(used_over11[i]);
 		}
 	}
 out:
@@ -835,6 +898,38 @@ out:
 	btfdb_index_free(idx);
 	btfdb_btf_free(targ);
 	corelink_obj_free(obj);
+}
+
+/* core_arrmem's records sit on 3 LDX, 3 STX and 3 ST instructions (the ST
+ * ones made by stx_to_st.py), in both byte orders. */
+static void test_arrmem_classes(void)
+{
+	const char *const names[] = { "core_arrmem.bpf.o", "core_arrmem.bpfeb.o" };
+	struct btfdb_err err = { { 0 } };
+	char path[1024];
+	size_t i, j;
+
+	for (j = 0; j < 2; j++) {
+		struct corelink_obj *obj = NULL;
+		int by_class[8] = { 0 };
+
+		snprintf(path, sizeof(path), "%s/%s", TEST_BPF_DIR, names[j]);
+		CHECK_EQ(corelink_obj_open(path, &obj, &err), 0);
+		if (!obj)
+			continue;
+		for (i = 0; i < obj->nr_relos; i++) {
+			const struct cl_core_relo *r = &obj->relos[i];
+			struct cl_insn insn;
+
+			cl_insn_decode(obj->secs[r->sec].data + r->insn_off, obj->big_endian, &insn);
+			by_class[insn.code & 7]++;
+		}
+		CHECK_EQ(obj->nr_relos, 9);
+		CHECK_EQ(by_class[1], 3); /* BPF_LDX */
+		CHECK_EQ(by_class[3], 3); /* BPF_STX */
+		CHECK_EQ(by_class[2], 3); /* BPF_ST */
+		corelink_obj_free(obj);
+	}
 }
 
 static void test_cases(void)
@@ -864,8 +959,10 @@ static void test_cases(void)
 			cases_skipped++;
 			continue;
 		}
-		run_case(c, obj, c->target ? targ : obj, false);
-		run_case(c, objeb, c->target ? targ : objeb, true);
+		run_case(c, obj, c->target ? targ : obj, false, CORELINK_LIBBPF_NEWEST);
+		run_case(c, objeb, c->target ? targ : objeb, true, CORELINK_LIBBPF_NEWEST);
+		run_case(c, obj, c->target ? targ : obj, false, CORELINK_LIBBPF_1_1);
+		run_case(c, objeb, c->target ? targ : objeb, true, CORELINK_LIBBPF_1_1);
 	}
 }
 
@@ -1149,6 +1246,7 @@ static void test_ext_target(void)
 
 int main(void)
 {
+	test_arrmem_classes();
 	test_cases();
 	test_ext_target();
 	test_kernel();

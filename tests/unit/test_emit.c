@@ -227,7 +227,8 @@ done:
 }
 
 /* Parse the stamp with libelf's note reader. */
-static void check_note(const uint8_t *out, size_t size, const char *release, uint64_t hash)
+static void check_note(const uint8_t *out, size_t size, const char *release, uint64_t hash,
+		       const char *rules)
 {
 	struct lelf l = { 0 };
 	char want_hash[17];
@@ -253,12 +254,14 @@ static void check_note(const uint8_t *out, size_t size, const char *release, uin
 		const char *v = (const char *)d->d_buf + desc_off;
 		const char *r = v + strlen(v) + 1;
 		const char *h = r + strlen(r) + 1;
+		const char *s = h + strlen(h) + 1;
 
 		snprintf(want_hash, sizeof(want_hash), "%016" PRIx64, hash);
 		CHECK_STR(v, CORELINK_VERSION_STRING);
 		CHECK_STR(r, release ? release : "");
 		CHECK_STR(h, want_hash);
-		CHECK_EQ(nh.n_descsz, strlen(v) + strlen(r) + strlen(h) + 3);
+		CHECK_STR(s, rules);
+		CHECK_EQ(nh.n_descsz, strlen(v) + strlen(r) + strlen(h) + strlen(s) + 4);
 	}
 out:
 	lelf_close(&l);
@@ -296,7 +299,7 @@ static void test_emit(const char *file)
 	struct corelink_obj *obj = NULL, *back = NULL, *back2 = NULL;
 	struct corelink_run *run = NULL;
 	struct corelink_stamp st = { "5.15.0-91-generic", 0x0123456789abcdefull };
-	struct corelink_stamp st2 = { NULL, 0xfedcba9876543210ull };
+	struct corelink_stamp st2 = { NULL, 0xfedcba9876543210ull, CORELINK_LIBBPF_1_1 };
 	void *out = NULL, *out2 = NULL, *out3 = NULL, *stamped = NULL;
 	size_t size = 0, size2 = 0, size3 = 0, ssize = 0, i;
 	int ret;
@@ -348,7 +351,7 @@ static void test_emit(const char *file)
 	CHECK_EQ(corelink_emit(obj, run, &st, &stamped, &ssize, &err), 0);
 	if (stamped) {
 		compare(obj, run, stamped, ssize, true);
-		check_note(stamped, ssize, st.release, st.btf_hash);
+		check_note(stamped, ssize, st.release, st.btf_hash, "libbpf 1.7");
 		check_readelf(stamped, ssize);
 		CHECK_EQ(corelink_obj_open_mem(stamped, ssize, "stamped.o", &back2, &err), 0);
 		CHECK_EQ(corelink_obj_relo_cnt(back2), 0);
@@ -362,7 +365,7 @@ static void test_emit(const char *file)
 			CHECK_EQ(lelf_open(&l, again, asz), 0);
 			CHECK_EQ(lelf_open(&l0, stamped, ssize), 0);
 			CHECK_EQ(l.nsec, l0.nsec);
-			check_note(again, asz, NULL, st2.btf_hash);
+			check_note(again, asz, NULL, st2.btf_hash, "libbpf 1.1");
 			lelf_close(&l);
 			lelf_close(&l0);
 			free(again);
