@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Differential test: corelink against libbpf 1.1 (the oracle).
+"""Differential test: corelink against libbpf (the oracle: 1.1.2 or 1.7).
 
 For every test object OBJ (BPF_DIR/*.bpf.o) and every target T:
   1. A = oracle OBJ --btf T          libbpf relocates OBJ against T (final instructions)
@@ -9,6 +9,9 @@ For every test object OBJ (BPF_DIR/*.bpf.o) and every target T:
                                      so any CO-RE record left in OUT fails loudly
 and A must equal B instruction for instruction.  When libbpf fails in CO-RE
 relocation (a hard error), corelink must exit 1 with the same errno.
+--libbpf V runs corelink with `--libbpf V` and checks that the oracle is libbpf V
+(`oracle --version`): `--libbpf 1.1` against the bookworm oracle, `--libbpf 1.7`
+(corelink's default rules) against the sid oracle.
 
 Targets (--targets, comma separated):
   synthetic  BPF_DIR/targets/*.o   (the .BTF of small C files standing in for kernels)
@@ -218,7 +221,7 @@ def diff_pair(args, obj, target, tlabel):
         return Outcome(Outcome.MISMATCH, oname, tlabel,
                        "oracle broke (rc %d): %s" % (a.rc, a.stderr.strip()[-500:]))
 
-    crc, cout, cerr = run([args.corelink, obj, "--btf", target, "-o", out])
+    crc, cout, cerr = run([args.corelink, obj, "--btf", target, "-o", out] + args.corelink_opts)
     cmsg = (cout + cerr).strip()
 
     if a.rc == 1:
@@ -395,6 +398,7 @@ def self_test(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--oracle", required=True)
+    ap.add_argument("--libbpf", default="", help="corelink --libbpf V; the oracle must be libbpf V")
     ap.add_argument("--corelink", required=True)
     ap.add_argument("--bpf-dir", required=True, help="build/tests/bpf")
     ap.add_argument("--btfhub", default="")
@@ -409,9 +413,26 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="print every pair")
     args = ap.parse_args()
     args.oracle_args = ["--small-maps", "--skip-unattachable"] if args.small_maps else []
-    args.workdir = os.path.join(args.work, "selftest" if args.self_test else args.targets.replace(",", "+"))
+    args.workdir = os.path.join(args.work, "libbpf-" + (args.libbpf or "default"),
+                                "selftest" if args.self_test else args.targets.replace(",", "+"))
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(os.path.join(args.workdir, "out"))
+    args.corelink_opts = ["--libbpf", args.libbpf] if args.libbpf else []
+
+    if not os.access(args.oracle, os.X_OK):
+        log("difftest: SKIP: oracle %s not built%s" % (args.oracle, (
+            ": libbpf %s is missing (run scripts/fetch-libbpf-sid, then cmake again)" % args.libbpf)
+            if args.libbpf and args.libbpf != "1.1" else ""))
+        return SKIP
+    rc, out, err = run([args.oracle, "--version"], env=ORACLE_ENV)
+    if rc != 0 or not out.startswith("libbpf "):
+        log("difftest: FAIL: %s --version: %s" % (args.oracle, (out + err).strip()))
+        return 1
+    have = out.split()[1]
+    if args.libbpf and have != args.libbpf:
+        log("difftest: FAIL: oracle %s is libbpf %s, not %s" % (args.oracle, have, args.libbpf))
+        return 1
+    log("difftest: oracle is libbpf %s; corelink %s" % (have, " ".join(args.corelink_opts) or "(default rules)"))
 
     rc, out, err = run([args.oracle, "--check"], env=ORACLE_ENV)
     if rc != 0:

@@ -6,6 +6,11 @@
  *   oracle OBJ [--btf TARGET] [-v]    print OBJ's programs as libbpf 1.1 would
  *                                     load them, CO-RE relocated against TARGET
  *   oracle --check                    exit 0 if bpf() works here, 77 if not
+ *   oracle --version                  print "libbpf MAJOR.MINOR" of the libbpf linked in
+ *
+ * The same source is linked twice (tests/oracle/CMakeLists.txt): `oracle`
+ * with Debian bookworm's libbpf 1.1.2, `oracle17` with sid's libbpf 1.7
+ * (scripts/fetch-libbpf-sid, plus isoc23_shim.c for bookworm's glibc).
  *
  * How: the program is linked statically with libbpf.a and -Wl,--wrap for
  * bpf_prog_load and bpf_prog_bind_map.  bpf_object__load() then runs for
@@ -316,7 +321,8 @@ static void small_maps(struct bpf_object *obj)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: oracle OBJ [--btf TARGET] [--small-maps] [--skip-unattachable] [-v]\n       oracle --check\n");
+	fprintf(stderr, "usage: oracle OBJ [--btf TARGET] [--small-maps] [--skip-unattachable] [-v]\n"
+			"       oracle --check\n       oracle --version\n");
 	exit(2);
 }
 
@@ -388,6 +394,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--check"))
 			return check_bpf();
+		if (!strcmp(argv[i], "--version")) {
+			printf("libbpf %u.%u\n", libbpf_major_version(), libbpf_minor_version());
+			return 0;
+		}
 		else if (!strcmp(argv[i], "--btf") && i + 1 < argc)
 			btf_path = argv[++i];
 		else if (!strcmp(argv[i], "-v"))
