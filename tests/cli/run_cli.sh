@@ -225,5 +225,56 @@ if [ "$rc" = 0 ] && [ "$(grep -c 'needs\? kernel BTF at load time' "$W/err")" = 
 	echo "ok needs.warnings"
 else bad needs.warnings "rc $rc"; fi
 
+# ---- --libbpf: whose rules (newest by default), in single, --db and batch mode ----
+am=$BPF/core_arrmem.bpf.o
+longer=$BPF/targets/arrmem__longer.o
+run "$CL" "$am" --btf "$longer" -o "$W/x.o" --libbpf 1.2
+expect libbpf.unknown 2 "corelink: --libbpf: unknown libbpf version '1.2' (known: 1.1, 1.7)
+$hint"
+# array loads/stores against longer arrays: 1.7 patches all 9, 1.1 poisons all 9
+run "$CL" "$am" --btf "$longer" -o "$W/am17.o" -v
+if [ "$rc" = 0 ] && [ "$(grep -c ' -> ' "$W/out")" = 9 ] && ! grep -q POISONED "$W/out"; then
+	echo "ok libbpf.default_is_1.7"
+else bad libbpf.default_is_1.7 "rc $rc"; fi
+run "$CL" "$am" --btf "$longer" -o "$W/am11.o" -v --libbpf 1.1.2
+if [ "$rc" = 0 ] && [ "$(grep -c POISONED "$W/out")" = 9 ]; then echo "ok libbpf.1.1"
+else bad libbpf.1.1 "rc $rc"; fi
+run "$CL" "$am" --btf "$longer" -o "$W/am17b.o" --libbpf 1.7.0
+if [ "$rc" = 0 ] && cmp -s "$W/am17.o" "$W/am17b.o" && ! cmp -s "$W/am17.o" "$W/am11.o"; then
+	echo "ok libbpf.1.7_explicit"
+else bad libbpf.1.7_explicit "rc $rc"; fi
+# the stamp records the rules
+run "$CL" "$am" --btf "$longer" -o "$W/st11.o" --stamp --libbpf 1.1
+if [ "$rc" = 0 ] && readelf -p .note.corelink "$W/st11.o" | grep -q 'libbpf 1\.1'; then
+	echo "ok libbpf.stamp_1.1"
+else bad libbpf.stamp_1.1 "rc $rc"; fi
+run "$CL" "$am" --btf "$longer" -o "$W/st17.o" --stamp
+if [ "$rc" = 0 ] && readelf -p .note.corelink "$W/st17.o" | grep -q 'libbpf 1\.7'; then
+	echo "ok libbpf.stamp_default"
+else bad libbpf.stamp_default "rc $rc"; fi
+# --db: the same bytes as from the file, under each rule set
+if [ -x "$BTFDB" ]; then
+	"$BTFDB" build "$longer" --name t/1/x86_64/longer -o "$W/am.btfdb" >/dev/null
+	run "$CL" "$am" --db "$W/am.btfdb" --kernel longer -o "$W/db11.o" --libbpf 1.1
+	rc11=$rc
+	run "$CL" "$am" --db "$W/am.btfdb" --kernel longer -o "$W/db17.o"
+	if [ "$rc11" = 0 ] && [ "$rc" = 0 ] && cmp -s "$W/db11.o" "$W/am11.o" &&
+	   cmp -s "$W/db17.o" "$W/am17.o"; then echo "ok libbpf.db"
+	else bad libbpf.db "rc $rc11/$rc"; fi
+fi
+# batch: the manifest records the rules, the statuses follow them; merge refuses a mix
+run "$CL" "$am" --btf "$longer" --btf-name t/1/x86_64/longer -o "$W/b11" --libbpf 1.1 -q
+run2=$rc
+run "$CL" "$am" --btf "$longer" --btf-name t/1/x86_64/longer -o "$W/b17" -q
+if [ "$run2" = 0 ] && [ "$rc" = 0 ] &&
+   grep -q '"libbpf": "1.1"' "$W/b11/manifest.json" && grep -q '"status": "poisoned"' "$W/b11/manifest.json" &&
+   grep -q '"libbpf": "1.7"' "$W/b17/manifest.json" && grep -q '"status": "ok"' "$W/b17/manifest.json"; then
+	echo "ok libbpf.batch_manifest"
+else bad libbpf.batch_manifest "rc $run2/$rc"; fi
+run "$CL" merge "$W/b11/manifest.json" "$W/b17/manifest.json" -o "$W/merged.json"
+if [ "$rc" != 0 ] && grep -q "follows libbpf 1.7's rules, manifest #1 libbpf 1.1's" "$W/err"; then
+	echo "ok libbpf.merge_mixed"
+else bad libbpf.merge_mixed "rc $rc"; fi
+
 echo "$fails failed"
 [ "$fails" = 0 ]

@@ -758,6 +758,68 @@ static void test_cache(struct env *e)
 	cl_cand_cache_free(NULL);
 }
 
+/*
+ * FIELD_SIGNED of a pointer member: libbpf 1.1 read an int encoding from the
+ * 32-bit word after any type record (b4c8def4 fixed it in 1.3.0).  After the
+ * last type that word is the start of the string section: "\0abc" has bit 24
+ * set ('c' is odd), "\0abd" not.  1.7's rules: 0 for both.
+ */
+static void test_signed_rules(void)
+{
+	static struct bb lb, tb;
+	static struct cl_spec specs[3];
+	static const char *const first[2] = { "abc", "abd" };
+	struct btfdb_btf *L, *T;
+	struct btfdb_index *idx = NULL;
+	struct btfdb_err err = { { 0 } };
+	struct cl_relo_res res;
+	struct cl_relo_diag d;
+	struct cl_cand_list l = { 0 };
+	uint32_t sg;
+	int k, mode;
+
+	bb_init(&lb);
+	bb_int(&lb, "int", 4, BTF_INT_SIGNED);          /* 1 */
+	bb_ptr(&lb, 1);                                 /* 2: next is "sg" */
+	sg = bb_struct(&lb, "sg", 16, 2);               /* 3 */
+	bb_member(&lb, "p", 2, 0, 0);
+	bb_member(&lb, "x", 1, 64, 0);
+	L = bb_finish(&lb);
+	CHECK(L != NULL);
+	for (k = 0; L && k < 2; k++) {
+		bb_init(&tb);
+		bb_int(&tb, first[k], 4, BTF_INT_SIGNED); /* 1: its name is the first string */
+		bb_struct(&tb, "sg", 16, 2);             /* 2 */
+		bb_member(&tb, "p", 3, 0, 0);
+		bb_member(&tb, "x", 1, 64, 0);
+		bb_ptr(&tb, 1);                          /* 3: the last type */
+		T = bb_finish(&tb);
+		CHECK(T != NULL);
+		if (!T)
+			continue;
+		CHECK_EQ(btfdb_index_build(T, &idx, &err), 0);
+		for (mode = 0; idx && mode <= (int)CL_MODE_LIBBPF_1_1; mode += CL_MODE_LIBBPF_1_1) {
+			CHECK_EQ(cl_cands_find(L, sg, T, idx, &l, &err), 0);
+			CHECK_EQ(cl_calc_relo_insn(L, sg, "0:0", CORELINK_FIELD_SIGNED, (unsigned)mode, &l,
+						   T, specs, &res, &d, &err), 0);
+			CHECK_EQ(res.orig_val, 0); /* the local PTR is followed by "sg"'s record */
+			CHECK_EQ(res.new_val, mode && k == 0 ? 1 : 0);
+			free(l.ids);
+			l.ids = NULL;
+			CHECK_EQ(cl_cands_find(L, sg, T, idx, &l, &err), 0);
+			CHECK_EQ(cl_calc_relo_insn(L, sg, "0:1", CORELINK_FIELD_SIGNED, (unsigned)mode, &l,
+						   T, specs, &res, &d, &err), 0);
+			CHECK_EQ(res.new_val, 1);
+			free(l.ids);
+			l.ids = NULL;
+		}
+		btfdb_index_free(idx);
+		idx = NULL;
+		btfdb_btf_free(T);
+	}
+	btfdb_btf_free(L);
+}
+
 int main(void)
 {
 	struct btfdb_err err = { { 0 } };
@@ -782,6 +844,7 @@ int main(void)
 	test_matching(&e);
 	test_pruning(&e);
 	test_cache(&e);
+	test_signed_rules();
 
 	btfdb_index_free(e.idx);
 	btfdb_btf_free(e.L);

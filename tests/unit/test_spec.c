@@ -154,6 +154,19 @@ static void test_syntax(struct fixture *f)
 	/* "01" is 1 */
 	CHECK_EQ(parse(f, f->t_sample, "0:01", CORELINK_FIELD_BYTE_OFFSET, &s), 0);
 	CHECK_EQ(s.bit_offset, 32);
+	/* negative indices (rejected by libbpf since 5ca5801a; 1.1-1.7 read out of
+	 * bounds) and indices beyond int are malformed, in any position and kind */
+	CHECK_EQ(parse(f, f->t_sample, "0:-1", CORELINK_FIELD_BYTE_OFFSET, &s), -EINVAL);
+	CHECK_EQ(parse(f, f->t_sample, "-1", CORELINK_TYPE_SIZE, &s), -EINVAL);
+	CHECK_EQ(parse(f, f->t_sample, "-2:0", CORELINK_FIELD_BYTE_OFFSET, &s), -EINVAL);
+	CHECK_EQ(parse(f, f->t_sample, "0: -2147483648", CORELINK_FIELD_EXISTS, &s), -EINVAL);
+	CHECK_EQ(parse(f, f->t_sample, "0:4294967296", CORELINK_FIELD_BYTE_OFFSET, &s), -EINVAL);
+	CHECK_EQ(parse(f, f->t_sample, "0:2147483648", CORELINK_FIELD_BYTE_OFFSET, &s), -EINVAL);
+	CHECK_EQ(parse(f, f->t_sample, "0:99999999999999999999", CORELINK_FIELD_BYTE_OFFSET, &s),
+		 -EINVAL);
+	/* "-0" is 0, as for libbpf */
+	CHECK_EQ(parse(f, f->t_sample, "0:-0", CORELINK_FIELD_BYTE_OFFSET, &s), 0);
+	CHECK_EQ(s.bit_offset, 0);
 
 	/* 64 numbers: d0.x.x...x (63 member steps, all named) is a valid spec ... */
 	n = 0;

@@ -24,7 +24,8 @@ committed.  Generators:
   access SRC IDX STRING         CO-RE record IDX's access string rewritten in
                                 place (STRING must not be longer); 'deep:N'
                                 points the record at an N-level access string
-                                written over the tail of the string section
+                                written over the tail of the string section,
+                                'tail:S' at string S written there
   tar_empty                     .tar.xz with no member
   tar_corrupt SRC               SRC's .tar.xz with bytes in the middle flipped
   tar_multi SRC                 .tar.xz holding SRC's BTF twice
@@ -479,8 +480,11 @@ def main():
         e = Elf(open(args[0], 'rb').read())
         r = e.core_relos()[int(args[1])]
         base, slen = e.btf_strs()
-        if args[2].startswith('deep:'):
-            want = ':'.join(['0'] * int(args[2][5:])).encode() + b'\0'
+        if args[2].startswith('deep:') or args[2].startswith('tail:'):
+            if args[2].startswith('deep:'):
+                want = ':'.join(['0'] * int(args[2][5:])).encode() + b'\0'
+            else:
+                want = args[2][5:].encode() + b'\0'
             # overwrite the tail of the .BTF string section (source-line strings
             # of line_info, in clang's output) with the deep access string
             start = base + slen - len(want)
