@@ -52,11 +52,14 @@ static inline void fuzz_check_obj(const struct corelink_obj *obj)
 		FUZZ_ASSERT(needs[i] && strlen(needs[i]) < 4096);
 }
 
-/* Relocate obj against target, emit, and re-read the output. */
+/* Relocate obj against target, emit, and re-read the output.  The strict
+ * run follows libbpf 1.1's rules, the other the newest's, so fuzz_relocate
+ * covers both rule sets. */
 static inline void fuzz_relocate_emit(const struct corelink_obj *obj,
 				      const struct btfdb_btf *target, bool strict)
 {
-	struct corelink_opts opts = { .strict = strict };
+	struct corelink_opts opts = { .strict = strict,
+				      .libbpf = strict ? CORELINK_LIBBPF_1_1 : CORELINK_LIBBPF_NEWEST };
 	struct btfdb_index *idx = NULL;
 	struct corelink_run *run = NULL;
 	struct btfdb_err err = {{0}};
