@@ -1231,8 +1231,8 @@ static void test_ext_target(void)
 	snprintf(obj, sizeof(obj), "%s/core_nesting.bpf.o", TEST_BPF_DIR);
 	snprintf(objeb, sizeof(objeb), "%s/core_nesting.bpfeb.o", TEST_BPF_DIR);
 	path = ext_target(dir, 101);
-	run_case(&ext, obj, path, false);
-	run_case(&ext, objeb, path, true);
+	run_case(&ext, obj, path, false, CORELINK_LIBBPF_NEWEST);
+	run_case(&ext, objeb, path, true, CORELINK_LIBBPF_NEWEST);
 	unlink(path);
 	free(path);
 	path = ext_target(dir, 37);
