@@ -163,7 +163,7 @@ char *cl_strdup0(const char *s)
 /* Kernel lists                                                        */
 /* ------------------------------------------------------------------ */
 
-static void free_src(struct corelink_kernel_src *k)
+void cl_kernel_src_free(struct corelink_kernel_src *k)
 {
 	free(k->distro);
 	free(k->version);
@@ -180,7 +180,7 @@ void corelink_kernels_free(struct corelink_kernel_list *l)
 	if (!l)
 		return;
 	for (i = 0; i < l->n; i++)
-		free_src(&l->k[i]);
+		cl_kernel_src_free(&l->k[i]);
 	free(l->k);
 	memset(l, 0, sizeof(*l));
 }
@@ -235,12 +235,12 @@ static int push(struct corelink_kernel_list *l, const char *name, const char *pa
 	copy = NULL;
 	if (!k->release || !k->arch || !k->version || !k->distro || !k->path ||
 	    (db_name && !k->db_name)) {
-		free_src(k);
+		cl_kernel_src_free(k);
 		goto nomem;
 	}
 	if (!k->release[0]) {
 		btfdb_err_set(err, "%s: empty kernel release", path);
-		free_src(k);
+		cl_kernel_src_free(k);
 		return -EINVAL;
 	}
 	l->n++;
@@ -419,7 +419,7 @@ int corelink_kernels_shard(struct corelink_kernel_list *l, unsigned index, unsig
 		if (i % count == index - 1)
 			l->k[kept++] = l->k[i];
 		else
-			free_src(&l->k[i]);
+			cl_kernel_src_free(&l->k[i]);
 	}
 	l->n = kept;
 	return 0;
@@ -434,6 +434,11 @@ struct batch {
 	struct corelink_obj **objs;
 	size_t nr_objs;
 	const struct corelink_kernel_list *l;
+	size_t *kidx;                 /* manifest kernel slot -> index in l (kernels of the objects' archs) */
+	struct corelink_manifest *prev_m;     /* opts->previous, loaded */
+	char *prev_dir;               /* the directory its artifact paths are relative to */
+	const struct corelink_manifest *prev; /* prev_m when it may be reused, else NULL */
+	int *prev_obj;                /* per object: the same object (name, arch, hash) in prev, or -1 */
 	const char *outdir;
 	const struct corelink_batch_opts *opts;
 	struct corelink_manifest *m;  /* kernel slot i is written by the worker of kernel i */
@@ -447,6 +452,7 @@ struct batch {
 	char (*names)[33];     /* artifact names stored (this run or found on disk) */
 	size_t nr_names, cap_names;
 	size_t written;
+	size_t reused, kernels_relocated, kernels_reused;
 	int fatal;             /* first unrecoverable error (output not writable) */
 	struct btfdb_err fatal_err;
 };
@@ -456,23 +462,22 @@ struct worker {
 	struct batch *b;
 	struct btfdb_db *db;
 	const char *db_path;
+	bool *pending;  /* per object: still to relocate on the current kernel */
 };
 
-/* Store the bytes under their content name unless stored already. */
-static int store(struct batch *b, const void *data, size_t size, char rel[48],
-		 struct btfdb_err *err)
+/*
+ * Add hex to the names stored (*had: it was there already).  Claimed before
+ * writing: a second worker with the same bytes skips.
+ */
+static int claim_name(struct batch *b, const char hex[33], bool *had, struct btfdb_err *err)
 {
-	char hex[33], *path;
-	bool have = false;
 	size_t i;
-	int ret = 0;
 
-	cl_hash128_hex(data, size, hex);
-	snprintf(rel, 48, "objects/%s.o", hex);
+	*had = false;
 	pthread_mutex_lock(&b->lock);
-	for (i = 0; i < b->nr_names && !have; i++)
-		have = !memcmp(b->names[i], hex, 33);
-	if (!have) {
+	for (i = 0; i < b->nr_names && !*had; i++)
+		*had = !memcmp(b->names[i], hex, 33);
+	if (!*had) {
 		if (b->nr_names == b->cap_names) {
 			size_t nc = b->cap_names ? b->cap_names * 2 : 64;
 			char (*nn)[33] = realloc(b->names, nc * sizeof(*nn));
@@ -485,12 +490,24 @@ static int store(struct batch *b, const void *data, size_t size, char rel[48],
 			b->names = nn;
 			b->cap_names = nc;
 		}
-		/* claimed before writing: a second worker with the same bytes skips */
 		memcpy(b->names[b->nr_names++], hex, 33);
 	}
 	pthread_mutex_unlock(&b->lock);
-	if (have)
-		return 0;
+	return 0;
+}
+
+/* Store the bytes under their content name unless stored already. */
+static int store(struct batch *b, const void *data, size_t size, char rel[48],
+		 struct btfdb_err *err)
+{
+	char hex[33], *path;
+	bool have = false;
+	int ret = 0;
+
+	cl_hash128_hex(data, size, hex);
+	snprintf(rel, 48, "objects/%s.o", hex);
+	if ((ret = claim_name(b, hex, &have, err)) || have)
+		return ret;
 	path = cl_path_join(b->outdir, rel);
 	if (!path) {
 		btfdb_err_set(err, "out of memory");
@@ -564,6 +581,13 @@ static int do_object(struct batch *b, size_t o, const struct btfdb_btf *btf,
 		goto out;
 	}
 	ret = corelink_emit(b->objs[o], run, NULL, &buf, &size, &err);
+	if (!ret && b->opts->strip_debug) {
+		void *stripped = NULL;
+
+		ret = corelink_strip_debug(buf, size, &stripped, &size, &err);
+		free(buf);
+		buf = stripped;
+	}
 	if (ret) {
 		ret = set_error(e, err.msg);
 		goto out;
@@ -626,6 +650,53 @@ nomem:
 	return -ENOMEM;
 }
 
+/* This worker's handle on database path (kept open across its kernels). */
+static int worker_db(struct worker *w, const char *path, struct btfdb_err *err)
+{
+	int ret;
+
+	if (w->db && strcmp(w->db_path, path)) {
+		btfdb_db_close(w->db);
+		w->db = NULL;
+	}
+	if (!w->db) {
+		if ((ret = btfdb_db_open(path, &w->db, err)))
+			return ret;
+		w->db_path = path;
+	}
+	return 0;
+}
+
+/*
+ * What can be known of a kernel's BTF without parsing it: for a file, the
+ * XXH3-64 of its bytes (*source_hash); for a database kernel, the hash of
+ * its original BTF blob (*btf_hash, *known set).
+ */
+static void peek_kernel(struct worker *w, const struct corelink_kernel_src *src,
+			uint64_t *source_hash, uint64_t *btf_hash, bool *known)
+{
+	struct btfdb_err err = { 0 };
+	struct btfdb_db_kernel_info info;
+	char *data = NULL;
+	size_t size = 0;
+	int k;
+
+	*known = false;
+	if (!src->db_name) {
+		if (!cl_read_file(src->path, (size_t)1 << 31, &data, &size, &err))
+			*source_hash = XXH3_64bits(data, size);
+		free(data);
+		return;
+	}
+	if (worker_db(w, src->path, &err))
+		return;
+	k = btfdb_db_find_kernel(w->db, src->db_name, &err);
+	if (k >= 0 && btfdb_db_kernel_info(w->db, (uint32_t)k, &info) == 0) {
+		*btf_hash = info.blob_hash;
+		*known = true;
+	}
+}
+
 /* Load kernel k's BTF and index (file, or this worker's database handle). */
 static int load_kernel(const struct batch *b, struct worker *w,
 		       const struct corelink_kernel_src *src, struct btfdb_btf **btf,
@@ -642,15 +713,8 @@ static int load_kernel(const struct batch *b, struct worker *w,
 			*hash = btfdb_btf_hash(*btf);
 		return ret;
 	}
-	if (w->db && strcmp(w->db_path, src->path)) {
-		btfdb_db_close(w->db);
-		w->db = NULL;
-	}
-	if (!w->db) {
-		if ((ret = btfdb_db_open(src->path, &w->db, err)))
-			return ret;
-		w->db_path = src->path;
-	}
+	if ((ret = worker_db(w, src->path, err)))
+		return ret;
 	k = btfdb_db_find_kernel(w->db, src->db_name, err);
 	if (k < 0)
 		return k;
@@ -663,40 +727,141 @@ static int load_kernel(const struct batch *b, struct worker *w,
 	return btfdb_db_kernel_btf(w->db, (uint32_t)k, btf, idx, err);
 }
 
+/* ------------------------------------------------------------------ */
+/* Reusing a previous run's entries (opts->previous)                   */
+/* ------------------------------------------------------------------ */
+
+/* The previous run's kernel with k's identity (its kernels are sorted), or NULL. */
+static const struct corelink_mf_kernel *prev_kernel(const struct batch *b,
+						    const struct corelink_mf_kernel *k)
+{
+	if (!b->prev || !b->prev->nr_kernels)
+		return NULL;
+	return bsearch(k, b->prev->kernels, b->prev->nr_kernels, sizeof(*k), cl_mf_kernel_cmp);
+}
+
+/*
+ * Take object o's entry on a kernel whose BTF hash is hash from the previous
+ * kernel pk: 1 when taken, 0 when it cannot be (no such entry, another BTF,
+ * its artifact missing or damaged), -ENOMEM.
+ */
+static int reuse_entry(struct batch *b, size_t o, const struct corelink_mf_kernel *pk,
+		       uint64_t hash, struct corelink_mf_entry *e)
+{
+	const struct corelink_mf_entry *pe;
+	struct btfdb_err err = { 0 };
+	char hex[33];
+	bool had;
+
+	if (!pk || b->prev_obj[o] < 0 || !pk->btf_hash || pk->btf_hash != hash)
+		return 0;
+	pe = &pk->entries[b->prev_obj[o]];
+	if (pe->status == CORELINK_ENTRY_SKIPPED)
+		return 0;
+	if (pe->artifact) {
+		/* copied next to the new manifest (or found there), its bytes checked */
+		if (cl_copy_artifact(b->prev_dir, b->outdir, pe->artifact, &err))
+			return 0;
+		memcpy(hex, pe->artifact + 8, 32);
+		hex[32] = 0;
+		if (claim_name(b, hex, &had, &err))
+			return -ENOMEM;
+	}
+	if (cl_mf_entry_copy(e, pe))
+		return -ENOMEM;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The workers                                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One kernel: entries reused from the previous run where its BTF is known
+ * to be unchanged without reading it (same source bytes, or a database's
+ * recorded hash); the BTF is loaded only when something is left, and then
+ * entries whose kernel hash turns out unchanged are reused too.
+ */
+static int do_kernel(struct worker *w, const struct corelink_kernel_src *src,
+		     struct corelink_mf_kernel *mk, bool *relocated)
+{
+	struct batch *b = w->b;
+	const struct corelink_mf_kernel *pk = prev_kernel(b, mk);
+	struct btfdb_btf *btf = NULL;
+	struct btfdb_index *idx = NULL;
+	struct btfdb_err err = { 0 };
+	uint64_t hash = 0;
+	size_t o, reused = 0;
+	bool known = false, left = false;
+	int ret = 0;
+
+	peek_kernel(w, src, &mk->source_hash, &hash, &known);
+	if (pk && !known && mk->source_hash && pk->source_hash == mk->source_hash) {
+		hash = pk->btf_hash; /* the same file bytes: the same BTF */
+		known = true;
+	}
+	for (o = 0; o < b->nr_objs && ret >= 0; o++) {
+		w->pending[o] = false;
+		if (mk->entries[o].status == CORELINK_ENTRY_SKIPPED)
+			continue;
+		ret = known ? reuse_entry(b, o, pk, hash, &mk->entries[o]) : 0;
+		reused += ret > 0;
+		w->pending[o] = ret == 0;
+		left |= ret == 0;
+	}
+	if (ret < 0)
+		return ret;
+	ret = 0;
+	*relocated = left;
+	if (!left) {
+		mk->btf_hash = hash;
+	} else if (load_kernel(b, w, src, &btf, &idx, &mk->btf_hash, &err)) {
+		char msg[sizeof(err.msg) + 32];
+
+		snprintf(msg, sizeof(msg), "kernel BTF: %s", err.msg);
+		for (o = 0; o < b->nr_objs && !ret; o++)
+			if (w->pending[o])
+				ret = set_error(&mk->entries[o], msg);
+	} else {
+		for (o = 0; o < b->nr_objs && ret >= 0; o++) {
+			if (!w->pending[o])
+				continue;
+			ret = reuse_entry(b, o, pk, mk->btf_hash, &mk->entries[o]);
+			reused += ret > 0;
+			if (ret == 0)
+				ret = do_object(b, o, btf, idx, &mk->entries[o]);
+			else if (ret > 0)
+				ret = 0;
+		}
+	}
+	btfdb_index_free(idx);
+	btfdb_btf_free(btf);
+	pthread_mutex_lock(&b->lock);
+	b->reused += reused;
+	pthread_mutex_unlock(&b->lock);
+	return ret;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct batch *b = w->b;
+	size_t nk = b->m->nr_kernels;
 
 	for (;;) {
-		struct btfdb_btf *btf = NULL;
-		struct btfdb_index *idx = NULL;
-		struct btfdb_err err = { 0 };
-		struct corelink_mf_kernel *mk;
-		const struct corelink_kernel_src *src;
 		struct corelink_batch_progress pr;
-		size_t i, o;
-		int ret = 0;
+		struct corelink_mf_kernel *mk;
+		bool relocated = false;
+		size_t i;
+		int ret;
 
 		pthread_mutex_lock(&b->lock);
-		i = b->fatal ? b->l->n : b->next++;
+		i = b->fatal ? nk : b->next++;
 		pthread_mutex_unlock(&b->lock);
-		if (i >= b->l->n)
+		if (i >= nk)
 			break;
-		src = &b->l->k[i];
 		mk = &b->m->kernels[i];
-		if (load_kernel(b, w, src, &btf, &idx, &mk->btf_hash, &err)) {
-			char msg[sizeof(err.msg) + 32];
-
-			snprintf(msg, sizeof(msg), "kernel BTF: %s", err.msg);
-			for (o = 0; o < b->nr_objs && !ret; o++)
-				ret = set_error(&mk->entries[o], msg);
-		} else {
-			for (o = 0; o < b->nr_objs && !ret; o++)
-				ret = do_object(b, o, btf, idx, &mk->entries[o]);
-		}
-		btfdb_index_free(idx);
-		btfdb_btf_free(btf);
+		ret = do_kernel(w, &b->l->k[b->kidx[i]], mk, &relocated);
 
 		pthread_mutex_lock(&b->lock);
 		if (ret && !b->fatal) {
@@ -704,8 +869,10 @@ static void *worker_main(void *arg)
 			btfdb_err_set(&b->fatal_err, "out of memory");
 		}
 		b->done++;
+		b->kernels_relocated += relocated;
+		b->kernels_reused += !relocated;
 		pr.done = b->done;
-		pr.total = b->l->n;
+		pr.total = nk;
 		pr.k = mk;
 		if (b->opts->progress && !b->fatal)
 			b->opts->progress(b->opts->progress_ctx, &pr);
@@ -718,30 +885,60 @@ static void *worker_main(void *arg)
 /* Setup, the link tree, the run                                       */
 /* ------------------------------------------------------------------ */
 
-static int init_manifest(struct batch *b, const char *const *paths, struct btfdb_err *err)
+/* Object i's arch: given ("all" = every kernel) or read from the object. */
+static int object_arch(const struct batch *b, size_t i, const char *path,
+		       struct corelink_mf_object *mo, struct btfdb_err *err)
 {
-	struct corelink_manifest *m = calloc(1, sizeof(*m));
-	size_t i, j;
+	const char *given = b->opts->obj_arch ? b->opts->obj_arch[i] : NULL;
+	const char *arch;
+	char why[256];
 
-	if (!m)
-		goto nomem;
-	b->m = m;
-	m->objects = calloc(b->nr_objs ? b->nr_objs : 1, sizeof(*m->objects));
-	m->kernels = calloc(b->l->n ? b->l->n : 1, sizeof(*m->kernels));
-	if (!m->objects || !m->kernels)
-		goto nomem;
-	m->nr_objects = b->nr_objs;
+	if (!given || !strcmp(given, "auto")) {
+		arch = corelink_obj_detect_arch(b->objs[i], why, sizeof(why));
+	} else if (!strcmp(given, "all")) {
+		arch = "";
+		snprintf(why, sizeof(why), "given: all architectures");
+	} else {
+		arch = corelink_arch_canon(given);
+		if (!arch || !arch[0]) {
+			btfdb_err_set(err, "%s: unknown architecture '%s'", path, given);
+			return -EINVAL;
+		}
+		snprintf(why, sizeof(why), "given");
+	}
+	if (!(mo->arch = strdup(arch)) || !(mo->arch_from = strdup(why))) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int init_objects(struct batch *b, const char *const *paths, struct btfdb_err *err)
+{
+	struct corelink_manifest *m = b->m;
+	size_t i, j;
+	int ret;
+
 	for (i = 0; i < b->nr_objs; i++) {
 		const struct corelink_obj *obj = b->objs[i];
 		struct corelink_mf_object *mo = &m->objects[i];
 		const char *base = strrchr(paths[i], '/');
+		char hex[33];
 
-		if (!(mo->name = strdup(base ? base + 1 : paths[i])))
+		m->nr_objects = i + 1;
+		cl_hash128_hex(obj->file, obj->file_size, hex);
+		if (!(mo->name = strdup(base ? base + 1 : paths[i])) || !(mo->hash = strdup(hex)))
 			goto nomem;
+		if ((ret = object_arch(b, i, paths[i], mo, err)))
+			return ret;
 		for (j = 0; j < i; j++) {
-			if (!strcmp(m->objects[j].name, mo->name)) {
-				btfdb_err_set(err, "two input objects are named %s (%s and %s): names must be unique",
-					      mo->name, paths[j], paths[i]);
+			const struct corelink_mf_object *x = &m->objects[j];
+
+			if (!strcmp(x->name, mo->name) &&
+			    (!x->arch[0] || !mo->arch[0] || !strcmp(x->arch, mo->arch))) {
+				btfdb_err_set(err, "two input objects are named %s for one arch (%s [%s] and %s [%s]): names must be unique per arch",
+					      mo->name, paths[j], x->arch[0] ? x->arch : "all",
+					      paths[i], mo->arch[0] ? mo->arch : "all");
 				return -EINVAL;
 			}
 		}
@@ -754,11 +951,78 @@ static int init_manifest(struct batch *b, const char *const *paths, struct btfdb
 			    !(mo->programs[j].section = strdup(obj->secs[obj->progs[j].sec].name)))
 				goto nomem;
 	}
-	m->nr_kernels = b->l->n;
+	return 0;
+nomem:
+	btfdb_err_set(err, "out of memory");
+	return -ENOMEM;
+}
+
+/* Which objects of the previous run may be reused (b->prev, b->prev_obj). */
+static int init_previous(struct batch *b, struct btfdb_err *err)
+{
+	const struct corelink_manifest *p;
+	size_t i, j;
+	int ret;
+
+	b->prev_obj = calloc(b->nr_objs, sizeof(*b->prev_obj));
+	if (!b->prev_obj) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	if (b->opts->previous) {
+		if ((ret = corelink_manifest_load(b->opts->previous, &b->prev_m, err))) {
+			btfdb_err_prefix(err, "previous manifest: ");
+			return ret;
+		}
+		if (!(b->prev_dir = cl_dirname(b->opts->previous))) {
+			btfdb_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	p = b->prev_m;
+	for (i = 0; i < b->nr_objs; i++)
+		b->prev_obj[i] = -1;
+	/* another corelink version, other rules or output options: nothing is reused */
+	if (!p || !p->generator || strcmp(p->generator, "corelink " CORELINK_VERSION_STRING) ||
+	    p->libbpf != (b->opts->libbpf == CORELINK_LIBBPF_1_1 ? CORELINK_LIBBPF_1_1
+								  : CORELINK_LIBBPF_1_7) ||
+	    p->strip_debug != b->opts->strip_debug)
+		return 0;
+	b->prev = p;
+	for (i = 0; i < b->nr_objs; i++) {
+		const struct corelink_mf_object *o = &b->m->objects[i];
+
+		for (j = 0; j < p->nr_objects; j++) {
+			const struct corelink_mf_object *q = &p->objects[j];
+
+			if (!strcmp(q->name, o->name) && !strcmp(q->arch, o->arch) &&
+			    cl_s0(q->hash)[0] && !strcmp(q->hash, o->hash))
+				b->prev_obj[i] = (int)j;
+		}
+	}
+	return 0;
+}
+
+/* The kernels at least one object is relocated for, each with its entries. */
+static int init_kernels(struct batch *b, struct btfdb_err *err)
+{
+	struct corelink_manifest *m = b->m;
+	size_t i, o;
+
+	b->kidx = calloc(b->l->n ? b->l->n : 1, sizeof(*b->kidx));
+	m->kernels = calloc(b->l->n ? b->l->n : 1, sizeof(*m->kernels));
+	if (!b->kidx || !m->kernels)
+		goto nomem;
 	for (i = 0; i < b->l->n; i++) {
 		const struct corelink_kernel_src *s = &b->l->k[i];
-		struct corelink_mf_kernel *k = &m->kernels[i];
+		struct corelink_mf_kernel *k = &m->kernels[m->nr_kernels];
+		size_t applies = 0;
 
+		for (o = 0; o < m->nr_objects; o++)
+			applies += corelink_arch_match(m->objects[o].arch, s->arch);
+		if (!applies)
+			continue; /* no object built for its arch */
+		b->kidx[m->nr_kernels++] = i;
 		if (!(k->distro = strdup(s->distro)) || !(k->version = strdup(s->version)) ||
 		    !(k->arch = strdup(s->arch)) || !(k->release = strdup(s->release)))
 			goto nomem;
@@ -770,11 +1034,29 @@ static int init_manifest(struct batch *b, const char *const *paths, struct btfdb
 		k->entries = calloc(b->nr_objs ? b->nr_objs : 1, sizeof(*k->entries));
 		if (!k->entries)
 			goto nomem;
+		for (o = 0; o < m->nr_objects; o++)
+			if (!corelink_mf_applies(&m->objects[o], k))
+				k->entries[o].status = CORELINK_ENTRY_SKIPPED;
 	}
 	return 0;
 nomem:
 	btfdb_err_set(err, "out of memory");
 	return -ENOMEM;
+}
+
+static int init_manifest(struct batch *b, const char *const *paths, struct btfdb_err *err)
+{
+	int ret;
+
+	b->m = calloc(1, sizeof(*b->m));
+	if (!b->m || !(b->m->objects = calloc(b->nr_objs ? b->nr_objs : 1, sizeof(*b->m->objects)))) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	b->m->strip_debug = b->opts->strip_debug;
+	if ((ret = init_objects(b, paths, err)) || (ret = init_previous(b, err)))
+		return ret;
+	return init_kernels(b, err);
 }
 
 /* A path component safe as a directory name. */
@@ -897,6 +1179,12 @@ int corelink_batch_run(const char *const *objs, size_t nr_objs,
 		goto out;
 	if ((ret = init_manifest(&b, objs, err)))
 		goto out;
+	if (!b.m->nr_kernels) {
+		btfdb_err_set(err, "none of the %zu kernel(s) has the architecture of an input object (%s%s)",
+			      l->n, b.m->objects[0].arch, nr_objs > 1 ? ", ..." : "");
+		ret = -ENOENT;
+		goto out;
+	}
 	b.m->shard_index = b.opts->shard_index;
 	b.m->shard_count = b.opts->shard_count;
 	b.m->libbpf = b.opts->libbpf == CORELINK_LIBBPF_1_1 ? CORELINK_LIBBPF_1_1 : CORELINK_LIBBPF_1_7;
@@ -915,8 +1203,8 @@ int corelink_batch_run(const char *const *objs, size_t nr_objs,
 
 		jobs = n > 0 ? (unsigned)n : 1;
 	}
-	if (jobs > l->n)
-		jobs = l->n ? (unsigned)l->n : 1;
+	if (jobs > b.m->nr_kernels)
+		jobs = (unsigned)b.m->nr_kernels;
 	th = calloc(jobs, sizeof(*th));
 	ws = calloc(jobs, sizeof(*ws));
 	if (!th || !ws) {
@@ -926,16 +1214,26 @@ int corelink_batch_run(const char *const *objs, size_t nr_objs,
 	}
 	for (t = 0; t < jobs; t++) {
 		ws[t].b = &b;
+		ws[t].pending = calloc(nr_objs, sizeof(*ws[t].pending));
+		if (!ws[t].pending)
+			break;
 		if (pthread_create(&th[t], NULL, worker_main, &ws[t]))
 			break;
 		started++;
 	}
-	if (!started)
+	if (!started && ws[0].pending)
 		worker_main(&ws[0]); /* no threads available: do it here */
 	for (t = 0; t < started; t++)
 		pthread_join(th[t], NULL);
-	for (t = 0; t < jobs; t++)
+	for (t = 0; t < jobs; t++) {
 		btfdb_db_close(ws[t].db);
+		free(ws[t].pending);
+	}
+	if (!started && !ws[0].pending) {
+		btfdb_err_set(err, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
 	if (b.fatal) {
 		btfdb_err_set(err, "%s", b.fatal_err.msg);
 		ret = b.fatal;
@@ -960,6 +1258,8 @@ int corelink_batch_run(const char *const *objs, size_t nr_objs,
 			for (o = 0; o < nr_objs; o++) {
 				const struct corelink_mf_entry *e = &b.m->kernels[i].entries[o];
 
+				if (e->status == CORELINK_ENTRY_SKIPPED)
+					continue;
 				stats->entries++;
 				stats->ok += e->status == CORELINK_ENTRY_OK;
 				stats->poisoned += e->status == CORELINK_ENTRY_POISONED;
@@ -969,6 +1269,10 @@ int corelink_batch_run(const char *const *objs, size_t nr_objs,
 		}
 		stats->unique = b.nr_names;
 		stats->written = b.written;
+		stats->skipped = l->n * nr_objs - stats->entries;
+		stats->reused = b.reused;
+		stats->kernels_relocated = b.kernels_relocated;
+		stats->kernels_reused = b.kernels_reused;
 	}
 	if (out) {
 		*out = b.m;
@@ -983,6 +1287,10 @@ out:
 	free(b.cand_lens);
 	corelink_manifest_free(b.m);
 	free(b.names);
+	free(b.kidx);
+	free(b.prev_obj);
+	corelink_manifest_free(b.prev_m);
+	free(b.prev_dir);
 	free(th);
 	free(ws);
 	free(path);

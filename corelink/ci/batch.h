@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define CORELINK_MANIFEST_SCHEMA "corelink-manifest"
-#define CORELINK_MANIFEST_VERSION 1
+#define CORELINK_MANIFEST_VERSION 2      /* written; versions 1 and 2 are read */
 #define CORELINK_REPORT_SCHEMA "corelink-report"
 #define CORELINK_REPORT_VERSION 1
 
@@ -68,6 +68,16 @@ int corelink_kernels_add_db(struct corelink_kernel_list *l, const char *db_path,
  */
 int corelink_kernels_add_file(struct corelink_kernel_list *l, const char *path, const char *name,
 			      struct btfdb_err *err);
+/*
+ * Keep the kernels whose identity "distro/version/arch/release" matches at
+ * least one of the shell patterns (fnmatch(3) without flags: '*' also
+ * crosses '/').  An arch is matched under each of its spellings
+ * ("arm64" and "aarch64", "x86_64" and "amd64"): a pattern that names
+ * arm64 keeps aarch64 kernels too.  n == 0 keeps everything; -ENOENT (message) when
+ * nothing is left.
+ */
+int corelink_kernels_filter(struct corelink_kernel_list *l, const char *const *patterns, size_t n,
+			    struct btfdb_err *err);
 /* Sort by (distro, version, arch, release, path); -EEXIST on a duplicate identity. */
 int corelink_kernels_sort(struct corelink_kernel_list *l, struct btfdb_err *err);
 /*
@@ -80,6 +90,30 @@ int corelink_kernels_shard(struct corelink_kernel_list *l, unsigned index, unsig
 void corelink_kernels_free(struct corelink_kernel_list *l);
 
 /* ------------------------------------------------------------------ */
+/* Architectures (arch.c)                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The canonical spelling of an architecture: "x86_64" (x86, amd64, x86-64),
+ * "aarch64" (arm64), "s390x" (s390), "ppc64le" (powerpc, ppc64), "riscv64"
+ * (riscv), "loongarch64" (loongarch), "arm" (armv7l, armhf); NULL for
+ * anything else.  "" and NULL give "".
+ */
+const char *corelink_arch_canon(const char *arch);
+/* Same architecture; an empty (unknown) one matches every arch. */
+bool corelink_arch_match(const char *a, const char *b);
+/*
+ * The architecture an object was built for, when its own contents tell it
+ * reliably: the register names of struct pt_regs / user_pt_regs in its BTF
+ * (x86: di, si, ip, ...; arm64: regs[], pc, pstate, as bpf_tracing.h reads
+ * them for __TARGET_ARCH_x86 / __TARGET_ARCH_arm64), or a kprobe on an
+ * arch-prefixed syscall (__x64_sys_*, __arm64_sys_*).  Returns the
+ * canonical arch, or "" when nothing tells or the signs disagree; why (may
+ * be NULL) receives the evidence or the reason for "".
+ */
+const char *corelink_obj_detect_arch(const struct corelink_obj *obj, char *why, size_t size);
+
+/* ------------------------------------------------------------------ */
 /* The manifest model (manifest.c; schema in MANIFEST.md)              */
 /* ------------------------------------------------------------------ */
 
@@ -87,6 +121,8 @@ enum corelink_entry_status {
 	CORELINK_ENTRY_OK = 0,       /* every relocation applied */
 	CORELINK_ENTRY_POISONED = 1, /* artifact written; some instructions poisoned */
 	CORELINK_ENTRY_ERROR = 2,    /* no artifact: hard relocation error or unreadable kernel */
+	CORELINK_ENTRY_SKIPPED = 3,  /* the object is built for another arch: not relocated,
+				      * not written to the manifest (no other member set) */
 };
 const char *corelink_entry_status_str(enum corelink_entry_status s);
 
@@ -114,6 +150,7 @@ struct corelink_mf_kernel {
 	char *distro, *version, *arch, *release;  /* identity (never NULL; "" when unknown) */
 	uint64_t btf_hash;  /* XXH3-64 of the kernel's original BTF blob (0 if unreadable) */
 	char *source;       /* the file it came from ("DB#name" for a database) */
+	uint64_t source_hash; /* XXH3-64 of the source file's bytes (0: a database, or unknown) */
 	struct corelink_mf_entry *entries;  /* one per manifest object, same order */
 };
 
@@ -123,7 +160,11 @@ struct corelink_mf_program {
 };
 
 struct corelink_mf_object {
-	char *name;  /* file name of the input object (unique within a manifest) */
+	char *name;  /* file name of the input object; (name, arch) is unique within a manifest */
+	/* the next three: NULL is read as "" */
+	char *arch;  /* canonical arch it is built for; "" = relocated for every kernel */
+	char *arch_from; /* how arch was decided (informative; "" in version 1 manifests) */
+	char *hash;  /* XXH3-128 of the input object's bytes, 32 hex; "" when unknown (version 1) */
 	struct corelink_mf_program *programs;  /* every function, in object order */
 	size_t nr_programs;
 };
@@ -135,7 +176,12 @@ struct corelink_manifest {
 	size_t nr_kernels;
 	unsigned shard_index, shard_count;   /* 0/0 when not sharded (or merged) */
 	enum corelink_libbpf libbpf;         /* the rules followed ("libbpf"; absent: 1.1) */
+	char *generator;     /* as read ("corelink X.Y.Z"); NULL in a manifest built here */
+	bool strip_debug;    /* artifacts written without DWARF (--strip-debug) */
 };
+
+/* Whether object o applies to kernel k (same arch, or either one unknown). */
+bool corelink_mf_applies(const struct corelink_mf_object *o, const struct corelink_mf_kernel *k);
 
 void corelink_manifest_free(struct corelink_manifest *m);  /* frees the contents and m */
 /* "distro/version/arch/release" into buf. */
@@ -186,6 +232,23 @@ struct corelink_batch_opts {
 	unsigned shard_index;   /* recorded in the manifest (the list is already sharded) */
 	unsigned shard_count;
 	enum corelink_libbpf libbpf; /* relocation rules (0: the newest), recorded */
+	/*
+	 * Per input object (NULL = all "auto"): "auto" or NULL reads the arch
+	 * from the object (corelink_obj_detect_arch), "all" relocates it for
+	 * every kernel, anything else is the arch (corelink_arch_canon spelling).
+	 * The object is relocated only against kernels of its arch.
+	 */
+	const char *const *obj_arch;
+	bool strip_debug;       /* artifacts without DWARF (corelink_strip_debug) */
+	/*
+	 * A previous run's manifest file (may be NULL; may be OUTDIR's own): an
+	 * entry whose object (name, arch, hash) and kernel (identity, BTF hash)
+	 * are unchanged is taken from it, not relocated, when it was made by the
+	 * same corelink version with the same libbpf rules and strip_debug and its artifact is
+	 * readable and intact (copied into OUTDIR/objects/ when elsewhere).
+	 * An unreadable or invalid file is an error.
+	 */
+	const char *previous;
 	/* Called after each kernel, serialised (one call at a time); may be NULL. */
 	void (*progress)(void *ctx, const struct corelink_batch_progress *p);
 	void *progress_ctx;
@@ -197,6 +260,10 @@ struct corelink_batch_stats {
 	size_t artifacts;        /* entries with an artifact */
 	size_t unique;           /* distinct artifacts (files under objects/) */
 	size_t written;          /* files written by this run (others existed already) */
+	size_t skipped;          /* object x kernel pairs of different archs (not relocated) */
+	size_t reused;           /* entries taken from opts->previous */
+	size_t kernels_relocated;/* kernels with at least one entry relocated in this run */
+	size_t kernels_reused;   /* kernels whose entries all came from opts->previous */
 };
 
 /*
@@ -222,10 +289,10 @@ bool corelink_poison_guarded(const struct corelink_obj *obj, const struct coreli
 			     const struct corelink_relo_info *ri);
 
 /* ------------------------------------------------------------------ */
-/* Portability report (report_md.c)                                    */
+/* Portability report (report_md.c; HTML: report_html.c)              */
 /* ------------------------------------------------------------------ */
 
-enum corelink_report_format { CORELINK_REPORT_MD, CORELINK_REPORT_JSON };
+enum corelink_report_format { CORELINK_REPORT_MD, CORELINK_REPORT_JSON, CORELINK_REPORT_HTML };
 int corelink_report_write(const struct corelink_manifest *m, enum corelink_report_format fmt,
 			  FILE *f, struct btfdb_err *err);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The batch manifest: the in-memory model (batch.h), its JSON form
- * (MANIFEST.md: schema "corelink-manifest", version 1), and merging the
+ * (MANIFEST.md: schema "corelink-manifest", version 2; version 1 is read
+ * too), and merging the
  * manifests of shards.  Writing is deterministic: fixed key order, kernels
  * sorted by identity, objects in command-line order, two-space indent.
  * Reading is strict: unknown schema names or versions, missing or mistyped
@@ -20,6 +21,7 @@ const char *corelink_entry_status_str(enum corelink_entry_status s)
 	switch (s) {
 	case CORELINK_ENTRY_OK: return "ok";
 	case CORELINK_ENTRY_POISONED: return "poisoned";
+	case CORELINK_ENTRY_SKIPPED: return "skipped";
 	default: return "error";
 	}
 }
@@ -73,8 +75,12 @@ void corelink_manifest_free(struct corelink_manifest *m)
 		}
 		free(m->objects[i].programs);
 		free(m->objects[i].name);
+		free(m->objects[i].arch);
+		free(m->objects[i].arch_from);
+		free(m->objects[i].hash);
 	}
 	free(m->objects);
+	free(m->generator);
 	free(m);
 }
 
@@ -84,7 +90,7 @@ const char *corelink_mf_kernel_id(const struct corelink_mf_kernel *k, char *buf,
 	return buf;
 }
 
-static int kernel_cmp(const void *a, const void *b)
+int cl_mf_kernel_cmp(const void *a, const void *b)
 {
 	const struct corelink_mf_kernel *x = a, *y = b;
 	int c;
@@ -101,9 +107,9 @@ int corelink_manifest_sort(struct corelink_manifest *m, struct btfdb_err *err)
 	char id[1024];
 
 	if (m->nr_kernels > 1)
-		qsort(m->kernels, m->nr_kernels, sizeof(m->kernels[0]), kernel_cmp);
+		qsort(m->kernels, m->nr_kernels, sizeof(m->kernels[0]), cl_mf_kernel_cmp);
 	for (i = 1; i < m->nr_kernels; i++) {
-		if (!kernel_cmp(&m->kernels[i - 1], &m->kernels[i])) {
+		if (!cl_mf_kernel_cmp(&m->kernels[i - 1], &m->kernels[i])) {
 			btfdb_err_set(err, "kernel %s appears twice",
 				      corelink_mf_kernel_id(&m->kernels[i], id, sizeof(id)));
 			return -EEXIST;
@@ -140,6 +146,8 @@ static json_t *entry_json(const struct corelink_mf_object *o, const struct corel
 	size_t i;
 
 	ok = ok && cl_json_set(v, "object", cl_json_str(o->name));
+	if (ok && cl_s0(o->arch)[0])
+		ok = cl_json_set(v, "arch", cl_json_str(o->arch));
 	ok = ok && cl_json_set(v, "status", json_string(corelink_entry_status_str(e->status)));
 	if (ok && e->artifact)
 		ok = cl_json_set(v, "artifact", cl_json_str(e->artifact));
@@ -161,6 +169,9 @@ static json_t *object_json(const struct corelink_mf_object *o)
 	size_t j;
 
 	ok = ok && cl_json_set(v, "name", cl_json_str(o->name));
+	ok = ok && cl_json_set(v, "arch", cl_json_str(cl_s0(o->arch)));
+	ok = ok && cl_json_set(v, "arch_from", cl_json_str(cl_s0(o->arch_from)));
+	ok = ok && cl_json_set(v, "hash", cl_json_str(cl_s0(o->hash)));
 	ok = ok && cl_json_set(v, "programs", progs = json_array());
 	for (j = 0; ok && j < o->nr_programs; j++)
 		ok = cl_json_push(progs, p = json_object()) &&
@@ -174,20 +185,24 @@ static json_t *object_json(const struct corelink_mf_object *o)
 static json_t *kernel_json(const struct corelink_manifest *m, const struct corelink_mf_kernel *k)
 {
 	json_t *v = json_object(), *ents = NULL;
-	char hash[17];
+	char hash[17], shash[17];
 	bool ok = v != NULL;
 	size_t j;
 
 	snprintf(hash, sizeof(hash), "%016" PRIx64, k->btf_hash);
+	snprintf(shash, sizeof(shash), "%016" PRIx64, k->source_hash);
 	ok = ok && cl_json_set(v, "distro", cl_json_str(k->distro));
 	ok = ok && cl_json_set(v, "version", cl_json_str(k->version));
 	ok = ok && cl_json_set(v, "arch", cl_json_str(k->arch));
 	ok = ok && cl_json_set(v, "release", cl_json_str(k->release));
 	ok = ok && cl_json_set(v, "btf_hash", json_string(hash));
 	ok = ok && cl_json_set(v, "source", cl_json_str(k->source));
+	ok = ok && cl_json_set(v, "source_hash", json_string(shash));
 	ok = ok && cl_json_set(v, "objects", ents = json_array());
+	/* the entries of the objects of the kernel's arch */
 	for (j = 0; ok && j < m->nr_objects; j++)
-		ok = cl_json_push(ents, entry_json(&m->objects[j], &k->entries[j]));
+		if (k->entries[j].status != CORELINK_ENTRY_SKIPPED)
+			ok = cl_json_push(ents, entry_json(&m->objects[j], &k->entries[j]));
 	if (!ok)
 		json_decref(v);
 	return ok ? v : NULL;
@@ -203,6 +218,7 @@ json_t *corelink_manifest_json(const struct corelink_manifest *m)
 	ok = ok && cl_json_set(doc, "schema_version", json_integer(CORELINK_MANIFEST_VERSION));
 	ok = ok && cl_json_set(doc, "generator", json_string("corelink " CORELINK_VERSION_STRING));
 	ok = ok && cl_json_set(doc, "libbpf", json_string(corelink_libbpf_str(m->libbpf)));
+	ok = ok && cl_json_set(doc, "strip_debug", json_boolean(m->strip_debug));
 	if (ok && m->shard_count)
 		ok = cl_json_set(doc, "shard", sh = json_object()) &&
 		     cl_json_set(sh, "index", json_integer(m->shard_index)) &&
@@ -361,8 +377,12 @@ static int read_entry(const json_t *v, const struct corelink_mf_object *o, const
 		return -EINVAL;
 	}
 	s = json_object_get(v, "object");
-	if (!json_is_string(s) || strcmp(json_string_value(s), o->name)) {
-		btfdb_err_set(err, "%s: entries must follow the \"objects\" list in order", ctx);
+	a = json_object_get(v, "arch");
+	if (!json_is_string(s) || strcmp(json_string_value(s), o->name) ||
+	    (a && (!json_is_string(a) || !json_string_value(a)[0])) ||
+	    strcmp(a ? json_string_value(a) : "", cl_s0(o->arch))) {
+		btfdb_err_set(err, "%s: entries must follow the \"objects\" list in order (those of the kernel's arch)",
+			      ctx);
 		return -EINVAL;
 	}
 	s = json_object_get(v, "status");
@@ -418,7 +438,30 @@ static int read_entry(const json_t *v, const struct corelink_mf_object *o, const
 	return 0;
 }
 
-static int read_object(const json_t *v, struct corelink_mf_object *o,
+/* The version 2 members of an object: arch, arch_from, hash. */
+static int read_object_v2(const json_t *v, struct corelink_mf_object *o, struct btfdb_err *err)
+{
+	const char *canon;
+	int ret;
+
+	if ((ret = get_str(v, "arch", o->name, &o->arch, err)) ||
+	    (ret = get_str(v, "arch_from", o->name, &o->arch_from, err)) ||
+	    (ret = get_str(v, "hash", o->name, &o->hash, err)))
+		return ret;
+	canon = corelink_arch_canon(o->arch);
+	if (!canon || strcmp(canon, o->arch)) {
+		btfdb_err_set(err, "%s: \"arch\" \"%s\" is not a canonical architecture name", o->name,
+			      o->arch);
+		return -EINVAL;
+	}
+	if (o->hash[0] && (strlen(o->hash) != 32 || strspn(o->hash, "0123456789abcdef") != 32)) {
+		btfdb_err_set(err, "%s: \"hash\" must be 32 lowercase hex digits or \"\"", o->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int read_object(const json_t *v, uint64_t ver, struct corelink_mf_object *o,
 		       struct btfdb_err *err)
 {
 	const json_t *pa;
@@ -431,6 +474,14 @@ static int read_object(const json_t *v, struct corelink_mf_object *o,
 	}
 	if ((ret = get_str(v, "name", "objects", &o->name, err)))
 		return ret;
+	if (ver >= 2) {
+		if ((ret = read_object_v2(v, o, err)))
+			return ret;
+	} else if (!(o->arch = strdup("")) || !(o->arch_from = strdup("")) ||
+		   !(o->hash = strdup(""))) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
 	if (!(pa = get_arr(v, "programs", o->name, err)))
 		return -EINVAL;
 	o->programs = calloc(json_array_size(pa) ? json_array_size(pa) : 1, sizeof(*o->programs));
@@ -447,12 +498,27 @@ static int read_object(const json_t *v, struct corelink_mf_object *o,
 	return 0;
 }
 
-static int read_kernel(const json_t *v, struct corelink_manifest *m,
+/* A 16-hex-digit hash member into *out. */
+static int get_hash64(const json_t *o, const char *key, const char *kid, uint64_t *out,
+		      struct btfdb_err *err)
+{
+	const json_t *h = json_object_get(o, key);
+
+	if (!json_is_string(h) || strlen(json_string_value(h)) != 16 ||
+	    strspn(json_string_value(h), "0123456789abcdef") != 16) {
+		btfdb_err_set(err, "kernel %s: \"%s\" must be 16 lowercase hex digits", kid, key);
+		return -EINVAL;
+	}
+	*out = strtoull(json_string_value(h), NULL, 16);
+	return 0;
+}
+
+static int read_kernel(const json_t *v, uint64_t ver, struct corelink_manifest *m,
 		       struct corelink_mf_kernel *k, struct btfdb_err *err)
 {
-	const json_t *h, *ents;
+	const json_t *ents;
 	char kid[1024];
-	size_t i;
+	size_t i, at = 0;
 	int ret;
 
 	if (!json_is_object(v)) {
@@ -467,28 +533,33 @@ static int read_kernel(const json_t *v, struct corelink_manifest *m,
 	corelink_mf_kernel_id(k, kid, sizeof(kid));
 	if ((ret = get_str(v, "source", kid, &k->source, err)))
 		return ret;
-	h = json_object_get(v, "btf_hash");
-	if (!json_is_string(h) || strlen(json_string_value(h)) != 16 ||
-	    strspn(json_string_value(h), "0123456789abcdef") != 16) {
-		btfdb_err_set(err, "kernel %s: \"btf_hash\" must be 16 lowercase hex digits", kid);
-		return -EINVAL;
-	}
-	k->btf_hash = strtoull(json_string_value(h), NULL, 16);
+	if ((ret = get_hash64(v, "btf_hash", kid, &k->btf_hash, err)) ||
+	    (ver >= 2 && (ret = get_hash64(v, "source_hash", kid, &k->source_hash, err))))
+		return ret;
 	if (!(ents = get_arr(v, "objects", kid, err)))
 		return -EINVAL;
-	if (json_array_size(ents) != m->nr_objects) {
-		btfdb_err_set(err, "kernel %s: %zu object entries, expected %zu", kid, json_array_size(ents),
-			      m->nr_objects);
-		return -EINVAL;
-	}
 	k->entries = calloc(m->nr_objects ? m->nr_objects : 1, sizeof(*k->entries));
 	if (!k->entries) {
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
-	for (i = 0; i < json_array_size(ents); i++)
-		if ((ret = read_entry(json_array_get(ents, i), &m->objects[i], kid, &k->entries[i], err)))
+	/* one entry per object of the kernel's arch, in the order of "objects" */
+	for (i = 0; i < m->nr_objects; i++) {
+		if (!corelink_mf_applies(&m->objects[i], k)) {
+			k->entries[i].status = CORELINK_ENTRY_SKIPPED;
+			continue;
+		}
+		if (at == json_array_size(ents))
+			break;
+		if ((ret = read_entry(json_array_get(ents, at++), &m->objects[i], kid, &k->entries[i],
+				      err)))
 			return ret;
+	}
+	if (i < m->nr_objects || at != json_array_size(ents)) {
+		btfdb_err_set(err, "kernel %s: %zu object entries, expected one for each of the kernel's arch",
+			      kid, json_array_size(ents));
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -512,8 +583,8 @@ static int read_manifest(const json_t *root, struct corelink_manifest *m,
 	}
 	if ((ret = get_uint(root, "schema_version", "manifest", UINT32_MAX, &ver, err)))
 		return ret;
-	if (ver != CORELINK_MANIFEST_VERSION) {
-		btfdb_err_set(err, "manifest schema version %" PRIu64 " is not supported (this is version %d)",
+	if (ver < 1 || ver > CORELINK_MANIFEST_VERSION) {
+		btfdb_err_set(err, "manifest schema version %" PRIu64 " is not supported (this reads 1 to %d)",
 			      ver, CORELINK_MANIFEST_VERSION);
 		return -ENOTSUP;
 	}
@@ -527,6 +598,17 @@ static int read_manifest(const json_t *root, struct corelink_manifest *m,
 		btfdb_err_prefix(err, "manifest \"libbpf\": ");
 		return -EINVAL;
 	}
+	s = json_object_get(root, "generator");
+	if (json_is_string(s) && !(m->generator = strdup(json_string_value(s)))) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	s = json_object_get(root, "strip_debug");
+	if (s && !json_is_boolean(s)) {
+		btfdb_err_set(err, "\"strip_debug\" is not a boolean");
+		return -EINVAL;
+	}
+	m->strip_debug = s && json_is_true(s);
 	sh = json_object_get(root, "shard");
 	if (sh) {
 		if ((ret = get_uint(sh, "index", "shard", 1u << 20, &u, err)))
@@ -549,20 +631,22 @@ static int read_manifest(const json_t *root, struct corelink_manifest *m,
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
-	m->nr_objects = json_array_size(objs);
 	for (i = 0; i < json_array_size(objs); i++) {
-		if ((ret = read_object(json_array_get(objs, i), &m->objects[i], err)))
+		m->nr_objects = i + 1;
+		if ((ret = read_object(json_array_get(objs, i), ver, &m->objects[i], err)))
 			return ret;
 		for (j = 0; j < i; j++) {
-			if (!strcmp(m->objects[j].name, m->objects[i].name)) {
-				btfdb_err_set(err, "object %s listed twice", m->objects[i].name);
+			if (!strcmp(m->objects[j].name, m->objects[i].name) &&
+			    (!m->objects[j].arch[0] || !m->objects[i].arch[0] ||
+			     !strcmp(m->objects[j].arch, m->objects[i].arch))) {
+				btfdb_err_set(err, "object %s listed twice for one arch", m->objects[i].name);
 				return -EINVAL;
 			}
 		}
 	}
 	for (i = 0; i < json_array_size(kers); i++) {
 		m->nr_kernels = i + 1;
-		if ((ret = read_kernel(json_array_get(kers, i), m, &m->kernels[i], err)))
+		if ((ret = read_kernel(json_array_get(kers, i), ver, m, &m->kernels[i], err)))
 			return ret;
 	}
 	return corelink_manifest_sort(m, err);
@@ -627,7 +711,8 @@ static bool objects_equal(const struct corelink_mf_object *a, const struct corel
 {
 	size_t i;
 
-	if (strcmp(a->name, b->name) || a->nr_programs != b->nr_programs)
+	if (strcmp(a->name, b->name) || strcmp(cl_s0(a->arch), cl_s0(b->arch)) ||
+	    strcmp(cl_s0(a->hash), cl_s0(b->hash)) || a->nr_programs != b->nr_programs)
 		return false;
 	for (i = 0; i < a->nr_programs; i++)
 		if (strcmp(a->programs[i].name, b->programs[i].name) ||
@@ -654,7 +739,7 @@ static bool entries_equal(const struct corelink_mf_entry *a, const struct coreli
 	return true;
 }
 
-static int copy_entry(struct corelink_mf_entry *d, const struct corelink_mf_entry *s)
+int cl_mf_entry_copy(struct corelink_mf_entry *d, const struct corelink_mf_entry *s)
 {
 	size_t i;
 
@@ -688,6 +773,7 @@ static int copy_kernel(struct corelink_mf_kernel *d, const struct corelink_mf_ke
 	size_t i;
 
 	d->btf_hash = s->btf_hash;
+	d->source_hash = s->source_hash;
 	if (!(d->distro = strdup(s->distro)) || !(d->version = strdup(s->version)) ||
 	    !(d->arch = strdup(s->arch)) || !(d->release = strdup(s->release)) ||
 	    !(d->source = strdup(s->source)))
@@ -696,7 +782,7 @@ static int copy_kernel(struct corelink_mf_kernel *d, const struct corelink_mf_ke
 	if (!d->entries)
 		return -ENOMEM;
 	for (i = 0; i < nr_objects; i++)
-		if (copy_entry(&d->entries[i], &s->entries[i]))
+		if (cl_mf_entry_copy(&d->entries[i], &s->entries[i]))
 			return -ENOMEM;
 	return 0;
 }
@@ -713,7 +799,8 @@ static int copy_objects(struct corelink_manifest *d, const struct corelink_manif
 		const struct corelink_mf_object *x = &s->objects[i];
 		struct corelink_mf_object *y = &d->objects[i];
 
-		if (!(y->name = strdup(x->name)))
+		if (!(y->name = strdup(x->name)) || !(y->arch = cl_strdup0(x->arch)) ||
+		    !(y->arch_from = cl_strdup0(x->arch_from)) || !(y->hash = cl_strdup0(x->hash)))
 			return -ENOMEM;
 		y->programs = calloc(x->nr_programs ? x->nr_programs : 1, sizeof(*y->programs));
 		if (!y->programs)
@@ -732,7 +819,7 @@ static int kernel_find(const struct corelink_manifest *m, const struct corelink_
 	size_t i;
 
 	for (i = 0; i < m->nr_kernels; i++)
-		if (!kernel_cmp(&m->kernels[i], k))
+		if (!cl_mf_kernel_cmp(&m->kernels[i], k))
 			return (int)i;
 	return -1;
 }
@@ -751,12 +838,13 @@ int corelink_manifest_merge(struct corelink_manifest *const *in, size_t n,
 		return -EINVAL;
 	}
 	for (i = 1; i < n; i++) {
-		bool same = in[i]->nr_objects == in[0]->nr_objects;
+		bool same = in[i]->nr_objects == in[0]->nr_objects &&
+			    in[i]->strip_debug == in[0]->strip_debug;
 
 		for (o = 0; same && o < in[0]->nr_objects; o++)
 			same = objects_equal(&in[i]->objects[o], &in[0]->objects[o]);
 		if (!same) {
-			btfdb_err_set(err, "manifest #%zu was made from different objects than manifest #1",
+			btfdb_err_set(err, "manifest #%zu was made from different objects (or --strip-debug) than manifest #1",
 				      i + 1);
 			return -EINVAL;
 		}
@@ -773,6 +861,7 @@ int corelink_manifest_merge(struct corelink_manifest *const *in, size_t n,
 	if (!m || copy_objects(m, in[0]))
 		goto nomem;
 	m->libbpf = in[0]->libbpf;
+	m->strip_debug = in[0]->strip_debug;
 	m->kernels = calloc(total ? total : 1, sizeof(*m->kernels));
 	if (!m->kernels)
 		goto nomem;
@@ -812,8 +901,8 @@ fail:
 }
 
 /* Copy one artifact into dst_dir/objects/, checking its bytes against its name. */
-static int copy_artifact(const char *src_dir, const char *dst_dir, const char *rel,
-			 struct btfdb_err *err)
+int cl_copy_artifact(const char *src_dir, const char *dst_dir, const char *rel,
+		     struct btfdb_err *err)
 {
 	char *src = cl_path_join(src_dir, rel), *dst = cl_path_join(dst_dir, rel);
 	char *data = NULL, hex[33];
@@ -878,7 +967,7 @@ int corelink_merge_files(const char *const *paths, size_t n, const char *out_pat
 			for (o = 0; o < ms[i]->nr_objects; o++) {
 				const char *a = ms[i]->kernels[j].entries[o].artifact;
 
-				if (a && (ret = copy_artifact(src_dir, out_dir, a, err))) {
+				if (a && (ret = cl_copy_artifact(src_dir, out_dir, a, err))) {
 					free(src_dir);
 					goto out;
 				}

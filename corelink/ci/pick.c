@@ -5,7 +5,8 @@
  *
  * Rules, in order:
  *  1. The object: the one named (exactly, or without ".o" / ".bpf.o"), or the
- *     only object of the manifest.
+ *     only object name of the manifest; of several builds of that name (one
+ *     per architecture), the one for the query's arch (or for every arch).
  *  2. Candidates: kernels whose release equals the query's exactly, and
  *     whose arch is the query's (x86_64 = amd64, aarch64 = arm64; a kernel
  *     with an empty arch matches any).
@@ -24,23 +25,9 @@
 
 #include "batch_internal.h"
 
-/* Canonical arch spelling: amd64 -> x86_64, arm64 -> aarch64. */
-static const char *arch_canon(const char *a)
-{
-	if (!a)
-		return NULL;
-	if (!strcmp(a, "amd64") || !strcmp(a, "x86-64"))
-		return "x86_64";
-	if (!strcmp(a, "arm64"))
-		return "aarch64";
-	return a;
-}
-
 static bool arch_match(const char *kernel, const char *query)
 {
-	if (!query || !query[0] || !kernel[0])
-		return true;
-	return !strcmp(arch_canon(kernel), arch_canon(query));
+	return corelink_arch_match(kernel, query);
 }
 
 void corelink_pick_result_clear(struct corelink_pick_result *r)
@@ -53,37 +40,66 @@ void corelink_pick_result_clear(struct corelink_pick_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int find_object(const struct corelink_manifest *m, const char *name,
+/* Object o is called name: exactly, or name + ".o" / ".bpf.o". */
+static bool name_is(const char *o, const char *name, bool exact)
+{
+	size_t n = strlen(name);
+
+	if (exact)
+		return !strcmp(o, name);
+	return !strncmp(o, name, n) && (!strcmp(o + n, ".o") || !strcmp(o + n, ".bpf.o"));
+}
+
+/*
+ * The object called name (NULL: the manifest's only name) built for arch:
+ * the build whose arch matches (an arch-less build matches every arch).
+ */
+static int find_object(const struct corelink_manifest *m, const char *name, const char *arch,
 		       struct btfdb_err *err)
 {
-	size_t i, n;
-	int found = -1;
+	const char *found_name = NULL;
+	size_t i;
+	int pass, found = -1;
 
-	if (!name) {
-		if (m->nr_objects == 1)
-			return 0;
-		btfdb_err_set(err, "the manifest holds %zu objects: name one (--object)", m->nr_objects);
-		return -EINVAL;
-	}
-	for (i = 0; i < m->nr_objects; i++)
-		if (!strcmp(m->objects[i].name, name))
-			return (int)i;
-	/* "x" matches "x.o" and "x.bpf.o" */
-	n = strlen(name);
-	for (i = 0; i < m->nr_objects; i++) {
-		const char *o = m->objects[i].name;
+	for (pass = 0; pass < 2 && !found_name; pass++) {
+		for (i = 0; i < m->nr_objects; i++) {
+			const char *o = m->objects[i].name;
 
-		if (!strncmp(o, name, n) && (!strcmp(o + n, ".o") || !strcmp(o + n, ".bpf.o"))) {
-			if (found >= 0) {
-				btfdb_err_set(err, "object '%s' is ambiguous (%s, %s)", name,
-					      m->objects[found].name, o);
+			if (name ? !name_is(o, name, pass == 0) : false)
+				continue;
+			if (!name && found_name && strcmp(found_name, o)) {
+				btfdb_err_set(err, "the manifest holds several objects (%s, %s, ...): name one (--object)",
+					      found_name, o);
 				return -EINVAL;
 			}
-			found = (int)i;
+			if (found_name && strcmp(found_name, o)) {
+				btfdb_err_set(err, "object '%s' is ambiguous (%s, %s)", name, found_name, o);
+				return -EINVAL;
+			}
+			found_name = o;
 		}
+		if (!name)
+			break;
+	}
+	if (!found_name) {
+		btfdb_err_set(err, name ? "object '%s' is not in the manifest" : "the manifest holds no objects",
+			      name);
+		return -EINVAL;
+	}
+	/* among the builds of that name, the one for arch */
+	for (i = 0; i < m->nr_objects; i++) {
+		if (strcmp(m->objects[i].name, found_name) ||
+		    !corelink_arch_match(m->objects[i].arch, arch))
+			continue;
+		if (found >= 0) {
+			btfdb_err_set(err, "object '%s' has builds for several architectures (%s, %s): give the arch (--arch)",
+				      found_name, m->objects[found].arch, m->objects[i].arch);
+			return -EINVAL;
+		}
+		found = (int)i;
 	}
 	if (found < 0) {
-		btfdb_err_set(err, "object '%s' is not in the manifest", name);
+		btfdb_err_set(err, "object '%s' has no build for arch '%s'", found_name, arch);
 		return -EINVAL;
 	}
 	return found;
@@ -150,7 +166,7 @@ int corelink_pick_manifest(const struct corelink_manifest *m, const char *base_d
 		btfdb_err_set(err, "no kernel release to match");
 		return -EINVAL;
 	}
-	obj = find_object(m, q->object, err);
+	obj = find_object(m, q->object, q->arch, err);
 	if (obj < 0)
 		return obj;
 	cand = calloc(m->nr_kernels ? m->nr_kernels : 1, sizeof(*cand));
@@ -159,7 +175,8 @@ int corelink_pick_manifest(const struct corelink_manifest *m, const char *base_d
 		return -ENOMEM;
 	}
 	for (i = 0; i < m->nr_kernels; i++)
-		if (!strcmp(m->kernels[i].release, q->release) && arch_match(m->kernels[i].arch, q->arch))
+		if (!strcmp(m->kernels[i].release, q->release) && arch_match(m->kernels[i].arch, q->arch) &&
+		    m->kernels[i].entries[obj].status != CORELINK_ENTRY_SKIPPED)
 			cand[nc++] = i;
 	if (!nc) {
 		no_match(m, q, err);

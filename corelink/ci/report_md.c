@@ -19,7 +19,8 @@
 
 #include "batch_internal.h"
 
-enum pstat { P_OK, P_GUARDED, P_POISONED, P_ERROR, P_NR };
+enum pstat { P_OK = CL_PSTAT_OK, P_GUARDED = CL_PSTAT_GUARDED, P_POISONED = CL_PSTAT_POISONED,
+	     P_ERROR = CL_PSTAT_ERROR, P_NR = CL_PSTAT_NR, P_NA = CL_PSTAT_NA };
 
 static const char *const pstat_name[P_NR] = { "ok", "guarded", "poisoned", "error" };
 
@@ -31,20 +32,22 @@ static const char *const pstat_name[P_NR] = { "ok", "guarded", "poisoned", "erro
 	"stack or combined with other conditions are not followed, so a guarded poison may be " \
 	"reported as 'poisoned'."
 
-static bool prog_is(const struct corelink_mf_poison *p, const struct corelink_mf_program *pr)
+bool cl_poison_in_prog(const struct corelink_mf_poison *p, const struct corelink_mf_program *pr)
 {
 	return !strcmp(p->program, pr->name) && !strcmp(p->section, pr->section);
 }
 
-static enum pstat prog_status(const struct corelink_mf_entry *e, const struct corelink_mf_program *pr)
+int cl_prog_status(const struct corelink_mf_entry *e, const struct corelink_mf_program *pr)
 {
 	enum pstat s = P_OK;
 	size_t i;
 
+	if (e->status == CORELINK_ENTRY_SKIPPED)
+		return P_NA;
 	if (e->status == CORELINK_ENTRY_ERROR)
 		return P_ERROR;
 	for (i = 0; i < e->nr_poison; i++) {
-		if (!prog_is(&e->poison[i], pr))
+		if (!cl_poison_in_prog(&e->poison[i], pr))
 			continue;
 		if (!e->poison[i].guarded)
 			return P_POISONED;
@@ -141,6 +144,14 @@ static void md_cell(FILE *f, const char *s)
 	}
 }
 
+/* "name" or, for a build of one architecture, "name [arch]". */
+static void md_object(FILE *f, const struct corelink_mf_object *ob)
+{
+	md_cell(f, ob->name);
+	if (cl_s0(ob->arch)[0])
+		fprintf(f, " [%s]", ob->arch);
+}
+
 static void group_of(const struct corelink_mf_kernel *k, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/%s/%s", k->distro, k->version, k->arch);
@@ -178,26 +189,30 @@ static int write_md(const struct corelink_manifest *m, FILE *f)
 
 			for (k = 0; k < m->nr_kernels && !ret; k++) {
 				const struct corelink_mf_entry *e = &m->kernels[k].entries[o];
-				enum pstat s = prog_status(e, pr);
+				enum pstat s = cl_prog_status(e, pr);
 
+				if (s == P_NA)
+					continue;
 				cnt[s]++;
 				if (s == P_POISONED || s == P_ERROR) {
 					group_of(&m->kernels[k], g, sizeof(g));
 					ret = tally_add(&brk, g);
 				}
 				for (i = 0; i < e->nr_poison && !ret; i++)
-					if (prog_is(&e->poison[i], pr) && !e->poison[i].guarded)
+					if (cl_poison_in_prog(&e->poison[i], pr) && !e->poison[i].guarded)
 						ret = tally_add(&miss, e->poison[i].spec);
 				if (s == P_ERROR && !ret)
 					ret = tally_add(&miss, "(error)");
 			}
 			fputs("| ", f);
-			md_cell(f, ob->name);
+			md_object(f, ob);
 			fputs(" | ", f);
 			md_cell(f, pr->name);
 			fprintf(f, "%s | %zu/%zu | %zu | %zu | %zu | %zu | ",
 				strcmp(pr->section, ".text") ? "" : " (subprogram)",
-				cnt[P_OK] + cnt[P_GUARDED], m->nr_kernels, cnt[P_OK], cnt[P_GUARDED],
+				cnt[P_OK] + cnt[P_GUARDED],
+				cnt[P_OK] + cnt[P_GUARDED] + cnt[P_POISONED] + cnt[P_ERROR],
+				cnt[P_OK], cnt[P_GUARDED],
 				cnt[P_POISONED], cnt[P_ERROR]);
 			tally_print(f, &brk, 4, "-");
 			fputs(" | ", f);
@@ -224,12 +239,12 @@ static int write_md(const struct corelink_manifest *m, FILE *f)
 
 		for (p = 0; p < ob->nr_programs; p++) {
 			fputs("| ", f);
-			md_cell(f, ob->name);
+			md_object(f, ob);
 			fputs(" | ", f);
 			md_cell(f, ob->programs[p].name);
 			fputs(" |", f);
 			for (gi = 0; gi < groups.n; gi++) {
-				size_t loads = 0;
+				size_t loads = 0, there = 0;
 
 				for (k = 0; k < m->nr_kernels; k++) {
 					enum pstat s;
@@ -237,11 +252,14 @@ static int write_md(const struct corelink_manifest *m, FILE *f)
 					group_of(&m->kernels[k], g, sizeof(g));
 					if (strcmp(g, groups.names[gi]))
 						continue;
-					s = prog_status(&m->kernels[k].entries[o], &ob->programs[p]);
+					s = cl_prog_status(&m->kernels[k].entries[o], &ob->programs[p]);
 					loads += s == P_OK || s == P_GUARDED;
+					there += s != P_NA;
 				}
-				fprintf(f, " %zu/%zu%s |", loads, groups.counts[gi],
-					loads == groups.counts[gi] ? "" : " **!**");
+				if (!there)
+					fputs(" - |", f); /* no kernel of the build's arch in the group */
+				else
+					fprintf(f, " %zu/%zu%s |", loads, there, loads == there ? "" : " **!**");
 			}
 			fputc('\n', f);
 		}
@@ -251,7 +269,9 @@ static int write_md(const struct corelink_manifest *m, FILE *f)
 	for (o = 0; o < m->nr_objects; o++) {
 		bool any = false;
 
-		fprintf(f, "### %s\n\n", m->objects[o].name);
+		fputs("### ", f);
+		md_object(f, &m->objects[o]);
+		fputs("\n\n", f);
 		for (k = 0; k < m->nr_kernels; k++) {
 			const struct corelink_mf_entry *e = &m->kernels[k].entries[o];
 
@@ -279,7 +299,7 @@ static json_t *cell_json(const struct corelink_manifest *m, size_t k, size_t o,
 			 const struct corelink_mf_program *pr)
 {
 	const struct corelink_mf_entry *e = &m->kernels[k].entries[o];
-	enum pstat s = prog_status(e, pr);
+	enum pstat s = cl_prog_status(e, pr);
 	json_t *c = json_object(), *pz = NULL, *z;
 	bool ok = c != NULL;
 	char id[1024];
@@ -295,7 +315,7 @@ static json_t *cell_json(const struct corelink_manifest *m, size_t k, size_t o,
 	for (i = 0; ok && pz && i < e->nr_poison; i++) {
 		const struct corelink_mf_poison *p = &e->poison[i];
 
-		if (!prog_is(p, pr))
+		if (!cl_poison_in_prog(p, pr))
 			continue;
 		ok = cl_json_push(pz, z = json_object()) &&
 		     cl_json_set(z, "insn", json_integer(p->insn)) &&
@@ -313,11 +333,11 @@ static json_t *program_json(const struct corelink_manifest *m, size_t o,
 			    const struct corelink_mf_program *pr)
 {
 	json_t *v = json_object(), *cnts = NULL, *ks = NULL;
-	size_t cnt[P_NR] = { 0 }, k;
+	size_t cnt[P_NR + 1] = { 0 }, k;
 	bool ok = v != NULL;
 
 	for (k = 0; k < m->nr_kernels; k++)
-		cnt[prog_status(&m->kernels[k].entries[o], pr)]++;
+		cnt[cl_prog_status(&m->kernels[k].entries[o], pr)]++;
 	ok = ok && cl_json_set(v, "name", cl_json_str(pr->name));
 	ok = ok && cl_json_set(v, "section", cl_json_str(pr->section));
 	ok = ok && cl_json_set(v, "counts", cnts = json_object());
@@ -327,7 +347,8 @@ static json_t *program_json(const struct corelink_manifest *m, size_t o,
 	ok = ok && cl_json_set(cnts, "error", json_integer((json_int_t)cnt[P_ERROR]));
 	ok = ok && cl_json_set(v, "kernels", ks = json_array());
 	for (k = 0; ok && k < m->nr_kernels; k++)
-		ok = cl_json_push(ks, cell_json(m, k, o, pr));
+		if (cl_prog_status(&m->kernels[k].entries[o], pr) != P_NA) /* another arch */
+			ok = cl_json_push(ks, cell_json(m, k, o, pr));
 	if (!ok)
 		json_decref(v);
 	return ok ? v : NULL;
@@ -350,6 +371,7 @@ json_t *corelink_report_json(const struct corelink_manifest *m)
 	for (o = 0; ok && o < m->nr_objects; o++) {
 		ok = cl_json_push(os, ob = json_object()) &&
 		     cl_json_set(ob, "name", cl_json_str(m->objects[o].name)) &&
+		     cl_json_set(ob, "arch", cl_json_str(cl_s0(m->objects[o].arch))) &&
 		     cl_json_set(ob, "programs", ps = json_array());
 		for (p = 0; ok && p < m->objects[o].nr_programs; p++)
 			ok = cl_json_push(ps, program_json(m, o, &m->objects[o].programs[p]));
@@ -374,7 +396,9 @@ static int write_json(const struct corelink_manifest *m, FILE *f)
 int corelink_report_write(const struct corelink_manifest *m, enum corelink_report_format fmt,
 			  FILE *f, struct btfdb_err *err)
 {
-	int ret = fmt == CORELINK_REPORT_JSON ? write_json(m, f) : write_md(m, f);
+	int ret = fmt == CORELINK_REPORT_JSON ? write_json(m, f)
+		  : fmt == CORELINK_REPORT_HTML ? cl_report_html(m, f)
+						: write_md(m, f);
 
 	if (ret == -ENOMEM) {
 		btfdb_err_set(err, "out of memory writing the report");

@@ -50,9 +50,11 @@ struct cli_opts {
 	bool strict;           /* --strict: a poisoned relocation is a failure */
 	bool stamp;            /* --stamp: add .note.corelink */
 	enum corelink_libbpf libbpf; /* --libbpf: whose rules (default the newest) */
+	bool strip_debug;      /* --strip-debug: no DWARF in the output */
 };
 
-enum { OPT_BTF = 256, OPT_DB, OPT_KERNEL, OPT_STRICT, OPT_STAMP, OPT_RELEASE, OPT_VERSION, OPT_LIBBPF };
+enum { OPT_BTF = 256, OPT_DB, OPT_KERNEL, OPT_STRICT, OPT_STAMP, OPT_RELEASE, OPT_VERSION, OPT_LIBBPF,
+       OPT_STRIP_DEBUG };
 
 static const struct option long_opts[] = {
 	{ "btf", required_argument, NULL, OPT_BTF },
@@ -66,6 +68,7 @@ static const struct option long_opts[] = {
 	{ "release", required_argument, NULL, OPT_RELEASE },
 	{ "libbpf", required_argument, NULL, OPT_LIBBPF },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "strip-debug", no_argument, NULL, OPT_STRIP_DEBUG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -89,6 +92,8 @@ static void usage(FILE *f)
 		"      --stamp     record the target in a .note.corelink section\n"
 		"      --release R kernel release recorded by --stamp\n"
 		"      --libbpf V  relocate as libbpf V does: 1.7 (default, the newest) or 1.1\n"
+		"      --strip-debug  no DWARF in the output (.debug* dropped, .BTF/.BTF.ext kept,\n"
+		"                  as llvm-strip -g)\n"
 		"      --version   print the version\n"
 		"  -h, --help      this help\n"
 		"\n"
@@ -173,6 +178,9 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			break;
 		case OPT_STRICT:
 			o->strict = true;
+			break;
+		case OPT_STRIP_DEBUG:
+			o->strip_debug = true;
 			break;
 		case OPT_STAMP:
 			o->stamp = true;
@@ -331,6 +339,27 @@ static bool run_bad_input(const struct corelink_run *run)
 }
 
 /* The default mode: one object, one kernel, one output. */
+/* The relocated object to o->out_path, without DWARF with --strip-debug. */
+static int write_output(const struct cli_opts *o, const struct corelink_obj *obj,
+			const struct corelink_run *run, const struct corelink_stamp *stamp,
+			struct btfdb_err *err)
+{
+	void *buf = NULL, *stripped = NULL;
+	size_t size = 0;
+	int ret;
+
+	if (!o->strip_debug)
+		return corelink_write(obj, run, stamp, o->out_path, err);
+	ret = corelink_emit(obj, run, stamp, &buf, &size, err);
+	if (!ret)
+		ret = corelink_strip_debug(buf, size, &stripped, &size, err);
+	if (!ret)
+		ret = corelink_write_file_atomic(o->out_path, stripped, size, err);
+	free(buf);
+	free(stripped);
+	return ret;
+}
+
 static int mode_single(const struct cli_opts *o)
 {
 	static char errbuf[1 << 16];
@@ -423,7 +452,7 @@ static int mode_single(const struct cli_opts *o)
 		if (!stamp.release && !o->btf_path && !o->db_path && uname(&uts) == 0)
 			stamp.release = uts.release; /* the running kernel's BTF */
 	}
-	if (corelink_write(obj, run, o->stamp ? &stamp : NULL, o->out_path, &err)) {
+	if (write_output(o, obj, run, o->stamp ? &stamp : NULL, &err)) {
 		print_error(o->out_path, err.msg);
 		goto out;
 	}

@@ -5,13 +5,14 @@
  * manifest.c, pick.c, report_md.c).  Linked into the corelink executable
  * next to cli.c, which hands over through cl_cli_batch_wants().
  *
- *   corelink OBJ.o [OBJ2.o ...] (--btfhub DIR | --db DB | --btf FILE [--btf-name D/V/A/R])...
- *            -o OUTDIR [-j N] [--shard I/N] [--tree] [--report FILE.md|FILE.json]
- *            [--fail-on error|poison|any-poison] [--libbpf 1.1|1.7] [-q]
+ *   corelink OBJ.o[@ARCH] [OBJ2.o ...] (--btfhub DIR | --db DB | --btf FILE [--btf-name D/V/A/R])...
+ *            -o OUTDIR [-j N] [--kernels PATTERN]... [--shard I/N] [--tree]
+ *            [--previous MANIFEST] [--strip-debug] [--report FILE.md|FILE.json|FILE.html]
+ *            [--bundle FILE] [--fail-on error|poison|any-poison] [--libbpf 1.1|1.7] [-q]
  *   corelink pick MANIFEST [--release R] [--arch A] [--distro D] [--version V]
  *            [--object NAME] [--os-release FILE]
  *   corelink merge MANIFEST... -o OUT.json [--report FILE]
- *   corelink report MANIFEST -o FILE.md|FILE.json|-
+ *   corelink report MANIFEST -o FILE.md|FILE.json|FILE.html|-
  *
  * Exit codes: 0 ok; 1 --fail-on matched (batch), nothing fits (pick), a
  * conflict or bad manifest (merge, report); 2 bad usage, unusable input
@@ -50,19 +51,30 @@ static int usage_error(const char *fmt, ...)
 static void batch_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: corelink OBJ.o [OBJ2.o ...] --btfhub DIR | --db DB | --btf FILE ... -o OUTDIR [options]\n"
-		"Relocate every object for every kernel; store identical outputs once\n"
-		"(OUTDIR/objects/<xxh3-128>.o) and write OUTDIR/manifest.json.\n"
+		"Usage: corelink OBJ.o[@ARCH] [OBJ2.o ...] --btfhub DIR | --db DB | --btf FILE ... -o OUTDIR [options]\n"
+		"Relocate every object for every kernel of its architecture; store identical\n"
+		"outputs once (OUTDIR/objects/<xxh3-128>.o) and write OUTDIR/manifest.json.\n"
 		"\n"
+		"  OBJ.o@ARCH        the architecture OBJ.o is built for (x86_64, arm64, ...; 'all' =\n"
+		"                    every kernel).  Default: read from the object (pt_regs register\n"
+		"                    names, arch-prefixed syscall kprobes); every kernel when unknown.\n"
+		"                    One name may have one build per architecture.\n"
 		"  --btfhub DIR      every <distro>/<version>/<arch>/<release>.btf.tar.xz (or .btf) below DIR\n"
 		"  --db DB           every kernel of a btfdb database\n"
 		"  --btf FILE        one more kernel (raw BTF, vmlinux ELF, .btf.tar.xz)\n"
 		"  --btf-name D/V/A/R  identity of the preceding --btf (default: release = file name)\n"
 		"  -o, --output DIR  output directory\n"
 		"  -j, --jobs N      worker threads (default: online CPUs)\n"
+		"  --kernels PAT     only kernels whose distro/version/arch/release matches the shell\n"
+		"                    pattern (e.g. 'centos/*/x86_64/*'; '*' crosses '/'; arm64 and\n"
+		"                    aarch64 match each other); repeat for more\n"
+		"  --previous MANIFEST  reuse its entries whose object and kernel BTF are unchanged\n"
+		"                    (same corelink version, --libbpf, --strip-debug); relocate the rest\n"
+		"  --strip-debug     artifacts without DWARF (.BTF/.BTF.ext kept, as llvm-strip -g)\n"
 		"  --shard I/N       only the kernels at positions p (0-based, sorted) with p %% N == I-1\n"
 		"  --tree            also OUTDIR/tree/<distro>/<version>/<arch>/<release>/<obj> links\n"
-		"  --report FILE     portability report: FILE.json is JSON, anything else Markdown\n"
+		"  --report FILE     portability report: FILE.json is JSON, FILE.html one self-contained\n"
+		"                    page (the kernels x programs matrix), anything else Markdown\n"
 		"  --fail-on WHAT    exit 1 when any entry is: error | poison (a poisoned relocation not\n"
 		"                    seen as guarded, or an error) | any-poison (any poisoned relocation,\n"
 		"                    or an error)\n"
@@ -99,7 +111,7 @@ static const char *kernel_status(const struct corelink_mf_kernel *k, size_t nr_o
 	size_t i;
 
 	for (i = 0; i < nr_objs; i++)
-		if (k->entries[i].status > worst)
+		if (k->entries[i].status != CORELINK_ENTRY_SKIPPED && k->entries[i].status > worst)
 			worst = k->entries[i].status;
 	return corelink_entry_status_str(worst);
 }
@@ -142,7 +154,8 @@ static bool ends_with(const char *s, const char *sfx)
 static int write_report(const struct corelink_manifest *m, const char *path)
 {
 	enum corelink_report_format fmt = ends_with(path, ".json") ? CORELINK_REPORT_JSON
-								    : CORELINK_REPORT_MD;
+					  : ends_with(path, ".html") ? CORELINK_REPORT_HTML
+								     : CORELINK_REPORT_MD;
 	struct btfdb_err err = { 0 };
 	char *buf = NULL;
 	size_t size = 0;
@@ -177,7 +190,24 @@ static int write_report(const struct corelink_manifest *m, const char *path)
 
 enum { OPT_BTFHUB = 256, OPT_DB, OPT_BTF, OPT_BTF_NAME, OPT_SHARD, OPT_TREE, OPT_REPORT, OPT_BUNDLE,
        OPT_FAIL_ON, OPT_RELEASE, OPT_ARCH, OPT_DISTRO, OPT_VERSION, OPT_OBJECT, OPT_OS_RELEASE,
-       OPT_LIBBPF };
+       OPT_LIBBPF, OPT_KERNELS, OPT_PREVIOUS, OPT_STRIP_DEBUG };
+
+/*
+ * "path@arch": split off a known architecture (or "all" / "auto") and
+ * return it; NULL (path unchanged) when there is no such suffix.
+ */
+static const char *split_arch(char *arg)
+{
+	char *at = strrchr(arg, '@');
+
+	if (!at || at == arg || strchr(at, '/'))
+		return NULL;
+	if (strcmp(at + 1, "all") && strcmp(at + 1, "auto") &&
+	    !(corelink_arch_canon(at + 1) && at[1]))
+		return NULL;
+	*at = 0;
+	return at + 1;
+}
 
 static bool parse_uint(const char *s, unsigned *out)
 {
@@ -300,6 +330,9 @@ static int cmd_batch(int argc, char **argv)
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "bundle", required_argument, NULL, OPT_BUNDLE },
 		{ "libbpf", required_argument, NULL, OPT_LIBBPF },
+		{ "kernels", required_argument, NULL, OPT_KERNELS },
+		{ "previous", required_argument, NULL, OPT_PREVIOUS },
+		{ "strip-debug", no_argument, NULL, OPT_STRIP_DEBUG },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -310,9 +343,10 @@ static int cmd_batch(int argc, char **argv)
 	struct corelink_manifest *m = NULL;
 	struct btfdb_err err = { 0 };
 	struct progress pr = { 0 };
-	const char *outdir = NULL, *report = NULL, *bundle = NULL;
-	const char **objs = NULL, **btf_paths = NULL, **btf_names = NULL;
-	size_t nbtf = 0, i;
+	const char *outdir = NULL, *report = NULL, *bundle = NULL, *previous = NULL;
+	const char **objs = NULL, **btf_paths = NULL, **btf_names = NULL, **archs = NULL;
+	const char **pats = NULL;
+	size_t nbtf = 0, npats = 0, i;
 	enum fail_on fail_on = FAIL_NEVER;
 	size_t nobjs = 0;
 	int c, rc = CORELINK_EXIT_USAGE, nsrc = 0;
@@ -321,7 +355,9 @@ static int cmd_batch(int argc, char **argv)
 	objs = calloc((size_t)argc, sizeof(*objs));
 	btf_paths = calloc((size_t)argc, sizeof(*btf_paths));
 	btf_names = calloc((size_t)argc, sizeof(*btf_names));
-	if (!objs || !btf_paths || !btf_names)
+	archs = calloc((size_t)argc, sizeof(*archs));
+	pats = calloc((size_t)argc, sizeof(*pats));
+	if (!objs || !btf_paths || !btf_names || !archs || !pats)
 		goto out;
 	opterr = 0;
 	optind = 1;
@@ -331,10 +367,20 @@ static int cmd_batch(int argc, char **argv)
 
 		switch (c) {
 		case 1:
+			archs[nobjs] = split_arch(optarg);
 			objs[nobjs++] = optarg;
 			break;
 		case 'o':
 			outdir = optarg;
+			break;
+		case OPT_KERNELS:
+			pats[npats++] = optarg;
+			break;
+		case OPT_PREVIOUS:
+			previous = optarg;
+			break;
+		case OPT_STRIP_DEBUG:
+			bo.strip_debug = true;
 			break;
 		case 'j':
 			if (!parse_uint(optarg, &bo.jobs) || !bo.jobs) {
@@ -443,7 +489,7 @@ static int cmd_batch(int argc, char **argv)
 		rc = usage_error("missing -o OUTDIR");
 		goto out;
 	}
-	if (corelink_kernels_sort(&l, &err) ||
+	if (corelink_kernels_filter(&l, pats, npats, &err) || corelink_kernels_sort(&l, &err) ||
 	    (bo.shard_count && corelink_kernels_shard(&l, bo.shard_index, bo.shard_count, &err))) {
 		fprintf(stderr, "corelink: %s\n", err.msg);
 		goto out;
@@ -455,16 +501,25 @@ static int cmd_batch(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &pr.start);
 	bo.progress = on_progress;
 	bo.progress_ctx = &pr;
+	bo.obj_arch = archs;
+	bo.previous = previous;
 	g_nr_objs = nobjs;
 	if (corelink_batch_run(objs, nobjs, &l, outdir, &bo, &m, &st, &err)) {
 		fprintf(stderr, "corelink: %s\n", err.msg);
 		goto out;
 	}
-	if (!pr.quiet)
+	if (!pr.quiet) {
 		fprintf(stderr,
-			"corelink: %zu kernel(s) x %zu object(s): %zu ok, %zu poisoned, %zu error; %zu artifact(s) stored once as %zu file(s) (%zu new); %.1fs; %s/manifest.json\n",
-			m->nr_kernels, nobjs, st.ok, st.poisoned, st.errors, st.artifacts, st.unique,
-			st.written, since(&pr.start), outdir);
+			"corelink: %zu kernel(s) x %zu object(s): %zu ok, %zu poisoned, %zu error",
+			m->nr_kernels, nobjs, st.ok, st.poisoned, st.errors);
+		if (st.skipped)
+			fprintf(stderr, ", %zu of another arch", st.skipped);
+		fprintf(stderr, "; %zu artifact(s) stored once as %zu file(s) (%zu new); %.1fs; %s/manifest.json\n",
+			st.artifacts, st.unique, st.written, since(&pr.start), outdir);
+		if (previous)
+			fprintf(stderr, "corelink: --previous: %zu kernel(s) relocated, %zu reused (%zu entries reused)\n",
+				st.kernels_relocated, st.kernels_reused, st.reused);
+	}
 	if (report && write_report(m, report))
 		goto out;
 	if (bundle && cl_cli_bundle_write(m, outdir, objs, nobjs, bundle, NULL, NULL, pr.quiet))
@@ -479,6 +534,8 @@ out:
 	free(objs);
 	free(btf_paths);
 	free(btf_names);
+	free(archs);
+	free(pats);
 	return rc;
 }
 
@@ -635,7 +692,7 @@ static int cmd_report(int argc, char **argv)
 		if (!strcmp(argv[i], "-o") && i + 1 < argc)
 			out = argv[++i];
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("Usage: corelink report MANIFEST -o FILE.md|FILE.json|-\n");
+			printf("Usage: corelink report MANIFEST -o FILE.md|FILE.json|FILE.html|-\n");
 			return CORELINK_EXIT_OK;
 		} else if (!in && argv[i][0] != '-')
 			in = argv[i];
@@ -659,7 +716,8 @@ static int cmd_report(int argc, char **argv)
 static bool batch_only_opt(const char *a)
 {
 	static const char *const opts[] = { "--btfhub", "--btf-name", "--shard", "--tree",
-					     "--report", "--fail-on", "--jobs", "--bundle" };
+					     "--report", "--fail-on", "--jobs", "--bundle", "--kernels",
+					     "--previous" };
 	size_t i, n;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {

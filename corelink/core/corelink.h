@@ -195,6 +195,16 @@ int corelink_write(const struct corelink_obj *obj, const struct corelink_run *ru
 		   const struct corelink_stamp *stamp, const char *path, struct btfdb_err *err);
 
 /*
+ * The same object without DWARF, as `llvm-strip -g` writes it (strip.c):
+ * the .debug* sections and the relocation sections that apply to them are
+ * dropped, with the symbols defined in them; .BTF and .BTF.ext are kept.
+ * in is an ELF64 relocatable object (corelink_emit()'s output); *out is
+ * malloc'ed.  -EINVAL (message) for an object this cannot rewrite.
+ */
+int corelink_strip_debug(const void *in, size_t size, void **out, size_t *out_size,
+			 struct btfdb_err *err);
+
+/*
  * Write bytes atomically (btfdb_fileio_write_atomic(): an unnamed temporary
  * in the same directory, renamed over path; on error nothing is left and a
  * previous file is unchanged).

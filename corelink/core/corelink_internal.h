@@ -89,6 +89,25 @@ const struct cl_prog *cl_obj_find_prog(const struct corelink_obj *obj, uint32_t 
 int cl_btf_ext_parse(struct corelink_obj *obj, const uint8_t *data, size_t size,
 		     struct btfdb_err *err);
 
+/* An n-byte (n <= 8) integer at p in the given byte order (emit.c, strip.c). */
+static inline uint64_t cl_rd(const uint8_t *p, unsigned n, bool be)
+{
+	uint64_t v = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)p[be ? i : n - 1 - i] << (8 * (n - 1 - i));
+	return v;
+}
+
+static inline void cl_wr(uint8_t *p, unsigned n, bool be, uint64_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		p[be ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
 /* ---- BPF instruction encoding in either byte order (patch.c) ---- */
 struct cl_insn {
 	uint8_t code;

@@ -54,28 +54,6 @@
 #define CL_MAX_ALIGN 4096u  /* largest sh_addralign accepted for a section */
 
 /* ------------------------------------------------------------------ */
-/* Byte order                                                          */
-/* ------------------------------------------------------------------ */
-
-static uint64_t rd(const uint8_t *p, unsigned n, bool be)
-{
-	uint64_t v = 0;
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)p[be ? i : n - 1 - i] << (8 * (n - 1 - i));
-	return v;
-}
-
-static void wr(uint8_t *p, unsigned n, bool be, uint64_t v)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		p[be ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
-}
-
-/* ------------------------------------------------------------------ */
 /* The output model                                                    */
 /* ------------------------------------------------------------------ */
 
@@ -169,11 +147,11 @@ static int em_read_headers(struct em *em)
 
 	if (obj->file_size < sizeof(Elf64_Ehdr))
 		goto bad;
-	em->shoff = rd(f + 40, 8, em->be);
-	shentsize = rd(f + 58, 2, em->be);
-	shnum = rd(f + 60, 2, em->be);
-	em->shstrndx = rd(f + 62, 2, em->be);
-	if (rd(f + 56, 2, em->be) != 0) {
+	em->shoff = cl_rd(f + 40, 8, em->be);
+	shentsize = cl_rd(f + 58, 2, em->be);
+	shnum = cl_rd(f + 60, 2, em->be);
+	em->shstrndx = cl_rd(f + 62, 2, em->be);
+	if (cl_rd(f + 56, 2, em->be) != 0) {
 		btfdb_err_set(em->err, "%s: program headers in a relocatable object are not supported",
 			      obj->name);
 		return -ENOTSUP;
@@ -193,16 +171,16 @@ static int em_read_headers(struct em *em)
 		const uint8_t *p = f + em->shoff + i * sizeof(Elf64_Shdr);
 		struct em_sec *s = &em->secs[i];
 
-		s->sh.sh_name = rd(p, 4, em->be);
-		s->sh.sh_type = rd(p + 4, 4, em->be);
-		s->sh.sh_flags = rd(p + 8, 8, em->be);
-		s->sh.sh_addr = rd(p + 16, 8, em->be);
-		s->sh.sh_offset = rd(p + 24, 8, em->be);
-		s->sh.sh_size = rd(p + 32, 8, em->be);
-		s->sh.sh_link = rd(p + 40, 4, em->be);
-		s->sh.sh_info = rd(p + 44, 4, em->be);
-		s->sh.sh_addralign = rd(p + 48, 8, em->be);
-		s->sh.sh_entsize = rd(p + 56, 8, em->be);
+		s->sh.sh_name = cl_rd(p, 4, em->be);
+		s->sh.sh_type = cl_rd(p + 4, 4, em->be);
+		s->sh.sh_flags = cl_rd(p + 8, 8, em->be);
+		s->sh.sh_addr = cl_rd(p + 16, 8, em->be);
+		s->sh.sh_offset = cl_rd(p + 24, 8, em->be);
+		s->sh.sh_size = cl_rd(p + 32, 8, em->be);
+		s->sh.sh_link = cl_rd(p + 40, 4, em->be);
+		s->sh.sh_info = cl_rd(p + 44, 4, em->be);
+		s->sh.sh_addralign = cl_rd(p + 48, 8, em->be);
+		s->sh.sh_entsize = cl_rd(p + 56, 8, em->be);
 		s->orig_off = s->sh.sh_offset;
 		s->size = s->sh.sh_size;
 		/* alignment must be 0 or a power of two; large ones are not BPF's */
@@ -295,13 +273,13 @@ static int em_fix_relocs(struct em *em, size_t target, uint64_t cut, uint64_t le
 			return -ENOMEM;
 		for (k = 0; k < n; k++) {
 			const uint8_t *src = s->data + k * ent;
-			uint64_t off = rd(src, 8, em->be);
+			uint64_t off = cl_rd(src, 8, em->be);
 
 			if (off >= cut && off < cut + len)
 				continue; /* pointed into the removed CO-RE records */
 			memcpy(buf + kept * ent, src, ent);
 			if (off >= cut + len)
-				wr(buf + kept * ent, 8, em->be, off - len);
+				cl_wr(buf + kept * ent, 8, em->be, off - len);
 			kept++;
 		}
 		em_set_content(em, i, buf, kept * ent);
@@ -326,12 +304,12 @@ static int em_strip_core(struct em *em)
 	hdr = obj->btf_ext_hdr_len;
 	if (hdr < 32 || size < hdr)
 		return 0; /* no CO-RE subsection at all */
-	func_off = rd(d + 8, 4, be);
-	func_len = rd(d + 12, 4, be);
-	line_off = rd(d + 16, 4, be);
-	line_len = rd(d + 20, 4, be);
-	core_off = rd(d + 24, 4, be);
-	core_len = rd(d + 28, 4, be);
+	func_off = cl_rd(d + 8, 4, be);
+	func_len = cl_rd(d + 12, 4, be);
+	line_off = cl_rd(d + 16, 4, be);
+	line_len = cl_rd(d + 20, 4, be);
+	core_off = cl_rd(d + 24, 4, be);
+	core_len = cl_rd(d + 28, 4, be);
 	if (core_len == 0)
 		return 0;
 	if (hdr != 32) {
@@ -363,11 +341,11 @@ static int em_strip_core(struct em *em)
 	memcpy(buf, d, cut);
 	memcpy(buf + cut, d + cut + len, size - cut - len);
 	if (func_len && func_off > core_off)
-		wr(buf + 8, 4, be, func_off - len);
+		cl_wr(buf + 8, 4, be, func_off - len);
 	if (line_len && line_off > core_off)
-		wr(buf + 16, 4, be, line_off - len);
-	wr(buf + 24, 4, be, new_size - hdr); /* core_relo_off: end of the remaining data */
-	wr(buf + 28, 4, be, 0);              /* core_relo_len */
+		cl_wr(buf + 16, 4, be, line_off - len);
+	cl_wr(buf + 24, 4, be, new_size - hdr); /* core_relo_off: end of the remaining data */
+	cl_wr(buf + 28, 4, be, 0);              /* core_relo_len */
 	em_set_content(em, idx, buf, new_size);
 	return em_fix_relocs(em, idx, cut, len);
 }
@@ -396,9 +374,9 @@ static int em_add_stamp(struct em *em, const struct corelink_stamp *stamp)
 	note = calloc(1, size);
 	if (!note)
 		return -ENOMEM;
-	wr(note, 4, em->be, nl);
-	wr(note + 4, 4, em->be, dl);
-	wr(note + 8, 4, em->be, CL_NOTE_TYPE_STAMP);
+	cl_wr(note, 4, em->be, nl);
+	cl_wr(note + 4, 4, em->be, dl);
+	cl_wr(note + 8, 4, em->be, CL_NOTE_TYPE_STAMP);
 	memcpy(note + 12, CL_NOTE_OWNER, nl);
 	p = note + 12 + pad4(nl);
 	p = (uint8_t *)stpcpy((char *)p, CORELINK_VERSION_STRING) + 1;
@@ -466,16 +444,16 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 
 static void write_shdr(uint8_t *p, const Elf64_Shdr *sh, bool be)
 {
-	wr(p, 4, be, sh->sh_name);
-	wr(p + 4, 4, be, sh->sh_type);
-	wr(p + 8, 8, be, sh->sh_flags);
-	wr(p + 16, 8, be, sh->sh_addr);
-	wr(p + 24, 8, be, sh->sh_offset);
-	wr(p + 32, 8, be, sh->sh_size);
-	wr(p + 40, 4, be, sh->sh_link);
-	wr(p + 44, 4, be, sh->sh_info);
-	wr(p + 48, 8, be, sh->sh_addralign);
-	wr(p + 56, 8, be, sh->sh_entsize);
+	cl_wr(p, 4, be, sh->sh_name);
+	cl_wr(p + 4, 4, be, sh->sh_type);
+	cl_wr(p + 8, 8, be, sh->sh_flags);
+	cl_wr(p + 16, 8, be, sh->sh_addr);
+	cl_wr(p + 24, 8, be, sh->sh_offset);
+	cl_wr(p + 32, 8, be, sh->sh_size);
+	cl_wr(p + 40, 4, be, sh->sh_link);
+	cl_wr(p + 44, 4, be, sh->sh_info);
+	cl_wr(p + 48, 8, be, sh->sh_addralign);
+	cl_wr(p + 56, 8, be, sh->sh_entsize);
 }
 
 static int em_layout_and_write(struct em *em, void **out, size_t *out_size)
@@ -576,8 +554,8 @@ static int em_layout_and_write(struct em *em, void **out, size_t *out_size)
 	}
 	for (i = 0; i < em->nr_secs; i++)
 		write_shdr(buf + shoff + i * sizeof(Elf64_Shdr), &em->secs[i].sh, em->be);
-	wr(buf + 40, 8, em->be, shoff);
-	wr(buf + 60, 2, em->be, em->nr_secs);
+	cl_wr(buf + 40, 8, em->be, shoff);
+	cl_wr(buf + 60, 2, em->be, em->nr_secs);
 	free(items);
 	*out = buf;
 	*out_size = total;

@@ -21,7 +21,7 @@ import tempfile
 
 corelink, outdir, objs = sys.argv[1], sys.argv[2], sys.argv[3:]
 man = json.load(open(os.path.join(outdir, "manifest.json")))
-assert man["schema"] == "corelink-manifest" and man["schema_version"] == 1
+assert man["schema"] == "corelink-manifest" and man["schema_version"] == 2
 by_name = {os.path.basename(o): o for o in objs}
 assert [o["name"] for o in man["objects"]] == [os.path.basename(o) for o in objs], "object order"
 fails = []

@@ -246,7 +246,8 @@ static void test_roundtrip(void)
 	/* strictness */
 	{
 		static const struct { const char *from, *to, *msg; } bad[] = {
-			{ "\"schema_version\": 1", "\"schema_version\": 2", "not supported" },
+			{ "\"schema_version\": 2", "\"schema_version\": 3", "not supported" },
+			{ "\"schema_version\": 2", "\"schema_version\": 0", "not supported" },
 			{ "\"corelink-manifest\"", "\"other\"", "not a corelink manifest" },
 			{ "\"insn\": 42,", "\"insn\": 42,,", "invalid JSON" },
 			{ "\"guarded\": true", "\"guarded\": true,", "invalid JSON at line" },
