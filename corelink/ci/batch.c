@@ -496,6 +496,20 @@ static int claim_name(struct batch *b, const char hex[33], bool *had, struct btf
 	return 0;
 }
 
+/* path holds exactly these bytes (an earlier run's file, not damaged). */
+static bool same_file(const char *path, const void *data, size_t size)
+{
+	char *old = NULL;
+	size_t n = 0;
+	bool same;
+
+	if (access(path, F_OK) != 0 || cl_read_file(path, size + 1, &old, &n, NULL))
+		return false;
+	same = n == size && !memcmp(old, data, size);
+	free(old);
+	return same;
+}
+
 /* Store the bytes under their content name unless stored already. */
 static int store(struct batch *b, const void *data, size_t size, char rel[48],
 		 struct btfdb_err *err)
@@ -513,7 +527,7 @@ static int store(struct batch *b, const void *data, size_t size, char rel[48],
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
-	if (access(path, F_OK) != 0) {
+	if (!same_file(path, data, size)) {
 		ret = corelink_write_file_atomic(path, data, size, err);
 		if (!ret) {
 			pthread_mutex_lock(&b->lock);
