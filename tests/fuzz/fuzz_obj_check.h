@@ -116,6 +116,25 @@ static inline void fuzz_relocate_emit(const struct corelink_obj *obj,
 			FUZZ_ASSERT(ret == 0);
 			FUZZ_ASSERT(corelink_obj_relo_cnt(out) == 0);
 			corelink_obj_free(out);
+			out = NULL;
+			/* --strip-debug on it: an error with a message, or an object */
+			{
+				void *sb = NULL;
+				size_t ss = 0;
+
+				memset(&err, 0, sizeof(err));
+				ret = corelink_strip_debug(buf, size, &sb, &ss, &err);
+				if (ret) {
+					FUZZ_ASSERT_ERR(ret, &err);
+				} else {
+					memset(&err, 0, sizeof(err));
+					ret = corelink_obj_open_mem(sb, ss, "stripped", &out, &err);
+					if (ret)
+						FUZZ_ASSERT_ERR(ret, &err);
+					corelink_obj_free(out);
+				}
+				free(sb);
+			}
 		}
 	}
 	/* the index of the object's names only (what the CLI builds) gives the
