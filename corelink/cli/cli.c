@@ -93,7 +93,7 @@ static void usage(FILE *f)
 		"      --release R kernel release recorded by --stamp\n"
 		"      --libbpf V  relocate as libbpf V does: 1.7 (default, the newest) or 1.1\n"
 		"      --strip-debug  no DWARF in the output (.debug* dropped, .BTF/.BTF.ext kept,\n"
-		"                  as llvm-strip -g)\n"
+		"                  as llvm-strip does)\n"
 		"      --version   print the version\n"
 		"  -h, --help      this help\n"
 		"\n"

@@ -70,7 +70,7 @@ static void batch_usage(FILE *f)
 		"                    aarch64 match each other); repeat for more\n"
 		"  --previous MANIFEST  reuse its entries whose object and kernel BTF are unchanged\n"
 		"                    (same corelink version, --libbpf, --strip-debug); relocate the rest\n"
-		"  --strip-debug     artifacts without DWARF (.BTF/.BTF.ext kept, as llvm-strip -g)\n"
+		"  --strip-debug     artifacts without DWARF (.BTF/.BTF.ext kept, as llvm-strip does)\n"
 		"  --shard I/N       only the kernels at positions p (0-based, sorted) with p %% N == I-1\n"
 		"  --tree            also OUTDIR/tree/<distro>/<version>/<arch>/<release>/<obj> links\n"
 		"  --report FILE     portability report: FILE.json is JSON, FILE.html one self-contained\n"
