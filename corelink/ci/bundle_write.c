@@ -299,15 +299,34 @@ static int load_original(const struct corelink_mf_object *mo, const char *const 
 	size_t i;
 	int ret;
 
-	for (i = 0; i < nr; i++)
-		if (!strcmp(base_name(objs[i]), mo->name))
-			path = objs[i];
-	if (!path) {
-		btfdb_err_set(err, "the original of object %s was not given (pass its path)", mo->name);
+	/*
+	 * By file name; several builds of one name (one per arch) by the
+	 * manifest's hash of the input object's bytes.
+	 */
+	for (i = 0; i < nr && !w->orig; i++) {
+		char hex[33];
+
+		if (strcmp(base_name(objs[i]), mo->name))
+			continue;
+		path = objs[i];
+		if ((ret = cl_read_file(path, (size_t)1 << 30, &w->orig, &w->orig_size, err)))
+			return ret;
+		cl_hash128_hex(w->orig, w->orig_size, hex);
+		if (cl_s0(mo->hash)[0] && strcmp(mo->hash, hex)) {
+			free(w->orig);
+			w->orig = NULL;
+		}
+	}
+	if (!w->orig) {
+		if (path)
+			btfdb_err_set(err, "no object given has the bytes of the manifest's %s%s%s (hash %s; pass the build the batch used)",
+				      mo->name, cl_s0(mo->arch)[0] ? " for " : "", cl_s0(mo->arch),
+				      mo->hash);
+		else
+			btfdb_err_set(err, "the original of object %s was not given (pass its path)",
+				      mo->name);
 		return -ENOENT;
 	}
-	if ((ret = cl_read_file(path, (size_t)1 << 30, &w->orig, &w->orig_size, err)))
-		return ret;
 	if ((ret = corelink_obj_open_mem(w->orig, w->orig_size, path, &obj, err)))
 		return ret;
 	if (obj->nr_progs != mo->nr_programs)
@@ -458,6 +477,23 @@ static uint32_t art_index(const struct wobj *w, const char *rel)
 	return CORELINK_BUNDLE_NONE;
 }
 
+/*
+ * Object i's name in the bundle: its file name, or "NAME@ARCH" when the
+ * manifest has builds of NAME for several architectures (the runtime
+ * resolves NAME by the host's arch).  malloc'd; NULL when out of memory.
+ */
+static char *bundle_object_name(const struct corelink_manifest *m, size_t i)
+{
+	const struct corelink_mf_object *o = &m->objects[i];
+	char *s;
+	size_t j;
+
+	for (j = 0; j < m->nr_objects; j++)
+		if (j != i && !strcmp(m->objects[j].name, o->name) && cl_s0(o->arch)[0])
+			return asprintf(&s, "%s@%s", o->name, o->arch) < 0 ? NULL : s;
+	return strdup(o->name);
+}
+
 static void put_section(struct wbuf *out, uint8_t *table_entry, uint32_t id, const struct wbuf *sec)
 {
 	wb_align(out);
@@ -536,8 +572,12 @@ int corelink_bundle_build(const struct corelink_manifest *m, const char *base_di
 	/* 3. tables */
 	for (i = 0; i < m->nr_objects; i++) {
 		struct wobj *o = &w[i];
+		char *name = bundle_object_name(m, i);
 
-		wb_le(&otab, str_add(&strs, m->objects[i].name, false), 4);
+		if (!name)
+			goto nomem;
+		wb_le(&otab, str_add(&strs, name, false), 4);
+		free(name);
 		wb_le(&otab, o->nr_arts ? o->arts[o->base].index : CORELINK_BUNDLE_NONE, 4);
 		wb_le(&otab, o->nr_arts ? o->arts[0].index : nr_arts, 4);
 		wb_le(&otab, o->nr_arts, 4);
@@ -570,13 +610,22 @@ int corelink_bundle_build(const struct corelink_manifest *m, const char *base_di
 		for (i = 0; i < m->nr_objects; i++) {
 			const struct corelink_mf_entry *e = &kk->entries[i];
 			size_t ung = unguarded_of(e);
-			unsigned status = e->status == CORELINK_ENTRY_ERROR ? CORELINK_BUNDLE_ERROR
+			bool failed = e->status == CORELINK_ENTRY_ERROR ||
+				      e->status == CORELINK_ENTRY_SKIPPED || !e->artifact;
+			unsigned status = failed ? CORELINK_BUNDLE_ERROR
 					  : e->status == CORELINK_ENTRY_OK ? CORELINK_BUNDLE_OK
 					  : ung ? CORELINK_BUNDLE_POISONED : CORELINK_BUNDLE_GUARDED;
+			const char *why = e->error ? e->error : "failed";
+			char msg[160];
 
-			wb_le(&ktab, e->artifact ? art_index(&w[i], e->artifact) : CORELINK_BUNDLE_NONE, 4);
-			wb_le(&ktab, e->status == CORELINK_ENTRY_ERROR
-				     ? str_add(&strs, e->error ? e->error : "failed", true) : 0, 4);
+			/* an object built for another arch: an ERROR entry saying so */
+			if (e->status == CORELINK_ENTRY_SKIPPED) {
+				snprintf(msg, sizeof(msg), "the object is built for %s, the kernel is %s",
+					 cl_s0(m->objects[i].arch), kk->arch);
+				why = msg;
+			}
+			wb_le(&ktab, failed ? CORELINK_BUNDLE_NONE : art_index(&w[i], e->artifact), 4);
+			wb_le(&ktab, failed ? str_add(&strs, why, true) : 0, 4);
 			wb_le(&ktab, status, 2);
 			wb_le(&ktab, ung > 0xffff ? 0xffff : ung, 2);
 		}

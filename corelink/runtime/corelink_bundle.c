@@ -571,6 +571,65 @@ static int arch_match(const char *kernel, const char *query)
 	return !query[0] || !kernel[0] || !strcmp(arch_canon(kernel), arch_canon(query));
 }
 
+/* Whether the n bytes at o name the object `name` (exactly, or name + ".o" / ".bpf.o"). */
+static int names_object(const char *o, size_t n, const char *name)
+{
+	size_t l = strlen(name);
+
+	if (n < l || strncmp(o, name, l))
+		return 0;
+	return n == l || (n - l == 2 && !strncmp(o + l, ".o", 2)) ||
+	       (n - l == 6 && !strncmp(o + l, ".bpf.o", 6));
+}
+
+/*
+ * The object for name (NULL: the bundle's only logical object) on arch.
+ * Builds of one object for several architectures are named "NAME@ARCH"
+ * (BUNDLE_FORMAT.md): when no object has the name itself, the build whose
+ * ARCH matches.  -ENXIO when only other architectures' builds exist.
+ */
+static int find_object_for_arch(const struct corelink_bundle *b, const char *name,
+				const char *arch, uint32_t *index, struct corelink_bundle_err *err)
+{
+	uint32_t i, found = CORELINK_BUNDLE_NONE, builds = 0;
+	const char *first = NULL;
+	size_t first_len = 0;
+	int ret = corelink_bundle_find_object(b, name, index, err);
+
+	if (ret != -ENOENT && (name || !ret))
+		return ret;
+	for (i = 0; i < b->nr_objects; i++) {
+		const char *o = str_at(b, le32(obj_rec(b, i))), *at = strrchr(o, '@');
+		size_t n = at ? (size_t)(at - o) : 0;
+
+		if (!at || (name && !names_object(o, n, name)))
+			continue;
+		if (!name && first && (first_len != n || strncmp(first, o, n)))
+			return fail(err, -EINVAL, "the bundle holds %u objects: name one",
+				    b->nr_objects);
+		if (!first) {
+			first = o;
+			first_len = n;
+		}
+		builds++;
+		if (!arch_match(at + 1, arch))
+			continue;
+		if (found != CORELINK_BUNDLE_NONE)
+			return fail(err, -EINVAL, "object '%s' is ambiguous for arch %s",
+				    name ? name : o, arch);
+		found = i;
+	}
+	if (!builds)
+		return name ? fail(err, -ENOENT, "no object '%s' in the bundle", name) : ret;
+	if (!name && builds != b->nr_objects)
+		return fail(err, -EINVAL, "the bundle holds %u objects: name one", b->nr_objects);
+	if (found == CORELINK_BUNDLE_NONE)
+		return fail(err, -ENXIO, "object '%.*s' has no build for arch %s in the bundle",
+			    (int)first_len, first, arch);
+	*index = found;
+	return 0;
+}
+
 static size_t common_prefix(const char *a, const char *b)
 {
 	size_t n = 0;
@@ -653,9 +712,6 @@ int corelink_bundle_select(const struct corelink_bundle *b, const struct corelin
 		q = &none;
 	memset(c, 0, sizeof(*c));
 	c->kernel = c->artifact = CORELINK_BUNDLE_NONE;
-	ret = corelink_bundle_find_object(b, q->object, &c->object, err);
-	if (ret)
-		return ret == -ENOENT ? -EINVAL : ret;
 	if (!q->release || !q->arch) {
 		struct utsname u;
 
@@ -675,6 +731,9 @@ int corelink_bundle_select(const struct corelink_bundle *b, const struct corelin
 	if (q->version)
 		copy_str(c->version, sizeof(c->version), q->version);
 	btf_path = q->btf_path ? q->btf_path : "/sys/kernel/btf/vmlinux";
+	ret = find_object_for_arch(b, q->object, c->arch, &c->object, err);
+	if (ret)
+		return ret == -ENOENT ? -EINVAL : ret;
 
 	/* 1. release + arch */
 	for (i = 0; i < b->nr_kernels; i++) {

@@ -207,7 +207,7 @@ int corelink_bundle_find_object(const struct corelink_bundle *b, const char *nam
  * uname(), distro and version from os-release ID and VERSION_ID.
  */
 struct corelink_bundle_query {
-	const char *object;      /* object name; NULL = the bundle's only object */
+	const char *object;      /* object name; NULL = the bundle's only object (or builds) */
 	const char *release;     /* uname -r; matched exactly */
 	const char *arch;        /* uname -m; x86_64 = amd64, aarch64 = arm64 */
 	const char *distro;      /* os-release ID: narrows several matches */
@@ -252,7 +252,10 @@ struct corelink_bundle_choice {
  *  3. none: -ENOENT, how = NO_MATCH, nearest[] = up to 3 kernels of the same
  *     distro, version and arch (else the same arch), closest release first;
  *     the message names them.
- * -EINVAL for an unknown object.
+ * -EINVAL for an unknown object.  An object built for several architectures
+ * is stored once per arch as "NAME@ARCH": NAME (or NULL, when those are the
+ * bundle's only objects) selects the build for the query's arch; -ENXIO when
+ * there is none.
  */
 int corelink_bundle_select(const struct corelink_bundle *b, const struct corelink_bundle_query *q,
 			   struct corelink_bundle_choice *c, struct corelink_bundle_err *err);

@@ -52,15 +52,7 @@ head -1 "$tmp/ls.txt"
 
 echo "== 2. every kernel x object: bundle get, C runtime${go:+, Go reader} == batch artifact"
 dumps=(--dump "c-runtime=$dump")
-if [ -n "$go" ]; then
-	gp=$tmp/gopath
-	mkdir -p "$gp/src"
-	ln -s "$root/corelink/runtime/go/corelinkbundle" "$gp/src/corelinkbundle"
-	ln -s "$here/go/bundle-dump" "$gp/src/bundle-dump"
-	GOPATH="$gp:/usr/share/gocode" GO111MODULE=off GOFLAGS= GOCACHE="$tmp/gocache" \
-		"$go" build -o "$tmp/bundle-dump-go" bundle-dump || fail "go build of the Go reader"
-	dumps+=(--dump "go-reader=$tmp/bundle-dump-go")
-fi
+. "$here/go_dump.sh"
 "$py" "$here/check_bundle.py" "$corelink" "$tmp/out" "$tmp/app.bundle" "${dumps[@]}" || fail "bundle contents differ"
 
 echo "== 3. sizes"

@@ -333,6 +333,55 @@ func (b *Bundle) FindObject(name string) (int, error) {
 	return found, nil
 }
 
+// namesObject: whether o names the object name (exactly, or name + ".o" / ".bpf.o").
+func namesObject(o, name string) bool {
+	return o == name || o == name+".o" || o == name+".bpf.o"
+}
+
+// findObjectForArch: the object for name ("" = the only logical object) on arch.
+// Builds of one object for several architectures are named "NAME@ARCH"
+// (BUNDLE_FORMAT.md): when no object has the name itself, the build whose
+// ARCH matches.
+func (b *Bundle) findObjectForArch(name, arch string) (int, error) {
+	i, err := b.FindObject(name)
+	if err == nil {
+		return i, nil
+	}
+	found, builds, first := -1, 0, ""
+	for i := 0; i < b.nObj; i++ {
+		o := b.object(i).Name
+		at := strings.LastIndexByte(o, '@')
+		if at < 0 || (name != "" && !namesObject(o[:at], name)) {
+			continue
+		}
+		if name == "" && builds > 0 && o[:at] != first {
+			return -1, errf("the bundle holds %d objects: name one", b.nObj)
+		}
+		if builds == 0 {
+			first = o[:at]
+		}
+		builds++
+		if !archMatch(o[at+1:], arch) {
+			continue
+		}
+		if found >= 0 {
+			n := name
+			if n == "" {
+				n = o
+			}
+			return -1, errf("object '%s' is ambiguous for arch %s", n, arch)
+		}
+		found = i
+	}
+	if builds == 0 || (name == "" && builds != b.nObj) {
+		return -1, err
+	}
+	if found < 0 {
+		return -1, errf("object '%s' has no build for arch %s in the bundle", first, arch)
+	}
+	return found, nil
+}
+
 // Query says what to select for; empty fields are this host's.
 type Query struct {
 	Object     string
@@ -421,11 +470,6 @@ func commonPrefix(a, b string) int {
 // Select chooses the object's bytes for q, with the C runtime's rules (BUNDLE_FORMAT.md).
 func (b *Bundle) Select(q Query) (Choice, error) {
 	c := Choice{Kernel: -1, Artifact: none}
-	obj, err := b.FindObject(q.Object)
-	if err != nil {
-		return c, err
-	}
-	c.Object = obj
 	c.Release, c.Arch, c.Distro, c.Version = q.Release, q.Arch, q.Distro, q.Version
 	if c.Release == "" || c.Arch == "" {
 		var u syscall.Utsname
@@ -448,6 +492,11 @@ func (b *Bundle) Select(q Query) (Choice, error) {
 			c.Version = ver
 		}
 	}
+	obj, err := b.findObjectForArch(q.Object, c.Arch)
+	if err != nil {
+		return c, err
+	}
+	c.Object = obj
 	btf := q.BTFPath
 	if btf == "" {
 		btf = "/sys/kernel/btf/vmlinux"

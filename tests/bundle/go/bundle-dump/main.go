@@ -3,21 +3,25 @@
 // bundle-dump: the Go reader (corelinkbundle, standard library only) rebuilds every
 // kernel x object of a bundle, each selected by its kernel's identity (no BTF fallback),
 // into OUTDIR/<kernel index>.<object name>; one line per entry, like tests/bundle/bundle_dump.c.
+// With "logical", objects built per arch ("NAME@ARCH") are selected by NAME alone, once per
+// kernel: the reader picks the build for the kernel's arch.
 //
-//	bundle-dump BUNDLE OUTDIR
+//	bundle-dump BUNDLE OUTDIR [logical]
 package main
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"corelinkbundle"
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: bundle-dump BUNDLE OUTDIR")
+	logical := len(os.Args) == 4 && os.Args[3] == "logical"
+	if len(os.Args) != 3 && !logical {
+		fmt.Fprintln(os.Stderr, "usage: bundle-dump BUNDLE OUTDIR [logical]")
 		os.Exit(2)
 	}
 	data, err := os.ReadFile(os.Args[1])
@@ -33,8 +37,16 @@ func main() {
 	rc := 0
 	for k := 0; k < b.NumKernels(); k++ {
 		kr := b.Kernel(k)
+		seen := map[string]bool{}
 		for o := 0; o < b.NumObjects(); o++ {
 			name := b.Object(o).Name
+			if at := strings.LastIndexByte(name, '@'); logical && at >= 0 {
+				name = name[:at]
+				if seen[name] {
+					continue
+				}
+				seen[name] = true
+			}
 			c, err := b.Select(corelinkbundle.Query{Object: name, Release: kr.Release, Arch: kr.Arch,
 				Distro: kr.Distro, Version: kr.Version, NoFallback: true})
 			if err != nil {
