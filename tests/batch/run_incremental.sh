@@ -10,7 +10,7 @@
 # 2. --previous from another directory: artifacts are copied (and checked).
 # 3. A changed object (same name, other bytes) is relocated on every kernel;
 #    the others are reused.
-# 4. Another corelink version or --strip-debug: nothing is reused.
+# 4. Another corelink version, --strip-debug or --libbpf: nothing is reused.
 # 5. A damaged artifact in the previous directory is not reused (and is
 #    rewritten when the previous directory is the output directory).
 set -uo pipefail
@@ -85,7 +85,12 @@ read -r relocated reused entries <<< "$(summary "$tmp/v.err")"
 	2> "$tmp/s.err" || fail "--strip-debug with previous"
 read -r relocated reused entries <<< "$(summary "$tmp/s.err")"
 [ "$relocated" = "$total" ] && [ "$entries" = 0 ] || fail "--strip-debug reused: $(summary "$tmp/s.err")"
-echo "ok   other generator: $total relocated, 0 reused; --strip-debug: $total relocated, 0 reused"
+"$corelink" "${objs[@]}" --btfhub "$tmp/hub" -o "$tmp/l" -j2 --libbpf 1.1 --previous "$tmp/full/manifest.json" \
+	2> "$tmp/l.err" || fail "--libbpf 1.1 with previous"
+read -r relocated reused entries <<< "$(summary "$tmp/l.err")"
+[ "$relocated" = "$total" ] && [ "$entries" = 0 ] || fail "--libbpf 1.1 reused 1.7's: $(summary "$tmp/l.err")"
+grep -q '"libbpf": "1.1"' "$tmp/l/manifest.json" || fail "--libbpf 1.1 not recorded"
+echo "ok   other generator, --strip-debug, --libbpf 1.1: $total relocated, 0 reused each"
 
 echo "== 5. a damaged artifact is not reused"
 a=$(ls "$tmp/full/objects" | head -1)
