@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* btfdb internals: shared by btfdb's own .c files only. */
+/* The BTF handle's internals (btfdb/btf): for btfdb's own files only (index, db). */
 #ifndef BTFDB_INTERNAL_H
 #define BTFDB_INTERNAL_H
 
@@ -7,7 +7,7 @@
 
 /*
  * A BTF handle has one of two backings:
- *  - flat: the whole blob parsed in memory (btf.c);
+ *  - flat: the whole blob parsed in memory (btf_parse.c, btf_lazy.c);
  *  - backend: types and strings fetched on demand from a database (db_read.c),
  *    which inflates only the blocks a lookup touches.
  * Accessors in btf.c dispatch on `backend`; everything above them (index,
@@ -79,8 +79,8 @@ struct btfdb_btf {
 	/* --- lazy checking (BTFDB_LOAD_LAZY): the walk checked every record's
 	 *     kind and size; the rest of a type and the types it contains by
 	 *     value, cycles included, are checked when btfdb_btf_type() first
-	 *     hands it out (lazy_check() in btf.c) --- */
-	uint8_t *vstate;              /* per own type: LZ_NEW, LZ_PENDING, LZ_OK;
+	 *     hands it out (lazy_check() in btf_lazy.c) --- */
+	uint8_t *vstate;              /* per own type: LZ_NEW, LZ_PENDING, LZ_OK (below);
 	                               * NULL = everything checked at parse */
 	struct btfdb_lz_frame *lstack;/* DFS stack of the lazy check, reused */
 	uint32_t lcap;
@@ -98,14 +98,16 @@ struct btfdb_btf {
 	int ptr_size;                 /* 0 = not computed yet */
 };
 
-/*
- * An index maps essential names to ascending type-id lists.  The flat
- * implementation lives in index.c; a database may provide its own lookup.
- */
-struct btfdb_index_ops {
-	size_t (*lookup)(void *ctx, const char *name, size_t len, const uint32_t **ids);
-	void (*free)(void *ctx);
-};
+/* vstate[] values */
+#define LZ_NEW 0     /* only the walk's checks so far */
+#define LZ_PENDING 1 /* on the stack of the running check */
+#define LZ_OK 2      /* fully checked, and so is everything it holds by value */
+
+/* btfdb_btf_type() of a lazily checked own type not yet LZ_OK (btf_lazy.c):
+ * checks it first, NULL if that fails (btfdb_btf_error() tells why). */
+const struct btf_type *btfdb_btf_lazy_type(const struct btfdb_btf *btf, uint32_t id);
+/* Frees the lazy check's state (btfdb_btf_free()). */
+void btfdb_btf_lazy_release(struct btfdb_btf *btf);
 
 const struct btf_type *btfdb_flat_type_walk(const struct btfdb_btf *btf, uint32_t i);
 
@@ -136,14 +138,12 @@ static inline bool btfdb_kind_known(uint32_t kind)
 int btfdb_btf_new_backend(const struct btfdb_backend_ops *ops, void *ctx, uint32_t nr_types,
 			  uint64_t hash, bool big_endian, struct btfdb_btf **out,
 			  struct btfdb_err *err);
-int btfdb_index_new_backend(const struct btfdb_index_ops *ops, void *ctx,
-			    struct btfdb_index **out, struct btfdb_err *err);
 
 /* Map the pages of a fresh allocation [p, p + len) in one call (best effort):
  * cheaper than one page fault per page for arrays about to be filled. */
 void btfdb_prefault(void *p, size_t len);
 
-/* XXH3-64 convenience used by index and db (one place that includes xxhash.h). */
+/* XXH3-64 of a blob (btf.c): the handle's hash, the db's checksums. */
 uint64_t btfdb_hash64(const void *data, size_t len);
 
 /* The parser behind all of the below: the handle takes ownership of map (when
@@ -162,11 +162,5 @@ int btfdb_btf_parse_copy(const void *data, size_t size, const struct btfdb_btf *
  * failure): avoids a second copy when the caller already holds the bytes. */
 int btfdb_btf_parse_owned(void *data, size_t size, const struct btfdb_btf *base,
 			  struct btfdb_btf **out, struct btfdb_err *err);
-
-/* btfdb_index_build() with a caller-chosen hash of the essential name; tests
- * pass a degenerate one to force collisions.  fn == NULL means btfdb_hash64. */
-typedef uint64_t (*btfdb_name_hash_fn)(const void *data, size_t len);
-int btfdb_index_build_hashfn(const struct btfdb_btf *btf, btfdb_name_hash_fn fn,
-			     struct btfdb_index **out, struct btfdb_err *err);
 
 #endif /* BTFDB_INTERNAL_H */

@@ -21,7 +21,7 @@
 #ifndef BTFDB_DB_H
 #define BTFDB_DB_H
 
-#include "btfdb.h"
+#include "btfdb_index.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -32,7 +32,7 @@
 
 #include <zlib.h>
 
-#include "btfdb_internal.h"
+#include "index_internal.h"
 #include "db_read_internal.h"
 
 

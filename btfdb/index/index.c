@@ -43,12 +43,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "btfdb_internal.h"
-
-uint64_t btfdb_hash64(const void *data, size_t len)
-{
-	return XXH3_64bits(data, len);
-}
+#include "index_internal.h"
 
 /*
  * Essential name length in one forward scan: remember the last "X___Y" (X, Y

@@ -18,7 +18,7 @@
 
 #include <sys/types.h>
 
-#include "btfdb.h"
+#include "btfdb_index.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "btfdb.h"
+#include "btfdb_index.h"
 
 #define FUZZ_ASSERT(cond)                                                           \
 	do {                                                                        \

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * btf.c / btf_type.c: raw BTF blobs encoded with macros, parsed, read back,
- * byte-swapped, split, and broken in every way the parser must reject.
+ * btfdb/btf (btf_parse.c, btf_lazy.c, btf_cycles.c, btf.c, btf_type.c): raw
+ * BTF blobs encoded with macros, parsed, read back, byte-swapped, split, and
+ * broken in every way the parser must reject.
  */
 #include <errno.h>
 
-#include "btfdb_internal.h"
+#include "index_internal.h"
 #include "raw_btf.h"
 #include "test.h"
 
@@ -642,7 +643,7 @@ static void test_backend(void)
 	}
 }
 
-/* ---- the lazy walk's chains (walk_lazy() in btf.c) ---- */
+/* ---- the lazy walk's chains (btfdb_btf_walk_lazy() in btf_lazy.c) ---- */
 
 /* A big blob: a growable type section and a few strings. */
 struct big {

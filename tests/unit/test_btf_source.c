@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "btfdb_internal.h"
+#include "index_internal.h"
 #include "test.h"
 
 static double now_ms(void)

@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 
-#include "btfdb_internal.h"
+#include "index_internal.h"
 #include "raw_btf.h"
 #include "test.h"
 
