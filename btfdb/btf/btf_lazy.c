@@ -93,7 +93,8 @@ static bool lz_step_opaque(const struct btfdb_btf *btf, const uint8_t *sec, uint
 	const struct btf_type *t = (const struct btf_type *)(sec + c->off);
 	uint64_t total;
 
-	if (len - c->off < sizeof(*t) ||
+	/* a known kind lz_step() refused is an error the layout cannot excuse */
+	if (len - c->off < sizeof(*t) || btfdb_kind_known(btfdb_kind(t)) ||
 	    btfdb_layout_rec_bytes(btf, c->base + c->n, t, &total, NULL) ||
 	    total > len - c->off)
 		return false;

@@ -51,12 +51,12 @@
 
 static inline bool is_chain_kind(uint16_t k)
 {
-	return (CHAIN_KINDS >> (k & 31)) & 1;
+	return k < 32 && ((CHAIN_KINDS >> k) & 1); /* kinds of the extended format reach 127 */
 }
 
 static inline bool is_multi_kind(uint16_t k)
 {
-	return (MULTI_KINDS >> (k & 31)) & 1;
+	return k < 32 && ((MULTI_KINDS >> k) & 1); /* kinds of the extended format reach 127 */
 }
 
 static inline uint32_t chain_next(const struct btf_type *t, uint16_t k)
