@@ -8,7 +8,7 @@
 /*
  * A BTF handle has one of two backings:
  *  - flat: the whole blob parsed in memory (btf_parse.c, btf_lazy.c);
- *  - backend: types and strings fetched on demand from a database (db_read.c),
+ *  - backend: types and strings fetched on demand from a database (db_backend.c),
  *    which inflates only the blocks a lookup touches.
  * Accessors in btf.c dispatch on `backend`; everything above them (index,
  * corelink) cannot tell the two apart.

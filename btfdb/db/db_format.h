@@ -157,7 +157,7 @@ struct btfdb_dbf_kernel {
  *                 string esid; group = XXH3(name) & (groups-1), fp = XXH3 >> 48
  */
 
-/* ---- shared by db_write.c / db_read.c (db_codec.c) ---- */
+/* ---- shared by the writer and the reader (db_codec.c) ---- */
 
 /* Unsigned LEB128. */
 static inline size_t btfdb_dbf_put_varint(uint8_t *p, uint64_t v)

@@ -1,10 +1,121 @@
 /* SPDX-License-Identifier: MIT */
-/* db_read.c internals used by db_write.c (loading an existing database). */
+/*
+ * Internals of the btfdb database reader, shared by its files:
+ *   db_block.c    block access (bounds, checksum, inflate) and the shared block cache
+ *   db_open.c     open / validate / close, listing
+ *   db_kres.c     a kernel's reference resolver (seq, inverse, name map)
+ *   db_extract.c  whole kernels: extract, verify
+ *   db_backend.c  lazy BTF / index handles on one kernel
+ * db_write.c uses the accessors to load an existing database.
+ */
 #ifndef BTFDB_DB_READ_INTERNAL_H
 #define BTFDB_DB_READ_INTERNAL_H
 
+#include <stdbool.h>
+#include <zlib.h>
+
 #include "btfdb_db.h"
 #include "db_format.h"
+
+/*
+ * An inflated, parsed block (cached).  A block is inflated whole, in one
+ * inflate() call with Z_FINISH into a buffer of its exact ulen, after its
+ * checksum (over all its compressed bytes) is verified.  (Inflating only a
+ * prefix was tried and measured slower: a stream stopped mid-block makes
+ * zlib keep a 32 KiB window and its ~7 KiB state per open block, and the
+ * page faults and window copies cost more than decoding the rest of a
+ * few-KiB block.)  Items (strings, records, entries) are still indexed
+ * lazily, only up to the item asked for; the block's item count and exact
+ * end are checked once the scan reaches its last item (verify forces that
+ * for every block).
+ */
+struct cblk {
+	uint8_t *data;    /* ulen bytes + 1 NUL */
+	uint32_t *offs;   /* strings / pool / name map: n + 1 item starts */
+	uint32_t n;
+	uint32_t scanned; /* offs[0..scanned] known (items are indexed lazily) */
+	bool ok;          /* inflated */
+	bool bad;         /* found corrupt; kept (earlier pointers into data stay
+			   * valid) and refused from then on */
+};
+
+struct btfdb_db {
+	uint8_t *map;
+	size_t size;
+	struct btfdb_dbf_hdr h;
+	const struct btfdb_dbf_kernel *kernels;
+	const struct btfdb_dbf_blockref *str_refs, *pool_refs, *gidx_refs, *smap_refs;
+	uint32_t nstrb, npoolb, ngidxb, nsmapb;
+	/*
+	 * Cache of the shared blocks (strings, pool, name index, name map)
+	 * used so far: open addressing keyed by the block's blockref address,
+	 * so a lookup touches a few compact pages (dense per-block arrays
+	 * spread the ~40 blocks of a relocation over ~40 fresh pages, and
+	 * every fresh page costs a page fault).
+	 */
+	const struct btfdb_dbf_blockref **bkey; /* NULL = empty slot */
+	struct cblk **bval;
+	uint32_t bcap, bused;
+	z_stream *zs;           /* raw-inflate stream reused for every block
+				 * (inflateReset, not init/end per block);
+				 * NULL until the first block */
+};
+
+/* An inverse block, decoded: n (pool id, type id) pairs sorted by both. */
+struct invblk {
+	struct cblk raw;   /* the block, inflated whole, decoded incrementally (freed once decoded) */
+	uint32_t *pid;     /* decoded pairs [0, n) (room for every pair of the block) */
+	uint32_t *tid;
+	uint32_t n, cap;
+	uint32_t pos;      /* decode position in raw.data */
+	int64_t prev, prev_tid;
+	bool done;         /* every pair decoded and the block's end reached */
+	bool ok;           /* started */
+};
+
+/* A seq block of a lazy resolver: ids decoded up to the one asked for. */
+struct seqblk {
+	struct cblk raw;   /* the block, inflated whole, decoded incrementally (freed once decoded) */
+	uint32_t *ids;     /* pool ids [0, n) of the block's cnt type ids */
+	uint32_t n, cnt;
+	uint32_t pos;      /* decode position in raw.data */
+	int64_t prev;
+	bool ok;           /* started */
+};
+
+/*
+ * A kernel's resolver.  Two modes:
+ *  - full (extract, verify): the whole seq, inverted in memory (O(n));
+ *  - lazy (backend handles): seq blocks and inverse blocks are inflated
+ *    one at a time on demand, so a lookup or type fetch touches only the
+ *    blocks it needs.
+ * Both keep a cache of the ascending type ids per name sid (built from the
+ * shared name map on first use).
+ */
+struct kres {
+	struct btfdb_db *db;
+	const struct btfdb_dbf_kernel *e;
+	bool lazy;
+	uint32_t *seq;             /* full: nr_types pool ids */
+	struct btfdb_dbf_res res;  /* full: inverted; lazy: callbacks only */
+	struct seqblk *fwd;        /* lazy: seq block b, decoded incrementally */
+	uint32_t nfwd;
+	struct invblk *inv;        /* lazy: inverse block c */
+	uint32_t ninv;
+	uint32_t *ckey;            /* cache: sid + 1, 0 = empty */
+	uint32_t **cval;           /* cache: the ids (malloc'd; NULL when none) */
+	uint32_t *cn;              /* cache: how many */
+	uint32_t ccap, cused;
+	struct btfdb_err *err;     /* where resolution failures are reported */
+	bool ok;
+};
+
+static inline uint32_t btfdb_dbr_div_up(uint64_t a, uint32_t b)
+{
+	return (uint32_t)((a + b - 1) / b);
+}
+
+/* ---- db_block.c ---- */
 
 /* The validated header (host copy). */
 const struct btfdb_dbf_hdr *btfdb_dbr_hdr(const struct btfdb_db *db);
@@ -18,5 +129,40 @@ int btfdb_dbr_checked_data(const struct btfdb_db *db, const struct btfdb_dbf_blo
 /* Inflate a block into a new malloc'd buffer (*out, ref->ulen bytes; +1 NUL). */
 int btfdb_dbr_inflate(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
 		      uint8_t **out, struct btfdb_err *err);
+/* The cache entry of shared block ref (a zeroed one, not yet inflated, when new). */
+struct cblk *btfdb_dbr_blk_get(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
+			       struct btfdb_err *err);
+/* Free a block's buffers and zero it. */
+void btfdb_dbr_blk_reset(struct cblk *c);
+/* Inflate block ref whole into c (checked first); offs gets n + 1 slots. */
+int btfdb_dbr_blk_start(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
+			struct cblk *c, uint32_t n, struct btfdb_err *err);
+/* Free every cached shared block and the inflate stream. */
+void btfdb_dbr_cache_free(struct btfdb_db *db);
+/* String sid (NULL on error). */
+const char *btfdb_dbr_str(struct btfdb_db *db, uint64_t sid, struct btfdb_err *err);
+/* Pool record pid: [*p, *end). */
+int btfdb_dbr_pool_rec(struct btfdb_db *db, uint64_t pid, const uint8_t **p, const uint8_t **end,
+		       struct btfdb_err *err);
+/* The name-map entry of sid: [*p, *end). */
+int btfdb_dbr_smap_entry(struct btfdb_db *db, uint64_t sid, const uint8_t **p, const uint8_t **end,
+			 struct btfdb_err *err);
+
+/* ---- db_kres.c ---- */
+
+int btfdb_dbr_u32_cmp(const void *a, const void *b);
+/* Full mode: load the kernel's whole seq and invert it (extract, verify). */
+int btfdb_dbr_kres_init(struct kres *r, struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
+			struct btfdb_err *err);
+/* Lazy mode: nothing is inflated until a type or name is asked for. */
+int btfdb_dbr_kres_init_lazy(struct kres *r, struct btfdb_db *db,
+			     const struct btfdb_dbf_kernel *e, struct btfdb_err *err);
+void btfdb_dbr_kres_free(struct kres *r);
+/* Ascending type ids of the kernel whose record is pid (n = 0: none). */
+int btfdb_dbr_kres_pid(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *n);
+/* The pool id of type id (1..nr_types). */
+int btfdb_dbr_kres_fwd(struct kres *r, uint32_t id, uint32_t *pid);
+/* Ascending type ids of the kernel named sid. */
+int btfdb_dbr_kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n);
 
 #endif

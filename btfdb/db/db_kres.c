@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading a btfdb database: a kernel's reference resolver (kres).
+ *  - full (extract, verify): the whole seq, inverted in memory (O(n));
+ *  - lazy (backend handles): seq blocks and inverse blocks are inflated one
+ *    at a time on demand, so a lookup or type fetch touches only the blocks
+ *    it needs.
+ * Named targets resolve through the shared name map (sid -> pool ids) and
+ * the inverse (pool id -> type ids); results are cached per sid.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "btfdb_internal.h"
+#include "db_read_internal.h"
+
+/* ---- per-kernel decoding ---- */
+
+/* Decode seq block b of kernel e into ids (count = ids in that block). */
+static int seq_block(struct btfdb_db *db, const struct btfdb_dbf_kernel *e, uint32_t b,
+		     uint32_t *ids, struct btfdb_err *err)
+{
+	const struct btfdb_dbf_blockref *r = btfdb_dbr_refs(db, e->seq_tab) + b;
+	uint32_t n = b + 1 < btfdb_dbr_div_up(e->nr_types, db->h.seq_blk) ? db->h.seq_blk
+							       : e->nr_types - b * db->h.seq_blk;
+	const uint8_t *p, *end;
+	uint8_t *buf;
+	int64_t prev = -1;
+	uint32_t i;
+	int ret = btfdb_dbr_inflate(db, r, &buf, err);
+
+	if (ret)
+		return ret;
+	p = buf;
+	end = buf + r->ulen;
+	for (i = 0; i < n; i++) {
+		uint64_t v;
+		int64_t pid;
+
+		if (btfdb_dbf_get_varint(&p, end, &v))
+			break;
+		pid = prev + 1 + btfdb_dbf_unzz(v);
+		if (pid < 0 || pid >= e->pool_cnt)
+			break;
+		ids[i] = (uint32_t)pid;
+		prev = pid;
+	}
+	free(buf);
+	if (i != n || p != end) {
+		btfdb_err_set(err, "database corrupt: type sequence block %u is malformed", b);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void btfdb_dbr_kres_free(struct kres *r)
+{
+	uint32_t i;
+
+	for (i = 0; r->cval && i < r->ccap; i++)
+		free(r->cval[i]);
+	free(r->ckey);
+	free(r->cval);
+	free(r->cn);
+	free(r->seq);
+	for (i = 0; r->fwd && i < r->nfwd; i++) {
+		free(r->fwd[i].ids);
+		btfdb_dbr_blk_reset(&r->fwd[i].raw);
+	}
+	free(r->fwd);
+	for (i = 0; r->inv && i < r->ninv; i++) {
+		free(r->inv[i].pid);
+		free(r->inv[i].tid);
+		btfdb_dbr_blk_reset(&r->inv[i].raw);
+	}
+	free(r->inv);
+	btfdb_dbf_res_free(&r->res);
+	memset(r, 0, sizeof(*r));
+}
+
+int btfdb_dbr_u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int kres_cache_grow(struct kres *r)
+{
+	uint32_t cap = r->ccap ? r->ccap * 2 : 1024, i, j;
+	uint32_t *k = calloc(cap, sizeof(uint32_t)), *n = malloc((size_t)cap * sizeof(uint32_t));
+	uint32_t **v = calloc(cap, sizeof(uint32_t *));
+
+	if (!k || !n || !v) {
+		free(k);
+		free(n);
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->ccap; i++) {
+		if (!r->ckey[i])
+			continue;
+		for (j = (r->ckey[i] * 2654435761u) & (cap - 1); k[j]; j = (j + 1) & (cap - 1))
+			;
+		k[j] = r->ckey[i];
+		v[j] = r->cval[i];
+		n[j] = r->cn[i];
+	}
+	free(r->ckey);
+	free(r->cval);
+	free(r->cn);
+	r->ckey = k;
+	r->cval = v;
+	r->cn = n;
+	r->ccap = cap;
+	return 0;
+}
+
+/*
+ * Inverse block c of a lazy resolver: decode and check every pair (pool id
+ * inside the block's range and below pool_cnt, type id in 1..nr_types,
+ * pairs strictly ascending).
+ */
+static struct invblk *inv_block(struct kres *r, uint32_t c, uint64_t upto)
+{
+	struct btfdb_db *db = r->db;
+	const struct btfdb_dbf_kernel *e = r->e;
+	const struct btfdb_dbf_blockref *ref = btfdb_dbr_refs(db, e->inv_tab) + c;
+	struct invblk *ib = &r->inv[c];
+	uint64_t base = (uint64_t)c * db->h.inv_blk;
+	uint64_t lim = base + db->h.inv_blk < e->pool_cnt ? base + db->h.inv_blk : e->pool_cnt;
+
+	if (!ib->ok) {
+		/* the checksum of the whole block is verified here, before any use */
+		if (btfdb_dbr_blk_start(db, ref, &ib->raw, 0, r->err))
+			return NULL;
+		ib->cap = ref->ulen / 2; /* every pair takes at least 2 bytes */
+		ib->pid = malloc(((size_t)ib->cap + 1) * sizeof(uint32_t));
+		ib->tid = malloc(((size_t)ib->cap + 1) * sizeof(uint32_t));
+		if (!ib->pid || !ib->tid) {
+			btfdb_err_set(r->err, "out of memory");
+			goto bad_nomsg;
+		}
+		ib->n = 0;
+		ib->pos = 0;
+		ib->prev = (int64_t)base - 1;
+		ib->prev_tid = 0;
+		ib->done = false;
+		ib->ok = true;
+	}
+	/* decode until every pair of pool ids <= upto is known (pairs ascend) */
+	while (!ib->done && (!ib->n || ib->pid[ib->n - 1] <= upto)) {
+		const uint8_t *p = ib->raw.data + ib->pos, *end = ib->raw.data + ref->ulen;
+		uint64_t dp, v;
+		int64_t pid, tid;
+
+		if (ib->pos == ref->ulen) {
+			ib->done = true;
+			btfdb_dbr_blk_reset(&ib->raw);
+			break;
+		}
+		if (btfdb_dbf_get_varint(&p, end, &dp) || btfdb_dbf_get_varint(&p, end, &v) ||
+		    ib->n >= ib->cap || dp > lim)
+			goto bad;
+		pid = ib->prev + (int64_t)dp;
+		tid = ib->prev_tid + 1 + btfdb_dbf_unzz(v);
+		/* dp = 0 repeats the previous pool id (not allowed first) */
+		if ((!dp && !ib->n) || pid >= (int64_t)lim || tid < 1 || tid > e->nr_types ||
+		    (!dp && tid <= ib->prev_tid))
+			goto bad;
+		ib->pid[ib->n] = (uint32_t)pid;
+		ib->tid[ib->n] = (uint32_t)tid;
+		ib->n++;
+		ib->pos = (uint32_t)(p - ib->raw.data);
+		ib->prev = pid;
+		ib->prev_tid = tid;
+	}
+	return ib;
+bad:
+	btfdb_err_set(r->err, "database corrupt: inverse block %u of kernel '%s' is malformed", c,
+		      (const char *)db->map + e->name_off);
+bad_nomsg:
+	free(ib->pid);
+	free(ib->tid);
+	btfdb_dbr_blk_reset(&ib->raw);
+	memset(ib, 0, sizeof(*ib));
+	return NULL;
+}
+
+/* Ascending type ids of this kernel whose record is pid (n = 0: none). */
+int btfdb_dbr_kres_pid(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *n)
+{
+	struct kres *r = ctx;
+	struct invblk *ib;
+	uint32_t c, lo, hi;
+
+	*ids = NULL;
+	*n = 0;
+	if (!r->lazy) {
+		*ids = btfdb_dbf_res_pid(&r->res, pid, n);
+		return 0;
+	}
+	if (pid >= r->e->pool_cnt)
+		return 0;
+	c = (uint32_t)(pid / r->db->h.inv_blk);
+	if (!(ib = inv_block(r, c, pid)))
+		return -EINVAL;
+	lo = btfdb_dbf_lower(ib->pid, ib->n, (uint32_t)pid);
+	if (lo < ib->n && ib->pid[lo] == pid && lo + 1 < ib->n && ib->pid[lo + 1] == pid)
+		hi = lo + btfdb_dbf_lower(ib->pid + lo, ib->n - lo, (uint32_t)pid + 1);
+	else
+		hi = lo + (lo < ib->n && ib->pid[lo] == pid);
+	*ids = ib->tid + lo;
+	*n = hi - lo;
+	return 0;
+}
+
+/*
+ * The pool id of type id (1..nr_types) of a lazy or full resolver.  Lazy:
+ * the seq block (checksum verified first) is inflated and decoded only up
+ * to the id asked for; the checks are seq_block's, the block's exact end
+ * checked once its last id is decoded.
+ */
+int btfdb_dbr_kres_fwd(struct kres *r, uint32_t id, uint32_t *pid)
+{
+	struct btfdb_db *db = r->db;
+	uint32_t b = (id - 1) / db->h.seq_blk, i = (id - 1) % db->h.seq_blk;
+	const struct btfdb_dbf_blockref *ref;
+	struct seqblk *sb;
+
+	if (!r->lazy) {
+		*pid = r->seq[id - 1];
+		return 0;
+	}
+	sb = &r->fwd[b];
+	ref = btfdb_dbr_refs(db, r->e->seq_tab) + b;
+	if (!sb->ok) {
+		if (btfdb_dbr_blk_start(db, ref, &sb->raw, 0, r->err))
+			return -EINVAL;
+		sb->cnt = b + 1 < r->nfwd ? db->h.seq_blk : r->e->nr_types - b * db->h.seq_blk;
+		sb->ids = malloc((size_t)sb->cnt * sizeof(uint32_t));
+		if (!sb->ids) {
+			btfdb_dbr_blk_reset(&sb->raw);
+			btfdb_err_set(r->err, "out of memory");
+			return -ENOMEM;
+		}
+		sb->n = 0;
+		sb->pos = 0;
+		sb->prev = -1;
+		sb->ok = true;
+	}
+	while (sb->n <= i) {
+		const uint8_t *p = sb->raw.data + sb->pos, *end = sb->raw.data + ref->ulen;
+		uint64_t v;
+		int64_t q;
+
+		if (btfdb_dbf_get_varint(&p, end, &v))
+			goto bad;
+		q = sb->prev + 1 + btfdb_dbf_unzz(v);
+		if (q < 0 || q >= r->e->pool_cnt)
+			goto bad;
+		sb->ids[sb->n++] = (uint32_t)q;
+		sb->prev = q;
+		sb->pos = (uint32_t)(p - sb->raw.data);
+		if (sb->n == sb->cnt) {
+			/* the last id: the block must end right here */
+			if (sb->pos != ref->ulen)
+				goto bad;
+			btfdb_dbr_blk_reset(&sb->raw);
+		}
+	}
+	*pid = sb->ids[i];
+	return 0;
+bad:
+	btfdb_err_set(r->err, "database corrupt: type sequence block %u is malformed", b);
+	free(sb->ids);
+	btfdb_dbr_blk_reset(&sb->raw);
+	memset(sb, 0, sizeof(*sb));
+	return -EINVAL;
+}
+
+/* Ascending type ids of this kernel named sid (the resolver's callback). */
+int btfdb_dbr_kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n)
+{
+	struct kres *r = ctx;
+	struct btfdb_db *db = r->db;
+	uint32_t j, *out = NULL, cnt = 0, cap = 0;
+	const uint8_t *p, *end;
+	uint64_t np, v, i, pid = 0;
+
+	if (!sid || sid >= db->h.nr_strings)
+		return -EINVAL;
+	if ((r->cused + 1) * 2 > r->ccap && kres_cache_grow(r))
+		return -ENOMEM;
+	for (j = ((uint32_t)sid + 1) * 2654435761u & (r->ccap - 1); r->ckey[j];
+	     j = (j + 1) & (r->ccap - 1)) {
+		if (r->ckey[j] == sid + 1) {
+			*ids = r->cval[j];
+			*n = r->cn[j];
+			return 0;
+		}
+	}
+	if (btfdb_dbr_smap_entry(db, sid, &p, &end, r->err))
+		return -EINVAL;
+	if (btfdb_dbf_get_varint(&p, end, &np))
+		return -EINVAL;
+	for (i = 0; i < np; i++) {
+		const uint32_t *l;
+		uint32_t ln;
+
+		if (btfdb_dbf_get_varint(&p, end, &v))
+			goto bad;
+		pid = i ? pid + v + 1 : v;
+		if (pid >= db->h.nr_pool) {
+			btfdb_err_set(r->err, "database corrupt: name map pool id out of range");
+			goto bad;
+		}
+		if (pid >= r->e->pool_cnt)
+			break; /* ascending: the rest is newer than this kernel */
+		if (btfdb_dbr_kres_pid(r, pid, &l, &ln))
+			goto bad;
+		if (!ln)
+			continue;
+		if (cnt + (uint64_t)ln > cap) {
+			uint32_t nc = cap ? cap : 16, *m;
+
+			while (nc < cnt + (uint64_t)ln)
+				nc *= 2;
+			m = realloc(out, (size_t)nc * sizeof(uint32_t));
+			if (!m) {
+				free(out);
+				return -ENOMEM;
+			}
+			out = m;
+			cap = nc;
+		}
+		memcpy(out + cnt, l, (size_t)ln * sizeof(uint32_t));
+		cnt += ln;
+	}
+	if (cnt > 1 && np > 1)
+		qsort(out, cnt, sizeof(uint32_t), btfdb_dbr_u32_cmp);
+	r->ckey[j] = (uint32_t)sid + 1;
+	r->cval[j] = out;
+	r->cn[j] = cnt;
+	r->cused++;
+	*ids = out;
+	*n = cnt;
+	return 0;
+bad:
+	free(out);
+	return -EINVAL;
+}
+
+/* Full mode: load the kernel's whole seq and invert it (extract, verify). */
+int btfdb_dbr_kres_init(struct kres *r, struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
+		     struct btfdb_err *err)
+{
+	uint32_t nb = btfdb_dbr_div_up(e->nr_types, db->h.seq_blk), b;
+	int ret;
+
+	r->db = db;
+	r->e = e;
+	r->err = err;
+	r->seq = malloc(((size_t)e->nr_types + 1) * sizeof(uint32_t));
+	if (!r->seq)
+		goto nomem;
+	for (b = 0; b < nb; b++)
+		if ((ret = seq_block(db, e, b, r->seq + (size_t)b * db->h.seq_blk, err)))
+			return ret;
+	if (btfdb_dbf_res_init(&r->res, r->seq, e->nr_types) || kres_cache_grow(r))
+		goto nomem;
+	r->res.named = btfdb_dbr_kres_named;
+	r->res.ctx = r;
+	r->ok = true;
+	return 0;
+nomem:
+	btfdb_err_set(err, "out of memory");
+	return -ENOMEM;
+}
+
+/* Lazy mode: nothing is inflated until a type or name is asked for. */
+int btfdb_dbr_kres_init_lazy(struct kres *r, struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
+			  struct btfdb_err *err)
+{
+	r->db = db;
+	r->e = e;
+	r->err = err;
+	r->lazy = true;
+	r->nfwd = btfdb_dbr_div_up(e->nr_types, db->h.seq_blk);
+	r->ninv = btfdb_dbr_div_up(e->pool_cnt, db->h.inv_blk);
+	r->fwd = calloc((size_t)r->nfwd + 1, sizeof(*r->fwd));
+	r->inv = calloc((size_t)r->ninv + 1, sizeof(*r->inv));
+	if (!r->fwd || !r->inv || kres_cache_grow(r)) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	r->res.named = btfdb_dbr_kres_named;
+	r->res.pid_ids = btfdb_dbr_kres_pid;
+	r->res.ctx = r;
+	r->ok = true;
+	return 0;
+}

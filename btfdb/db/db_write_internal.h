@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the btfdb database writer, shared by its files:
+ *   db_writer.c   state, hash sets, loading an existing database, find/remove
+ *   db_add.c      adding one kernel (shared encoding or raw)
+ *   db_write.c    writing the file
+ *   db_sources.c  compaction, adding files and directories
+ */
+#ifndef BTFDB_DB_WRITE_INTERNAL_H
+#define BTFDB_DB_WRITE_INTERNAL_H
+
+#include "btfdb_db.h"
+#include "db_format.h"
+#include "db_read_internal.h"
+
+#define BTFDB_DBW_NONE UINT32_MAX
+
+/* A compressed block owned by the writer. */
+struct wblk {
+	uint8_t *data;
+	uint32_t clen, ulen;
+};
+
+struct wkernel {
+	char *name;
+	struct btfdb_dbf_kernel e;   /* entry; offsets filled at write time */
+	struct wblk *seq;            /* seq blocks */
+	uint32_t nseq;
+	struct wblk *inv;            /* inverse blocks (pool id -> type ids) */
+	uint32_t ninv;
+	struct wblk strseq, raw;
+};
+
+/* Open-addressing set of ids (slot = id + 1, 0 = empty) keyed by a hash. */
+struct idset {
+	uint32_t *slots;
+	uint32_t cap;   /* power of two */
+};
+
+/* A set of distinct byte strings numbered 0.. in insertion order. */
+struct recset {
+	struct btfdb_dbuf buf; /* the items back to back */
+	uint64_t *off;         /* off[i] start of item i, off[n] the end */
+	uint64_t *hash;
+	uint32_t n, cap, caphash; /* off[] and hash[] capacities */
+	struct idset set;
+};
+
+struct btfdb_db_writer {
+	/* global strings: sbuf holds them NUL-terminated, soff[sid] the start */
+	struct btfdb_dbuf sbuf;
+	uint64_t *soff;
+	uint64_t *shash;
+	uint32_t nstr, capstr, capshash; /* soff[] and shash[] capacities */
+	struct idset sset;
+	struct recset pool;   /* encoded type records */
+	struct recset fresh;  /* per-kernel scratch: records new in this kernel */
+	/* kernels */
+	struct wkernel *k;
+	uint32_t nk, capk;
+	/* per-kernel scratch: kfirst[sid] = first offset of sid in the current kernel */
+	uint32_t *kfirst;
+	uint32_t capfirst;
+	uint32_t *str_at;     /* offset -> sid + 1 of the string starting there */
+};
+
+/* ---- db_writer.c ---- */
+
+struct btfdb_db_writer *btfdb_dbw_alloc(void);
+void btfdb_dbw_blk_free(struct wblk *b);
+void btfdb_dbw_kernel_free(struct wkernel *k);
+/* Grow *p (elem bytes each) to hold need, doubling from 1024; -ENOMEM. */
+int btfdb_dbw_grow(void **p, uint32_t *cap, uint32_t need, size_t elem);
+/* Intern string s (len bytes, no NUL inside); returns sid or -ENOMEM. */
+int64_t btfdb_dbw_intern(struct btfdb_db_writer *w, const char *s, size_t len);
+/* Find rec in r; when absent and add is set, append it: id, -1 (absent), -ENOMEM. */
+int64_t btfdb_dbw_recset_get(struct recset *r, const uint8_t *rec, size_t len, int add);
+void btfdb_dbw_recset_clear(struct recset *r);
+/* Index of a kernel by identity or unique release; -ENOENT / -ENOTUNIQ. */
+int btfdb_dbw_find(const struct btfdb_db_writer *w, const char *name);
+
+/* ---- db_add.c ---- */
+
+/* Deflate buf into b. */
+int btfdb_dbw_compress(struct wblk *b, const struct btfdb_dbuf *buf);
+
+#endif

@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Writing a btfdb database: the writer's state (layout: db_format.h,
+ * FORMAT.md).
+ *
+ * The writer keeps the shared storage in memory in uncompressed form: the
+ * global string table (each distinct string once) and the pool of distinct
+ * encoded type records, each with a hash table for find-or-add.  Kernels
+ * are added one at a time (db_add.c); a kernel's private data (seq and
+ * strseq, or its raw blob) is compressed when it is added, so memory holds
+ * one parsed kernel at a time plus the shared storage (which grows with the
+ * DISTINCT content, not with the number of kernels).  db_write.c writes the
+ * file; db_sources.c adds files and directories and compacts.
+ *
+ * This file: allocation, the hash sets, loading an existing database,
+ * finding and removing kernels.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "btfdb_internal.h"
+#include "db_write_internal.h"
+
+void btfdb_dbw_blk_free(struct wblk *b)
+{
+	free(b->data);
+	b->data = NULL;
+}
+
+void btfdb_dbw_kernel_free(struct wkernel *k)
+{
+	uint32_t i;
+
+	free(k->name);
+	for (i = 0; i < k->nseq; i++)
+		btfdb_dbw_blk_free(&k->seq[i]);
+	free(k->seq);
+	for (i = 0; i < k->ninv; i++)
+		btfdb_dbw_blk_free(&k->inv[i]);
+	free(k->inv);
+	btfdb_dbw_blk_free(&k->strseq);
+	btfdb_dbw_blk_free(&k->raw);
+}
+
+static void recset_free(struct recset *r)
+{
+	btfdb_dbuf_free(&r->buf);
+	free(r->off);
+	free(r->hash);
+	free(r->set.slots);
+	memset(r, 0, sizeof(*r));
+}
+
+void btfdb_db_writer_free(struct btfdb_db_writer *w)
+{
+	uint32_t i;
+
+	if (!w)
+		return;
+	btfdb_dbuf_free(&w->sbuf);
+	free(w->soff);
+	free(w->shash);
+	free(w->sset.slots);
+	recset_free(&w->pool);
+	recset_free(&w->fresh);
+	for (i = 0; i < w->nk; i++)
+		btfdb_dbw_kernel_free(&w->k[i]);
+	free(w->k);
+	free(w->kfirst);
+	free(w->str_at);
+	free(w);
+}
+
+int btfdb_dbw_grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t c = *cap ? *cap : 1024;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	n = realloc(*p, (size_t)c * elem);
+	if (!n)
+		return -ENOMEM;
+	*p = n;
+	*cap = c;
+	return 0;
+}
+
+/* ---- hash sets ---- */
+
+/* Rehash into 2x capacity using the stored hashes. */
+static int idset_grow(struct idset *s, const uint64_t *hashes, uint32_t n)
+{
+	uint32_t cap = s->cap ? s->cap * 2 : 4096, i;
+	uint32_t *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		uint32_t j = (uint32_t)hashes[i] & (cap - 1);
+
+		while (slots[j])
+			j = (j + 1) & (cap - 1);
+		slots[j] = i + 1;
+	}
+	free(s->slots);
+	s->slots = slots;
+	s->cap = cap;
+	return 0;
+}
+
+/* Intern string s (len bytes, no NUL inside); returns sid or -ENOMEM. */
+int64_t btfdb_dbw_intern(struct btfdb_db_writer *w, const char *s, size_t len)
+{
+	uint64_t h = btfdb_hash64(s, len);
+	uint32_t j, id;
+
+	if ((uint64_t)(w->nstr + 1) * 2 > w->sset.cap && idset_grow(&w->sset, w->shash, w->nstr))
+		return -ENOMEM;
+	for (j = (uint32_t)h & (w->sset.cap - 1); w->sset.slots[j]; j = (j + 1) & (w->sset.cap - 1)) {
+		id = w->sset.slots[j] - 1;
+		if (w->shash[id] == h && !memcmp(w->sbuf.p + w->soff[id], s, len) &&
+		    w->sbuf.p[w->soff[id] + len] == 0)
+			return id;
+	}
+	/* realloc() only when full (under ASan every realloc() copies); each
+	 * array keeps its own capacity, so a failed one claims nothing */
+	if (w->nstr == UINT32_MAX - 1 ||
+	    btfdb_dbw_grow((void **)&w->soff, &w->capstr, w->nstr + 1, sizeof(uint64_t)) ||
+	    btfdb_dbw_grow((void **)&w->shash, &w->capshash, w->nstr + 1, sizeof(uint64_t)))
+		return -ENOMEM;
+	if (btfdb_dbuf_reserve(&w->sbuf, len + 1))
+		return -ENOMEM;
+	id = w->nstr++;
+	w->soff[id] = w->sbuf.len;
+	w->shash[id] = h;
+	memcpy(w->sbuf.p + w->sbuf.len, s, len);
+	w->sbuf.p[w->sbuf.len + len] = 0;
+	w->sbuf.len += len + 1;
+	w->sset.slots[j] = id + 1;
+	return id;
+}
+
+/*
+ * Find rec in r; when absent and add is set, append it.  Returns the id,
+ * -1 when absent (add == 0), -ENOMEM.
+ */
+int64_t btfdb_dbw_recset_get(struct recset *r, const uint8_t *rec, size_t len, int add)
+{
+	uint64_t h = btfdb_hash64(rec, len);
+	uint32_t j, id;
+
+	if ((uint64_t)(r->n + 1) * 2 > r->set.cap && idset_grow(&r->set, r->hash, r->n))
+		return -ENOMEM;
+	for (j = (uint32_t)h & (r->set.cap - 1); r->set.slots[j]; j = (j + 1) & (r->set.cap - 1)) {
+		id = r->set.slots[j] - 1;
+		if (r->hash[id] == h && r->off[id + 1] - r->off[id] == len &&
+		    !memcmp(r->buf.p + r->off[id], rec, len))
+			return id;
+	}
+	if (!add)
+		return -1;
+	/* realloc() only when full: under ASan every realloc() copies */
+	if (r->n >= UINT32_MAX - 2 || btfdb_dbw_grow((void **)&r->off, &r->cap, r->n + 2, sizeof(uint64_t)) ||
+	    btfdb_dbw_grow((void **)&r->hash, &r->caphash, r->n + 1, sizeof(uint64_t)))
+		return -ENOMEM;
+	if (btfdb_dbuf_put(&r->buf, rec, len))
+		return -ENOMEM;
+	id = r->n++;
+	r->off[id] = r->buf.len - len;
+	r->off[id + 1] = r->buf.len;
+	r->hash[id] = h;
+	r->set.slots[j] = id + 1;
+	return id;
+}
+
+void btfdb_dbw_recset_clear(struct recset *r)
+{
+	r->buf.len = 0;
+	r->n = 0;
+	if (r->off)
+		r->off[0] = 0;
+	if (r->set.slots)
+		memset(r->set.slots, 0, (size_t)r->set.cap * sizeof(uint32_t));
+}
+
+struct btfdb_db_writer *btfdb_dbw_alloc(void)
+{
+	struct btfdb_db_writer *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	if (btfdb_dbw_intern(w, "", 0) != 0 || btfdb_dbw_grow((void **)&w->pool.off, &w->pool.cap, 2, 8) ||
+	    btfdb_dbw_grow((void **)&w->fresh.off, &w->fresh.cap, 2, 8) ||
+	    !(w->pool.hash = malloc((size_t)w->pool.cap * 8)) ||
+	    !(w->fresh.hash = malloc((size_t)w->fresh.cap * 8))) {
+		btfdb_db_writer_free(w);
+		return NULL;
+	}
+	w->pool.off[0] = w->fresh.off[0] = 0;
+	return w;
+}
+
+/* ---- loading an existing database ---- */
+
+static int copy_blk(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref, struct wblk *b,
+		    struct btfdb_err *err)
+{
+	const uint8_t *src;
+	int ret = btfdb_dbr_checked_data(db, ref, &src, err);
+
+	if (ret)
+		return ret;
+	b->clen = ref->clen;
+	b->ulen = ref->ulen;
+	b->data = NULL;
+	if (!ref->clen)
+		return 0;
+	b->data = malloc(ref->clen);
+	if (!b->data)
+		return -ENOMEM;
+	memcpy(b->data, src, ref->clen);
+	return 0;
+}
+
+static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, struct btfdb_err *err)
+{
+	const struct btfdb_dbf_hdr *h = btfdb_dbr_hdr(db);
+	const struct btfdb_dbf_blockref *refs;
+	uint32_t nb, b, i, k;
+	uint8_t *blk = NULL;
+	int ret = 0;
+
+	/* per-kernel blocks are copied verbatim: their granularity must be ours */
+	if (h->seq_blk != BTFDB_DBF_SEQ_BLK || h->inv_blk != BTFDB_DBF_INV_BLK) {
+		btfdb_err_set(err, "database uses block sizes %u/%u (expected %u/%u); rebuild it",
+			      h->seq_blk, h->inv_blk, BTFDB_DBF_SEQ_BLK, BTFDB_DBF_INV_BLK);
+		return -EINVAL;
+	}
+	/* strings: re-intern in order; ids must come out identical */
+	nb = (h->nr_strings + h->str_blk - 1) / h->str_blk;
+	refs = btfdb_dbr_refs(db, h->str_tab);
+	for (b = 0; b < nb; b++) {
+		const char *p, *end;
+
+		ret = btfdb_dbr_inflate(db, &refs[b], &blk, err);
+		if (ret)
+			goto out;
+		p = (const char *)blk;
+		end = p + refs[b].ulen;
+		for (i = 0; p < end; i++) {
+			size_t len = strnlen(p, end - p);
+			int64_t sid = btfdb_dbw_intern(w, p, len);
+
+			if (sid < 0) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			if ((uint64_t)sid != (uint64_t)b * h->str_blk + i) {
+				btfdb_err_set(err, "database: string table is not distinct (sid %u)",
+					      b * h->str_blk + i);
+				ret = -EINVAL;
+				goto out;
+			}
+			p += len + 1;
+		}
+		free(blk);
+		blk = NULL;
+	}
+	/* pool */
+	nb = (h->nr_pool + h->pool_blk - 1) / h->pool_blk;
+	refs = btfdb_dbr_refs(db, h->pool_tab);
+	for (b = 0; b < nb; b++) {
+		const uint8_t *p, *end, *start;
+
+		ret = btfdb_dbr_inflate(db, &refs[b], &blk, err);
+		if (ret)
+			goto out;
+		p = blk;
+		end = p + refs[b].ulen;
+		for (i = 0; p < end; i++) {
+			int64_t pid;
+
+			start = p;
+			if (btfdb_dbf_rec_skip(&p, end)) {
+				btfdb_err_set(err, "database: corrupt pool block %u", b);
+				ret = -EINVAL;
+				goto out;
+			}
+			pid = btfdb_dbw_recset_get(&w->pool, start, p - start, 1);
+			if (pid < 0) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			if ((uint64_t)pid != (uint64_t)b * h->pool_blk + i) {
+				btfdb_err_set(err, "database: pool is not distinct (record %u)",
+					      b * h->pool_blk + i);
+				ret = -EINVAL;
+				goto out;
+			}
+		}
+		free(blk);
+		blk = NULL;
+	}
+	/* kernels: private blocks are copied verbatim (ids are stable) */
+	for (k = 0; k < h->nr_kernels; k++) {
+		const struct btfdb_dbf_kernel *e = btfdb_dbr_kernel(db, k);
+		struct wkernel *wk;
+
+		if (btfdb_dbw_grow((void **)&w->k, &w->capk, w->nk + 1, sizeof(*w->k))) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		wk = &w->k[w->nk++];
+		memset(wk, 0, sizeof(*wk));
+		wk->e = *e;
+		wk->name = strdup(btfdb_dbr_kernel_name(db, k));
+		if (!wk->name) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (e->flags & BTFDB_DBF_K_RAW) {
+			ret = copy_blk(db, &e->raw, &wk->raw, err);
+			if (ret)
+				goto out;
+			continue;
+		}
+		ret = copy_blk(db, &e->strseq, &wk->strseq, err);
+		if (ret)
+			goto out;
+		wk->nseq = (e->nr_types + h->seq_blk - 1) / h->seq_blk;
+		wk->seq = calloc(wk->nseq + 1, sizeof(*wk->seq));
+		if (!wk->seq) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		refs = btfdb_dbr_refs(db, e->seq_tab);
+		for (i = 0; i < wk->nseq; i++)
+			if ((ret = copy_blk(db, &refs[i], &wk->seq[i], err)))
+				goto out;
+		wk->ninv = (e->pool_cnt + h->inv_blk - 1) / h->inv_blk;
+		wk->inv = calloc(wk->ninv + 1, sizeof(*wk->inv));
+		if (!wk->inv) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		refs = btfdb_dbr_refs(db, e->inv_tab);
+		for (i = 0; i < wk->ninv; i++)
+			if ((ret = copy_blk(db, &refs[i], &wk->inv[i], err)))
+				goto out;
+	}
+out:
+	free(blk);
+	return ret;
+}
+
+int btfdb_db_writer_new(const char *path, struct btfdb_db_writer **out, struct btfdb_err *err)
+{
+	struct btfdb_db_writer *w = btfdb_dbw_alloc();
+	struct btfdb_db *db = NULL;
+	int ret;
+
+	*out = NULL;
+	if (!w) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	if (path) {
+		ret = btfdb_db_open(path, &db, err);
+		if (!ret)
+			ret = load_existing(w, db, err);
+		btfdb_db_close(db);
+		if (ret) {
+			if (ret == -ENOMEM)
+				btfdb_err_set(err, "out of memory");
+			btfdb_err_prefix(err, "%s: ", path);
+			btfdb_db_writer_free(w);
+			return ret;
+		}
+	}
+	*out = w;
+	return 0;
+}
+
+uint32_t btfdb_db_writer_kernel_count(const struct btfdb_db_writer *w)
+{
+	return w->nk;
+}
+
+static const char *release_of(const char *name)
+{
+	const char *s = strrchr(name, '/');
+
+	return s ? s + 1 : name;
+}
+
+/* Index of a kernel by identity or unique release; -ENOENT / -ENOTUNIQ. */
+int btfdb_dbw_find(const struct btfdb_db_writer *w, const char *name)
+{
+	int found = -ENOENT;
+	uint32_t i;
+
+	for (i = 0; i < w->nk; i++)
+		if (!strcmp(w->k[i].name, name))
+			return i;
+	for (i = 0; i < w->nk; i++) {
+		if (!strcmp(release_of(w->k[i].name), name)) {
+			if (found >= 0)
+				return -ENOTUNIQ;
+			found = i;
+		}
+	}
+	return found;
+}
+
+int btfdb_db_writer_remove(struct btfdb_db_writer *w, const char *name, struct btfdb_err *err)
+{
+	int k = btfdb_dbw_find(w, name);
+
+	if (k == -ENOTUNIQ) {
+		btfdb_err_set(err, "%s: ambiguous kernel release; give the full name", name);
+		return k;
+	}
+	if (k < 0) {
+		btfdb_err_set(err, "%s: no such kernel in the database", name);
+		return -ENOENT;
+	}
+	btfdb_dbw_kernel_free(&w->k[k]);
+	memmove(&w->k[k], &w->k[k + 1], (w->nk - k - 1) * sizeof(*w->k));
+	w->nk--;
+	return 0;
+}
