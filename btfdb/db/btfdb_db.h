@@ -55,6 +55,12 @@ struct btfdb_db_info {
 /* Open and validate header, section table, tables and kernel entries. */
 int btfdb_db_open(const char *path, struct btfdb_db **out, struct btfdb_err *err);
 void btfdb_db_close(struct btfdb_db *db);
+/*
+ * Drop every cached (inflated) block of db, so that a process going through
+ * many kernels keeps the memory of one.  Only when no btf/index handle made
+ * from db is alive (they point into the cache); later handles refill it.
+ */
+void btfdb_db_evict(struct btfdb_db *db);
 
 uint32_t btfdb_db_kernel_count(const struct btfdb_db *db);
 int btfdb_db_kernel_info(const struct btfdb_db *db, uint32_t k,
@@ -101,7 +107,20 @@ int btfdb_db_writer_add(struct btfdb_db_writer *w, const struct btfdb_btf *btf,
  */
 int btfdb_db_writer_remove(struct btfdb_db_writer *w, const char *name, struct btfdb_err *err);
 uint32_t btfdb_db_writer_kernel_count(const struct btfdb_db_writer *w);
-/* Write atomically (temporary file in the same directory, then rename). */
+/*
+ * Serialize the writers of one database (btfdb add/rm/compact): an exclusive
+ * flock() on the file that is at path when the lock is granted (a writer
+ * replaces the file by rename, so a waiter re-checks that it locked the
+ * current one).  *fd = -1 (and 0) when path does not exist yet.  Readers
+ * take no lock: they see the old file or the new one.
+ */
+int btfdb_db_lock(const char *path, int *fd, struct btfdb_err *err);
+void btfdb_db_unlock(int fd);
+/*
+ * Write atomically (an unnamed file in the same directory, named and renamed
+ * over path once complete): readers see the old or the new database, and
+ * nothing is left behind on failure or when the process is killed.
+ */
 int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct btfdb_err *err);
 
 /*

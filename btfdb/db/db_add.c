@@ -592,30 +592,39 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 			goto out;
 	}
 	/* inverse blocks: (pid, tid) pairs by pool id range, from the
-	 * resolver's grouping (pids ascending, tids ascending per pid) */
-	wk->ninv = (w->pool.n + BTFDB_DBF_INV_BLK - 1) / BTFDB_DBF_INV_BLK;
-	wk->inv = calloc(wk->ninv + 1, sizeof(*wk->inv));
-	if (!wk->inv)
-		goto nomem;
-	for (i = 0; i < wk->ninv; i++) {
-		uint64_t pid, lo = (uint64_t)i * BTFDB_DBF_INV_BLK, hi = lo + BTFDB_DBF_INV_BLK;
-		int64_t prev = (int64_t)lo - 1, prev_tid = 0;
+	 * resolver's grouping (pids ascending, tids ascending per pid); only
+	 * the ranges that hold some pair are stored, with their index */
+	{
+		uint32_t c0 = res.lo / BTFDB_DBF_INV_BLK, c1 = res.hi / BTFDB_DBF_INV_BLK, c;
 
-		tmp.len = 0;
-		for (pid = lo; pid < hi && pid < w->pool.n; pid++) {
-			uint32_t cnt, j;
-			const uint32_t *t = btfdb_dbf_res_pid(&res, pid, &cnt);
+		wk->inv = calloc((size_t)(c1 - c0) + 2, sizeof(*wk->inv));
+		wk->inv_idx = calloc((size_t)(c1 - c0) + 2, sizeof(*wk->inv_idx));
+		if (!wk->inv || !wk->inv_idx)
+			goto nomem;
+		for (c = c0; nr && c <= c1; c++) {
+			uint64_t pid, lo = (uint64_t)c * BTFDB_DBF_INV_BLK, hi = lo + BTFDB_DBF_INV_BLK;
+			int64_t prev = (int64_t)lo - 1, prev_tid = 0;
 
-			for (j = 0; j < cnt; j++) {
-				if (btfdb_dbuf_varint(&tmp, (uint64_t)((int64_t)pid - prev)) ||
-				    btfdb_dbuf_varint(&tmp, btfdb_dbf_zz((int64_t)t[j] - prev_tid - 1)))
-					goto nomem;
-				prev = (int64_t)pid;
-				prev_tid = t[j];
+			tmp.len = 0;
+			for (pid = lo; pid < hi && pid < w->pool.n; pid++) {
+				uint32_t cnt, j;
+				const uint32_t *t = btfdb_dbf_res_pid(&res, pid, &cnt);
+
+				for (j = 0; j < cnt; j++) {
+					if (btfdb_dbuf_varint(&tmp, (uint64_t)((int64_t)pid - prev)) ||
+					    btfdb_dbuf_varint(&tmp,
+							      btfdb_dbf_zz((int64_t)t[j] - prev_tid - 1)))
+						goto nomem;
+					prev = (int64_t)pid;
+					prev_tid = t[j];
+				}
 			}
+			if (!tmp.len)
+				continue;
+			wk->inv_idx[wk->ninv] = c;
+			if ((ret = btfdb_dbw_compress(&wk->inv[wk->ninv++], &tmp)))
+				goto out;
 		}
-		if ((ret = btfdb_dbw_compress(&wk->inv[i], &tmp)))
-			goto out;
 	}
 	/* strseq */
 	tmp.len = 0;
@@ -648,7 +657,9 @@ out:
 		for (i = 0; i < wk->ninv; i++)
 			btfdb_dbw_blk_free(&wk->inv[i]);
 		free(wk->inv);
+		free(wk->inv_idx);
 		wk->inv = NULL;
+		wk->inv_idx = NULL;
 		wk->ninv = 0;
 		if (!*why)
 			*why = "a type could not be encoded";

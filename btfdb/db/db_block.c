@@ -183,6 +183,11 @@ const struct btfdb_dbf_kernel *btfdb_dbr_kernel(const struct btfdb_db *db, uint3
 {
 	return &db->kernels[k];
 }
+const struct btfdb_dbf_invref *btfdb_dbr_invrefs(const struct btfdb_db *db,
+						 const struct btfdb_dbf_kernel *e)
+{
+	return (const struct btfdb_dbf_invref *)(db->map + e->inv_tab);
+}
 const char *btfdb_dbr_kernel_name(const struct btfdb_db *db, uint32_t k)
 {
 	return (const char *)db->map + db->kernels[k].name_off;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The btfdb database file layout (version 3).  FORMAT.md is the prose
+ * The btfdb database file layout (version 4).  FORMAT.md is the prose
  * specification; this header is the single definition of every on-disk
  * structure.  Everything is little endian, every offset is an absolute file
  * offset, every integer field is naturally aligned.
@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #define BTFDB_DBF_MAGIC "BTFDB\0\x1a\n" /* 8 bytes */
-#define BTFDB_DBF_VERSION 3
+#define BTFDB_DBF_VERSION 4
 
 /* Sections, in the order of struct btfdb_dbf_hdr.sects[]. */
 enum {
@@ -62,6 +62,17 @@ struct btfdb_dbf_blockref {
 	uint32_t clen;
 	uint32_t ulen;
 	uint64_t csum;
+};
+
+/*
+ * A kernel's inverse block: only the blocks that hold something are listed
+ * (v3 listed every pool block range, ~all of them empty for most kernels of
+ * a large database, so TABLES grew with kernels x pool).
+ */
+struct btfdb_dbf_invref {
+	struct btfdb_dbf_blockref ref;
+	uint32_t blk;           /* block index c: pool ids [c*inv_blk, (c+1)*inv_blk) */
+	uint32_t reserved;      /* 0 */
 };
 
 /*
@@ -106,6 +117,14 @@ struct btfdb_dbf_hdr {
 	uint64_t pool_tab;      /* ceil(nr_pool / pool_blk) refs */
 	uint64_t gidx_tab;      /* gidx_groups / gidx_gpb refs */
 	uint64_t smap_tab;      /* ceil(nr_strings / smap_blk) refs */
+	/*
+	 * TABLES = the four shared arrays above, then from ktab_off the
+	 * kernels' arrays.  sects[TABLES].csum covers [TABLES.off, ktab_off)
+	 * only: each kernel's arrays have their own checksum (tab_csum),
+	 * checked when that kernel is first used, so opening does not hash
+	 * data that grows with the number of kernels.
+	 */
+	uint64_t ktab_off;
 
 	struct btfdb_dbf_sect sects[BTFDB_DBF_NR_SECS];
 };
@@ -125,10 +144,12 @@ struct btfdb_dbf_kernel {
 	uint32_t nr_strs;       /* strings in its string section (strseq length) */
 	uint32_t pool_cnt;      /* pool size when added: bounds its pool ids */
 	uint32_t btf_hdr_len;   /* bytes used in btf_hdr[] */
-	uint32_t reserved;
+	uint32_t nr_inv;        /* entries of inv_tab */
 	uint8_t btf_hdr[BTFDB_DBF_BTF_HDR_MAX]; /* the blob's BTF header, verbatim */
-	uint64_t seq_tab;       /* ceil(nr_types / seq_blk) refs, in TABLES */
-	uint64_t inv_tab;       /* ceil(pool_cnt / inv_blk) refs, in TABLES */
+	uint64_t seq_tab;       /* ceil(nr_types / seq_blk) refs, in TABLES after ktab_off */
+	uint64_t inv_tab;       /* = seq_tab + their size: nr_inv struct btfdb_dbf_invref,
+				 * blk strictly ascending, < ceil(pool_cnt / inv_blk) */
+	uint64_t tab_csum;      /* XXH3-64 of [seq_tab, inv_tab + nr_inv * 32) */
 	struct btfdb_dbf_blockref strseq; /* sid sequence of the string section */
 	struct btfdb_dbf_blockref raw;    /* K_RAW: the whole blob */
 };

@@ -79,6 +79,30 @@ void btfdb_dbr_kres_free(struct kres *r)
 	memset(r, 0, sizeof(*r));
 }
 
+int btfdb_dbr_kernel_tables(const struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
+			    struct btfdb_err *err)
+{
+	const struct btfdb_dbf_hdr *h = btfdb_dbr_hdr(db);
+	const struct btfdb_dbf_invref *inv = btfdb_dbr_invrefs(db, e);
+	uint64_t len = e->inv_tab + (uint64_t)e->nr_inv * sizeof(*inv) - e->seq_tab;
+	uint32_t nblk = btfdb_dbr_div_up(e->pool_cnt, h->inv_blk), i;
+
+	/* bounds and contiguity of the two arrays were checked at open */
+	if (btfdb_hash64(btfdb_dbr_refs(db, e->seq_tab), len) != e->tab_csum) {
+		btfdb_err_set(err, "database corrupt: kernel '%s': block table checksum mismatch",
+			      btfdb_dbr_kernel_name(db, (uint32_t)(e - btfdb_dbr_kernel(db, 0))));
+		return -EINVAL;
+	}
+	for (i = 0; i < e->nr_inv; i++) {
+		if (inv[i].blk >= nblk || (i && inv[i].blk <= inv[i - 1].blk) || inv[i].reserved) {
+			btfdb_err_set(err, "database corrupt: kernel '%s': inverse block list",
+				      btfdb_dbr_kernel_name(db, (uint32_t)(e - btfdb_dbr_kernel(db, 0))));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int btfdb_dbr_u32_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -122,12 +146,13 @@ static int kres_cache_grow(struct kres *r)
  * inside the block's range and below pool_cnt, type id in 1..nr_types,
  * pairs strictly ascending).
  */
-static struct invblk *inv_block(struct kres *r, uint32_t c, uint64_t upto)
+static struct invblk *inv_block(struct kres *r, uint32_t i, uint64_t upto)
 {
 	struct btfdb_db *db = r->db;
 	const struct btfdb_dbf_kernel *e = r->e;
-	const struct btfdb_dbf_blockref *ref = btfdb_dbr_refs(db, e->inv_tab) + c;
-	struct invblk *ib = &r->inv[c];
+	const struct btfdb_dbf_blockref *ref = &r->invref[i].ref;
+	uint32_t c = r->invref[i].blk;
+	struct invblk *ib = &r->inv[i];
 	uint64_t base = (uint64_t)c * db->h.inv_blk;
 	uint64_t lim = base + db->h.inv_blk < e->pool_cnt ? base + db->h.inv_blk : e->pool_cnt;
 
@@ -203,8 +228,21 @@ int btfdb_dbr_kres_pid(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *
 	}
 	if (pid >= r->e->pool_cnt)
 		return 0;
+	/* the kernel's inverse blocks are listed by ascending block index */
 	c = (uint32_t)(pid / r->db->h.inv_blk);
-	if (!(ib = inv_block(r, c, pid)))
+	lo = 0;
+	hi = r->ninv;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (r->invref[mid].blk < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->ninv || r->invref[lo].blk != c)
+		return 0; /* no type of this kernel has a record in that range */
+	if (!(ib = inv_block(r, lo, pid)))
 		return -EINVAL;
 	lo = btfdb_dbf_lower(ib->pid, ib->n, (uint32_t)pid);
 	if (lo < ib->n && ib->pid[lo] == pid && lo + 1 < ib->n && ib->pid[lo + 1] == pid)
@@ -362,6 +400,8 @@ int btfdb_dbr_kres_init(struct kres *r, struct btfdb_db *db, const struct btfdb_
 	r->db = db;
 	r->e = e;
 	r->err = err;
+	if ((ret = btfdb_dbr_kernel_tables(db, e, err)))
+		return ret;
 	r->seq = malloc(((size_t)e->nr_types + 1) * sizeof(uint32_t));
 	if (!r->seq)
 		goto nomem;
@@ -383,12 +423,17 @@ nomem:
 int btfdb_dbr_kres_init_lazy(struct kres *r, struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
 			  struct btfdb_err *err)
 {
+	int ret;
+
 	r->db = db;
 	r->e = e;
 	r->err = err;
 	r->lazy = true;
+	if ((ret = btfdb_dbr_kernel_tables(db, e, err)))
+		return ret;
 	r->nfwd = btfdb_dbr_div_up(e->nr_types, db->h.seq_blk);
-	r->ninv = btfdb_dbr_div_up(e->pool_cnt, db->h.inv_blk);
+	r->ninv = e->nr_inv;
+	r->invref = btfdb_dbr_invrefs(db, e);
 	r->fwd = calloc((size_t)r->nfwd + 1, sizeof(*r->fwd));
 	r->inv = calloc((size_t)r->ninv + 1, sizeof(*r->inv));
 	if (!r->fwd || !r->inv || kres_cache_grow(r)) {

@@ -31,15 +31,19 @@ static bool range_ok(uint64_t off, uint64_t len, uint64_t lo, uint64_t hi)
 	return off >= lo && off <= hi && len <= hi - off;
 }
 
-/* A table of n blockrefs at off, inside TABLES and 8-aligned. */
-static bool table_ok(const struct btfdb_db *db, uint64_t off, uint64_t n)
+/*
+ * A table of n entries of size sz at off, 8-aligned, inside the shared part
+ * of TABLES [TABLES.off, ktab_off) or (kernel) its per-kernel part.
+ */
+static bool table_ok(const struct btfdb_db *db, uint64_t off, uint64_t n, size_t sz, bool kernel)
 {
 	const struct btfdb_dbf_sect *t = &db->h.sects[BTFDB_DBF_SEC_TABLES];
 
 	if (!n)
 		return true;
 	return off % 8 == 0 && n <= UINT32_MAX &&
-	       range_ok(off, n * sizeof(struct btfdb_dbf_blockref), t->off, t->off + t->len);
+	       (kernel ? range_ok(off, n * sz, db->h.ktab_off, t->off + t->len)
+		       : range_ok(off, n * sz, t->off, db->h.ktab_off));
 }
 
 static int check_kernel(struct btfdb_db *db, uint32_t k, struct btfdb_err *err)
@@ -47,6 +51,7 @@ static int check_kernel(struct btfdb_db *db, uint32_t k, struct btfdb_err *err)
 	const struct btfdb_dbf_kernel *e = &db->kernels[k];
 	const struct btfdb_dbf_sect *n = &db->h.sects[BTFDB_DBF_SEC_NAMES];
 	const char *name = (const char *)db->map + e->name_off;
+	uint32_t nseq;
 
 	if (!range_ok(e->name_off, 1, n->off, n->off + n->len) ||
 	    !memchr(name, 0, n->off + n->len - e->name_off)) {
@@ -61,8 +66,11 @@ static int check_kernel(struct btfdb_db *db, uint32_t k, struct btfdb_err *err)
 	}
 	if (e->flags & BTFDB_DBF_K_RAW)
 		return 0;
-	if (!table_ok(db, e->seq_tab, btfdb_dbr_div_up(e->nr_types, db->h.seq_blk)) || e->reserved ||
-	    !table_ok(db, e->inv_tab, btfdb_dbr_div_up(e->pool_cnt, db->h.inv_blk))) {
+	nseq = btfdb_dbr_div_up(e->nr_types, db->h.seq_blk);
+	if (!table_ok(db, e->seq_tab, nseq, sizeof(struct btfdb_dbf_blockref), true) ||
+	    e->nr_inv > btfdb_dbr_div_up(e->pool_cnt, db->h.inv_blk) ||
+	    e->inv_tab != e->seq_tab + (uint64_t)nseq * sizeof(struct btfdb_dbf_blockref) ||
+	    !table_ok(db, e->inv_tab, e->nr_inv, sizeof(struct btfdb_dbf_invref), true)) {
 		btfdb_err_set(err, "database corrupt: kernel '%s': block table out of bounds", name);
 		return -EINVAL;
 	}
@@ -86,7 +94,8 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 	}
 	memcpy(h, db->map, sizeof(*h));
 	if (h->version != BTFDB_DBF_VERSION) {
-		btfdb_err_set(err, "unsupported database version %u (this reader: %u)", h->version,
+		btfdb_err_set(err, "unsupported database version %u (this reader: %u); rebuild it "
+			      "with this btfdb (btfdb build SOURCES -o DB)", h->version,
 			      BTFDB_DBF_VERSION);
 		return -ENOTSUP;
 	}
@@ -129,7 +138,15 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 			return -EINVAL;
 		}
 		lo = s->off + s->len;
-		if (i != BTFDB_DBF_SEC_DATA && btfdb_hash64(db->map + s->off, s->len) != s->csum) {
+		if (i == BTFDB_DBF_SEC_TABLES &&
+		    (h->ktab_off < s->off || h->ktab_off > lo || h->ktab_off % 8)) {
+			btfdb_err_set(err, "database corrupt: kernel tables out of bounds");
+			return -EINVAL;
+		}
+		/* TABLES: its shared part; each kernel's tables are checked on use */
+		if (i != BTFDB_DBF_SEC_DATA &&
+		    btfdb_hash64(db->map + s->off, (i == BTFDB_DBF_SEC_TABLES ? h->ktab_off : lo) -
+						   s->off) != s->csum) {
 			btfdb_err_set(err, "database corrupt: section %s checksum mismatch", secname[i]);
 			return -EINVAL;
 		}
@@ -149,8 +166,10 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 	db->npoolb = btfdb_dbr_div_up(h->nr_pool, h->pool_blk);
 	db->ngidxb = h->gidx_groups / h->gidx_gpb;
 	db->nsmapb = btfdb_dbr_div_up(h->nr_strings, h->smap_blk);
-	if (!table_ok(db, h->str_tab, db->nstrb) || !table_ok(db, h->pool_tab, db->npoolb) ||
-	    !table_ok(db, h->gidx_tab, db->ngidxb) || !table_ok(db, h->smap_tab, db->nsmapb)) {
+	if (!table_ok(db, h->str_tab, db->nstrb, sizeof(*db->str_refs), false) ||
+	    !table_ok(db, h->pool_tab, db->npoolb, sizeof(*db->str_refs), false) ||
+	    !table_ok(db, h->gidx_tab, db->ngidxb, sizeof(*db->str_refs), false) ||
+	    !table_ok(db, h->smap_tab, db->nsmapb, sizeof(*db->str_refs), false)) {
 		btfdb_err_set(err, "database corrupt: block table out of bounds");
 		return -EINVAL;
 	}
@@ -224,6 +243,11 @@ void btfdb_db_close(struct btfdb_db *db)
 	free(db);
 }
 
+void btfdb_db_evict(struct btfdb_db *db)
+{
+	btfdb_dbr_cache_free(db);
+}
+
 /* ---- listing ---- */
 
 uint32_t btfdb_db_kernel_count(const struct btfdb_db *db)
@@ -245,9 +269,14 @@ static uint64_t kernel_bytes(const struct btfdb_db *db, const struct btfdb_dbf_k
 {
 	if (e->flags & BTFDB_DBF_K_RAW)
 		return e->raw.clen;
-	return e->strseq.clen +
-	       refs_bytes(btfdb_dbr_refs(db, e->seq_tab), btfdb_dbr_div_up(e->nr_types, db->h.seq_blk)) +
-	       refs_bytes(btfdb_dbr_refs(db, e->inv_tab), btfdb_dbr_div_up(e->pool_cnt, db->h.inv_blk));
+	const struct btfdb_dbf_invref *inv = btfdb_dbr_invrefs(db, e);
+	uint64_t s = e->strseq.clen +
+		     refs_bytes(btfdb_dbr_refs(db, e->seq_tab),
+				btfdb_dbr_div_up(e->nr_types, db->h.seq_blk));
+
+	for (uint32_t i = 0; i < e->nr_inv; i++)
+		s += inv[i].ref.clen;
+	return s;
 }
 
 int btfdb_db_kernel_info(const struct btfdb_db *db, uint32_t k, struct btfdb_db_kernel_info *info)

@@ -100,7 +100,8 @@ struct kres {
 	struct btfdb_dbf_res res;  /* full: inverted; lazy: callbacks only */
 	struct seqblk *fwd;        /* lazy: seq block b, decoded incrementally */
 	uint32_t nfwd;
-	struct invblk *inv;        /* lazy: inverse block c */
+	const struct btfdb_dbf_invref *invref; /* lazy: the kernel's inverse block list */
+	struct invblk *inv;        /* lazy: inverse block invref[i] */
 	uint32_t ninv;
 	uint32_t *ckey;            /* cache: sid + 1, 0 = empty */
 	uint32_t **cval;           /* cache: the ids (malloc'd; NULL when none) */
@@ -122,6 +123,9 @@ const struct btfdb_dbf_hdr *btfdb_dbr_hdr(const struct btfdb_db *db);
 /* A blockref array at an absolute offset validated at open. */
 const struct btfdb_dbf_blockref *btfdb_dbr_refs(const struct btfdb_db *db, uint64_t off);
 const struct btfdb_dbf_kernel *btfdb_dbr_kernel(const struct btfdb_db *db, uint32_t k);
+/* Kernel e's inverse block list (e->nr_inv entries, bounds validated at open). */
+const struct btfdb_dbf_invref *btfdb_dbr_invrefs(const struct btfdb_db *db,
+						 const struct btfdb_dbf_kernel *e);
 const char *btfdb_dbr_kernel_name(const struct btfdb_db *db, uint32_t k);
 /* The compressed bytes of a block, after checking bounds and checksum. */
 int btfdb_dbr_checked_data(const struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
@@ -151,6 +155,12 @@ int btfdb_dbr_smap_entry(struct btfdb_db *db, uint64_t sid, const uint8_t **p, c
 /* ---- db_kres.c ---- */
 
 int btfdb_dbr_u32_cmp(const void *a, const void *b);
+/*
+ * Check kernel e's block tables before any use: their checksum (tab_csum),
+ * and inverse block indexes strictly ascending and below their bound.
+ */
+int btfdb_dbr_kernel_tables(const struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
+			    struct btfdb_err *err);
 /* Full mode: load the kernel's whole seq and invert it (extract, verify). */
 int btfdb_dbr_kres_init(struct kres *r, struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
 			struct btfdb_err *err);

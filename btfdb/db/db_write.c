@@ -230,6 +230,7 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	struct btfdb_dbf_hdr h;
 	struct btfdb_dbf_blockref *str_refs = NULL, *pool_refs = NULL, *gidx_refs = NULL;
 	struct btfdb_dbf_blockref *smap_refs = NULL, **seq_refs = NULL;
+	struct btfdb_dbf_invref **inv_refs = NULL;
 	uint32_t nstrb, npoolb, nsmapb, ngroups = 0, b, k, i, pid, nnamed = 0;
 	uint32_t *sid_of = NULL;
 	uint8_t *named = NULL;
@@ -270,7 +271,8 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	str_refs = calloc(nstrb + 1, sizeof(*str_refs));
 	pool_refs = calloc(npoolb + 1, sizeof(*pool_refs));
 	seq_refs = calloc(w->nk + 1, sizeof(*seq_refs));
-	if (!str_refs || !pool_refs || !seq_refs)
+	inv_refs = calloc(w->nk + 1, sizeof(*inv_refs));
+	if (!str_refs || !pool_refs || !seq_refs || !inv_refs)
 		goto out;
 	for (b = 0; b < nstrb; b++) {
 		uint64_t s = w->soff[b * BTFDB_DBF_STR_BLK];
@@ -292,7 +294,6 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	for (k = 0; k < w->nk; k++) {
 		struct wkernel *wk = &w->k[k];
 
-		wk->e.reserved = 0;
 		if (wk->e.flags & BTFDB_DBF_K_RAW) {
 			memset(&wk->e.strseq, 0, sizeof(wk->e.strseq));
 			put_blk(&o, wk->raw.data, wk->raw.clen, wk->raw.ulen, &wk->e.raw);
@@ -301,14 +302,17 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 		memset(&wk->e.raw, 0, sizeof(wk->e.raw));
 		put_blk(&o, wk->strseq.data, wk->strseq.clen, wk->strseq.ulen, &wk->e.strseq);
 		/* one array per kernel: nseq seq refs, then ninv inverse refs */
-		seq_refs[k] = calloc((size_t)wk->nseq + wk->ninv + 1, sizeof(**seq_refs));
-		if (!seq_refs[k])
+		seq_refs[k] = calloc((size_t)wk->nseq + 1, sizeof(**seq_refs));
+		inv_refs[k] = calloc((size_t)wk->ninv + 1, sizeof(**inv_refs));
+		if (!seq_refs[k] || !inv_refs[k])
 			goto out;
 		for (i = 0; i < wk->nseq; i++)
 			put_blk(&o, wk->seq[i].data, wk->seq[i].clen, wk->seq[i].ulen, &seq_refs[k][i]);
-		for (i = 0; i < wk->ninv; i++)
+		for (i = 0; i < wk->ninv; i++) {
 			put_blk(&o, wk->inv[i].data, wk->inv[i].clen, wk->inv[i].ulen,
-				&seq_refs[k][wk->nseq + i]);
+				&inv_refs[k][i].ref);
+			inv_refs[k][i].blk = wk->inv_idx[i];
+		}
 	}
 	if (o.nomem)
 		goto out;
@@ -330,18 +334,25 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	h.smap_tab = o.f.len;
 	if (btfdb_dbuf_put(&o.f, smap_refs, nsmapb * sizeof(*smap_refs)))
 		goto out;
+	/* the kernels' arrays, each with its own checksum */
+	h.ktab_off = o.f.len;
 	for (k = 0; k < w->nk; k++) {
 		struct wkernel *wk = &w->k[k];
+		uint64_t start = o.f.len;
 
 		wk->e.seq_tab = 0;
 		wk->e.inv_tab = 0;
+		wk->e.tab_csum = 0;
+		wk->e.nr_inv = 0;
 		if (wk->e.flags & BTFDB_DBF_K_RAW)
 			continue;
-		wk->e.seq_tab = o.f.len;
-		wk->e.inv_tab = o.f.len + (uint64_t)wk->nseq * sizeof(**seq_refs);
-		if (btfdb_dbuf_put(&o.f, seq_refs[k],
-				   ((size_t)wk->nseq + wk->ninv) * sizeof(**seq_refs)))
+		wk->e.seq_tab = start;
+		wk->e.inv_tab = start + (uint64_t)wk->nseq * sizeof(**seq_refs);
+		wk->e.nr_inv = wk->ninv;
+		if (btfdb_dbuf_put(&o.f, seq_refs[k], (size_t)wk->nseq * sizeof(**seq_refs)) ||
+		    btfdb_dbuf_put(&o.f, inv_refs[k], (size_t)wk->ninv * sizeof(**inv_refs)))
 			goto out;
+		wk->e.tab_csum = btfdb_hash64(o.f.p + start, o.f.len - start);
 	}
 	h.sects[BTFDB_DBF_SEC_TABLES].len = o.f.len - h.sects[BTFDB_DBF_SEC_TABLES].off;
 
@@ -364,7 +375,9 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	h.sects[BTFDB_DBF_SEC_KERNELS].len = o.f.len - h.sects[BTFDB_DBF_SEC_KERNELS].off;
 
 	for (i = 0; i < BTFDB_DBF_NR_SECS; i++)
-		h.sects[i].csum = btfdb_hash64(o.f.p + h.sects[i].off, h.sects[i].len);
+		h.sects[i].csum = btfdb_hash64(o.f.p + h.sects[i].off,
+					       i == BTFDB_DBF_SEC_TABLES ?
+					       h.ktab_off - h.sects[i].off : h.sects[i].len);
 	memcpy(h.magic, BTFDB_DBF_MAGIC, 8);
 	h.version = BTFDB_DBF_VERSION;
 	h.hdr_len = sizeof(h);
@@ -390,10 +403,14 @@ out:
 	else
 		btfdb_err_set(err, "%s: writing the database failed (%d)", path, ret);
 done:
-	if (seq_refs)
-		for (k = 0; k < w->nk; k++)
+	for (k = 0; k < w->nk; k++) {
+		if (seq_refs)
 			free(seq_refs[k]);
+		if (inv_refs)
+			free(inv_refs[k]);
+	}
 	free(seq_refs);
+	free(inv_refs);
 	free(str_refs);
 	free(pool_refs);
 	free(gidx_refs);

@@ -26,7 +26,8 @@ struct wkernel {
 	struct btfdb_dbf_kernel e;   /* entry; offsets filled at write time */
 	struct wblk *seq;            /* seq blocks */
 	uint32_t nseq;
-	struct wblk *inv;            /* inverse blocks (pool id -> type ids) */
+	struct wblk *inv;            /* inverse blocks (pool id -> type ids) that hold */
+	uint32_t *inv_idx;           /* something, and their block indexes (ascending) */
 	uint32_t ninv;
 	struct wblk strseq, raw;
 };

@@ -39,6 +39,7 @@ void btfdb_dbw_kernel_free(struct wkernel *k)
 	for (i = 0; i < k->ninv; i++)
 		btfdb_dbw_blk_free(&k->inv[i]);
 	free(k->inv);
+	free(k->inv_idx);
 	btfdb_dbw_blk_free(&k->strseq);
 	btfdb_dbw_blk_free(&k->raw);
 }
@@ -328,6 +329,8 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, struct 
 				goto out;
 			continue;
 		}
+		if ((ret = btfdb_dbr_kernel_tables(db, e, err)))
+			goto out;
 		ret = copy_blk(db, &e->strseq, &wk->strseq, err);
 		if (ret)
 			goto out;
@@ -341,16 +344,20 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, struct 
 		for (i = 0; i < wk->nseq; i++)
 			if ((ret = copy_blk(db, &refs[i], &wk->seq[i], err)))
 				goto out;
-		wk->ninv = (e->pool_cnt + h->inv_blk - 1) / h->inv_blk;
+		wk->ninv = e->nr_inv;
 		wk->inv = calloc(wk->ninv + 1, sizeof(*wk->inv));
-		if (!wk->inv) {
+		wk->inv_idx = calloc(wk->ninv + 1, sizeof(*wk->inv_idx));
+		if (!wk->inv || !wk->inv_idx) {
 			ret = -ENOMEM;
 			goto out;
 		}
-		refs = btfdb_dbr_refs(db, e->inv_tab);
-		for (i = 0; i < wk->ninv; i++)
-			if ((ret = copy_blk(db, &refs[i], &wk->inv[i], err)))
+		for (i = 0; i < wk->ninv; i++) {
+			const struct btfdb_dbf_invref *inv = btfdb_dbr_invrefs(db, e) + i;
+
+			wk->inv_idx[i] = inv->blk;
+			if ((ret = copy_blk(db, &inv->ref, &wk->inv[i], err)))
 				goto out;
+		}
 	}
 out:
 	free(blk);

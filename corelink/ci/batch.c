@@ -332,6 +332,8 @@ static int load_kernel(const struct batch *b, struct worker *w,
 	}
 	if ((ret = worker_db(w, src->path, err)))
 		return ret;
+	/* the previous kernel's handles are freed: keep the memory of one kernel */
+	btfdb_db_evict(w->db);
 	k = btfdb_db_find_kernel(w->db, src->db_name, err);
 	if (k < 0)
 		return k;

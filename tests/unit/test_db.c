@@ -416,6 +416,44 @@ static void test_corruption(void)
 	err.msg[0] = 0;
 	CHECK(open_verify(path("t.btfdb"), &err) < 0);
 	CHECK_CONTAINS(err.msg, "not a btfdb database");
+	/* an older format version: refused by name, with what to do */
+	memcpy(buf, orig, n);
+	((struct btfdb_dbf_hdr *)buf)->version = 3;
+	write_file(path("t.btfdb"), buf, n);
+	err.msg[0] = 0;
+	CHECK(open_verify(path("t.btfdb"), &err) == -ENOTSUP);
+	CHECK_CONTAINS(err.msg, "unsupported database version 3");
+	CHECK_CONTAINS(err.msg, "rebuild it");
+	/*
+	 * a kernel's block tables are checked when that kernel is used, not at
+	 * open: a flip in the last kernel's tables opens, the first kernel
+	 * still reads, the last one is refused with the reason
+	 */
+	{
+		const struct btfdb_dbf_kernel *ke =
+			(const void *)(orig + h.sects[BTFDB_DBF_SEC_KERNELS].off);
+		uint32_t last = h.nr_kernels - 1;
+		struct btfdb_db *db;
+		void *d;
+		size_t dn;
+
+		while (last && (ke[last].flags & BTFDB_DBF_K_RAW))
+			last--;
+		CHECK(!(ke[last].flags & BTFDB_DBF_K_RAW) && last > 0);
+		memcpy(buf, orig, n);
+		buf[ke[last].seq_tab + 3] ^= 0x40;
+		write_file(path("t.btfdb"), buf, n);
+		err.msg[0] = 0;
+		CHECK_EQ(btfdb_db_open(path("t.btfdb"), &db, &err), 0);
+		if (db) {
+			CHECK_EQ(btfdb_db_extract(db, 0, &d, &dn, &err), 0);
+			if (!err.msg[0])
+				free(d);
+			CHECK(btfdb_db_extract(db, last, &d, &dn, &err) == -EINVAL);
+			CHECK_CONTAINS(err.msg, "block table checksum mismatch");
+			btfdb_db_close(db);
+		}
+	}
 	free(buf);
 	free(orig);
 }
