@@ -181,7 +181,7 @@ static int do_add(struct opts *o)
 {
 	struct btfdb_err err = { "" };
 	struct btfdb_db_writer *w;
-	int ret;
+	int ret, lock;
 
 	if (o->npos < 2 || o->out)
 		return usage();
@@ -191,7 +191,8 @@ static int do_add(struct opts *o)
 	}
 	if ((ret = refuse_aliases(o->pos + 1, o->npos - 1, NULL, o->pos[0])))
 		return ret;
-	if (btfdb_db_writer_new(o->pos[0], &w, &err))
+	/* the lock stays held until exit, after the new file replaced the old */
+	if (btfdb_db_lock(o->pos[0], &lock, &err) || btfdb_db_writer_new(o->pos[0], &w, &err))
 		return fail(&err);
 	if (btfdb_db_writer_add_sources(w, (const char *const *)o->pos + 1, o->npos - 1, o->name,
 					progress, NULL, &err)) {
@@ -205,11 +206,14 @@ static int do_add(struct opts *o)
 static int do_rm(struct opts *o)
 {
 	struct btfdb_err err = { "" };
+	int lock, ret;
 
 	if (o->npos != 2 || o->out || o->name)
 		return usage();
-	if (btfdb_db_compact(o->pos[0], o->pos[0], o->pos[1], &err))
+	if (btfdb_db_lock(o->pos[0], &lock, &err))
 		return fail(&err);
+	if ((ret = btfdb_db_compact(o->pos[0], o->pos[0], o->pos[1], &err)))
+		return fail_input(&err); /* unreadable, corrupt, or not written: 2 */
 	if (!quiet)
 		fprintf(stderr, "removed %s from %s\n", o->pos[1], o->pos[0]);
 	return 0;
@@ -218,11 +222,14 @@ static int do_rm(struct opts *o)
 static int do_compact(struct opts *o)
 {
 	struct btfdb_err err = { "" };
+	int lock, ret;
 
 	if (o->npos != 1 || o->out || o->name)
 		return usage();
-	if (btfdb_db_compact(o->pos[0], o->pos[0], NULL, &err))
+	if (btfdb_db_lock(o->pos[0], &lock, &err))
 		return fail(&err);
+	if ((ret = btfdb_db_compact(o->pos[0], o->pos[0], NULL, &err)))
+		return fail_input(&err); /* unreadable, corrupt, or not written: 2 */
 	return 0;
 }
 

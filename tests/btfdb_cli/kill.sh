@@ -1,0 +1,139 @@
+#!/bin/bash
+# Usage: kill.sh BTFDB_BINARY BTFHUB_DIR
+# Interrupted, concurrent and failing database writes (issue 13):
+#  1. `btfdb add`, `rm`, `compact` and `build` killed with SIGKILL after
+#     increasing delays (from before the first write to after the rename):
+#     the database verifies afterwards, lists exactly the old or the new set
+#     of kernels, and no temporary file is left next to it;
+#  2. readers (`btfdb ls`, `btfdb verify`) in a loop while add/rm/compact
+#     run: every read succeeds and sees the old or the new set;
+#  3. two `btfdb add` of different kernels at the same time: both kernels end
+#     up in the database (writers are serialized);
+#  4. a full disk (RLIMIT_FSIZE): exit 2, a clear message, the old database
+#     byte for byte, no temporary file.
+set -u
+B=$1
+H=$2
+K1=kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64
+K2=vm/6.18/x86_64/6.18.44-fc-v445
+K3=kylin/V10/aarch64/4.19.90-24.4.v2101.ky10.aarch64
+for k in $K1 $K2 $K3; do
+	if [ ! -f "$H/$k.btf.tar.xz" ]; then
+		echo "SKIP: BTFHub data ($H/$k.btf.tar.xz) is absent"
+		exit 77
+	fi
+done
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+names() { "$B" ls "$1" 2>&1 | awk 'NR > 1 { print $1 }' | sort | tr '\n' ' '; }
+no_tmp() { # DIR: nothing but the database files we made
+	local left
+	left=$(ls -A "$1" | grep -v -x -e db -e 'base.*' -e 'src.*' -e '*.out' | tr '\n' ' ')
+	[ -z "$left" ] || { bad "$2: left behind: $left"; return 1; }
+}
+
+# sources as raw .btf (no decompression inside the timed window)
+for k in 1 2 3; do
+	eval "tar -xJOf \"\$H/\$K$k.btf.tar.xz\" > \"\$T/src$k.btf\""
+done
+"$B" build -q "$T/src1.btf" -o "$T/base1" || { echo "build failed"; exit 1; }
+cp "$T/base1" "$T/base12"
+"$B" add -q "$T/base12" "$T/src2.btf" || { echo "add failed"; exit 1; }
+S1=$(names "$T/base1")
+S12=$(names "$T/base12")
+[ "$S1" = "src1 " ] && [ "$S12" = "src1 src2 " ] || { echo "bad base sets: '$S1' '$S12'"; exit 1; }
+
+# how long an uninterrupted add takes: the kill delays cover 0 .. 1.3x that
+cp "$T/base1" "$T/db"
+t0=$(date +%s%N)
+"$B" add -q "$T/db" "$T/src2.btf"
+full_ns=$(($(date +%s%N) - t0))
+
+# 1. SIGKILL at increasing delays ---------------------------------------------
+POINTS=16
+killrun() { # NAME BASE OLDSET NEWSET CMD...: one kill point per delay
+	local name=$1 base=$2 old=$3 new=$4 i d got seen_old=0 seen_new=0
+	shift 4
+	for i in $(seq 0 $POINTS); do
+		d=$((full_ns * 13 / 10 * i / POINTS))
+		mkdir -p "$T/k" && rm -rf "$T/k"/* && cp "$T/$base" "$T/k/db"
+		(cd "$T/k" && exec "$@") >/dev/null 2>&1 &
+		local pid=$!
+		perl -e "select(undef, undef, undef, $d / 1e9)"
+		kill -9 $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		if ! "$B" verify "$T/k/db" >/dev/null 2>&1; then
+			bad "$name killed after $((d / 1000000)) ms: database does not verify"
+			continue
+		fi
+		got=$(names "$T/k/db")
+		if [ "$got" = "$old" ]; then seen_old=1
+		elif [ "$got" = "$new" ]; then seen_new=1
+		else bad "$name killed after $((d / 1000000)) ms: kernels '$got'"; continue; fi
+		no_tmp "$T/k" "$name killed after $((d / 1000000)) ms" && ok
+	done
+	# the delays must have reached both sides (else the test tested nothing)
+	[ $seen_old = 1 ] && [ $seen_new = 1 ] && ok ||
+		bad "$name: kill points did not cover both the old and the new database"
+}
+killrun add base1 "$S1" "$S12" "$B" add -q db "$T/src2.btf"
+killrun rm base12 "$S12" "$S1" "$B" rm -q db src2
+# compact keeps the set: the database must verify and list it at every point
+killrun compact base12 "$S12" "$S12" "$B" compact db 2>/dev/null
+# build into an existing path: old or new, never torn
+killrun build base12 "$S12" "$S1" "$B" build -q "$T/src1.btf" -o db
+
+# 2. readers while add / rm / compact run -------------------------------------
+cp "$T/base1" "$T/db"
+rm -f "$T/reader.bad"
+(
+	end=$((SECONDS + 600))
+	while [ ! -f "$T/stop" ] && [ $SECONDS -lt $end ]; do
+		got=$(names "$T/db")
+		if [ "$got" != "$S1" ] && [ "$got" != "$S12" ]; then echo "ls saw '$got'" >> "$T/reader.bad"; fi
+		"$B" verify "$T/db" > "$T/verify.out" 2>&1 || cat "$T/verify.out" >> "$T/reader.bad"
+		echo x >> "$T/reads.out"
+	done
+) &
+rpid=$!
+for i in 1 2 3; do
+	"$B" add -q "$T/db" "$T/src2.btf" || bad "add under readers"
+	"$B" compact "$T/db" || bad "compact under readers"
+	"$B" rm -q "$T/db" src2 || bad "rm under readers"
+done
+touch "$T/stop"
+wait $rpid
+reads=$(wc -l < "$T/reads.out")
+if [ -s "$T/reader.bad" ]; then bad "readers saw a torn database: $(head -3 "$T/reader.bad")"
+elif [ "$reads" -lt 2 ]; then bad "readers ran only $reads times"
+else ok; fi
+rm -f "$T/stop" "$T/reads.out" "$T/verify.out"
+
+# 3. two writers at once: serialized, both kernels end up in the database ------
+cp "$T/base1" "$T/db"
+"$B" add -q "$T/db" "$T/src2.btf" & p1=$!
+"$B" add -q "$T/db" "$T/src3.btf" & p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+got=$(names "$T/db")
+[ $r1 = 0 ] && [ $r2 = 0 ] && [ "$got" = "src1 src2 src3 " ] && ok ||
+	bad "concurrent adds: exit $r1/$r2, kernels '$got'"
+
+# 4. full disk (RLIMIT_FSIZE; SIGXFSZ ignored so that write() fails) -----------
+for cmd in "add -q db $T/src2.btf" "compact db" "rm -q db src1"; do
+	cp "$T/base12" "$T/d2" && mkdir -p "$T/f" && rm -rf "$T/f"/* && cp "$T/base12" "$T/f/db"
+	out=$(cd "$T/f" && trap '' XFSZ && ulimit -f 64 && exec "$B" $cmd 2>&1)
+	r=$?
+	if [ $r != 2 ]; then bad "full disk, $cmd: exit $r, want 2 ($out)"
+	elif ! echo "$out" | grep -q "db: write failed: File too large"; then bad "full disk, $cmd: message: $out"
+	elif ! cmp -s "$T/f/db" "$T/d2"; then bad "full disk, $cmd: the database changed"
+	else no_tmp "$T/f" "full disk, $cmd" && ok; fi
+done
+rm -f "$T/d2"
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
