@@ -213,7 +213,8 @@ static int do_rm(struct opts *o)
 	if (btfdb_db_lock(o->pos[0], &lock, &err))
 		return fail(&err);
 	if ((ret = btfdb_db_compact(o->pos[0], o->pos[0], o->pos[1], &err)))
-		return fail_input(&err); /* unreadable, corrupt, or not written: 2 */
+		/* no such kernel: 1; unreadable, corrupt, or not written: 2 */
+		return ret == -ENOENT || ret == -ENOTUNIQ ? fail(&err) : fail_input(&err);
 	if (!quiet)
 		fprintf(stderr, "removed %s from %s\n", o->pos[1], o->pos[0]);
 	return 0;
@@ -229,7 +230,8 @@ static int do_compact(struct opts *o)
 	if (btfdb_db_lock(o->pos[0], &lock, &err))
 		return fail(&err);
 	if ((ret = btfdb_db_compact(o->pos[0], o->pos[0], NULL, &err)))
-		return fail_input(&err); /* unreadable, corrupt, or not written: 2 */
+		/* no such kernel: 1; unreadable, corrupt, or not written: 2 */
+		return ret == -ENOENT || ret == -ENOTUNIQ ? fail(&err) : fail_input(&err);
 	return 0;
 }
 
