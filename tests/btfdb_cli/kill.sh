@@ -77,7 +77,8 @@ killrun() { # NAME BASE OLDSET NEWSET CMD...: one kill point per delay
 			continue
 		fi
 		got=$(names "$T/k/db")
-		if [ "$got" = "$old" ]; then seen_old=1
+		if [ "$got" = "$old" ] && [ "$got" = "$new" ]; then seen_old=1 seen_new=1
+		elif [ "$got" = "$old" ]; then seen_old=1
 		elif [ "$got" = "$new" ]; then seen_new=1
 		else bad "$name killed after $((d / 1000000)) ms: kernels '$got'"; continue; fi
 		no_tmp "$T/k" "$name killed after $((d / 1000000)) ms" allow && ok
@@ -134,7 +135,7 @@ got=$(names "$T/db")
 	bad "concurrent adds: exit $r1/$r2, kernels '$got'"
 
 # 4. full disk (RLIMIT_FSIZE; SIGXFSZ ignored so that write() fails) -----------
-for cmd in "add -q db $T/src2.btf" "compact db" "rm -q db src1"; do
+for cmd in "add -q db $T/src3.btf" "compact db" "rm -q db src1"; do
 	cp "$T/base12" "$T/d2" && rm -rf "$T/f" && mkdir -p "$T/f" && cp "$T/base12" "$T/f/db"
 	out=$(cd "$T/f" && trap '' XFSZ && ulimit -f 64 && exec "$B" $cmd 2>&1)
 	r=$?
