@@ -191,8 +191,9 @@ static int do_add(struct opts *o)
 	}
 	if ((ret = refuse_aliases(o->pos + 1, o->npos - 1, NULL, o->pos[0])))
 		return ret;
-	/* the lock stays held until exit, after the new file replaced the old */
-	if (btfdb_db_lock(o->pos[0], &lock, &err) || btfdb_db_writer_new(o->pos[0], &w, &err))
+	/* the lock stays held until exit, after the append is committed */
+	if (btfdb_db_lock(o->pos[0], &lock, &err) ||
+	    btfdb_db_writer_open_append(o->pos[0], &w, &err))
 		return fail(&err);
 	if (btfdb_db_writer_add_sources(w, (const char *const *)o->pos + 1, o->npos - 1, o->name,
 					progress, NULL, &err)) {
@@ -288,6 +289,8 @@ static int do_info(struct opts *o)
 	       (unsigned long long)in.pool_bytes);
 	printf("name index:        %llu bytes compressed\n", (unsigned long long)in.index_bytes);
 	printf("per-kernel data:   %llu bytes compressed\n", (unsigned long long)in.kernel_bytes);
+	printf("unused:            %llu bytes (left by earlier adds; btfdb compact drops them)\n",
+	       (unsigned long long)in.unused_bytes);
 	btfdb_db_close(db);
 	return 0;
 }

@@ -50,6 +50,9 @@ struct btfdb_db_info {
 	uint64_t pool_bytes;     /* compressed type pool blocks */
 	uint64_t index_bytes;    /* compressed name index + name map */
 	uint64_t kernel_bytes;   /* per-kernel blocks (seq, strseq, raw) */
+	uint64_t unused_bytes;   /* in DATA, referenced by nothing: what earlier
+				  * generations used (btfdb add appends), and
+				  * padding; btfdb compact drops them */
 };
 
 /* Open and validate header, section table, tables and kernel entries. */
@@ -92,6 +95,18 @@ struct btfdb_db_writer;
 
 /* Start empty, or from the kernels of an existing database (path != NULL). */
 int btfdb_db_writer_new(const char *path, struct btfdb_db_writer **out, struct btfdb_err *err);
+/*
+ * Start from the existing database at path, to append to it in place
+ * (what `btfdb add` does): its strings and records are loaded (to share
+ * them), its kernels only by name; btfdb_db_writer_write(w, path) then
+ * writes after the end of the file only what is new (blocks, the block
+ * tables, names and kernel entries) and commits by writing the other
+ * header slot: readers see the old or the new database, and a writer
+ * killed before the commit leaves the old one (its bytes past the old end
+ * are ignored and removed by the next write).  Hold btfdb_db_lock().
+ */
+int btfdb_db_writer_open_append(const char *path, struct btfdb_db_writer **out,
+				struct btfdb_err *err);
 void btfdb_db_writer_free(struct btfdb_db_writer *w);
 /*
  * Add one kernel.  The blob is re-encoded in shared form and decoded again
@@ -119,7 +134,10 @@ void btfdb_db_unlock(int fd);
 /*
  * Write atomically (an unnamed file in the same directory, named and renamed
  * over path once complete): readers see the old or the new database, and
- * nothing is left behind on failure or when the process is killed.
+ * nothing is left behind on failure or when the process is killed.  A
+ * writer from btfdb_db_writer_open_append() appends in place instead (path
+ * must be the one it was opened from); on failure (a full disk) the file
+ * is cut back to its old end and keeps the old database.
  */
 int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct btfdb_err *err);
 

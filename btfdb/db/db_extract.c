@@ -212,15 +212,10 @@ out:
 
 int btfdb_db_verify(struct btfdb_db *db, struct btfdb_err *err)
 {
-	const struct btfdb_dbf_sect *d = &db->h.sects[BTFDB_DBF_SEC_DATA];
 	uint32_t b, k;
 	uint8_t *buf;
 	int ret;
 
-	if (btfdb_hash64(db->map + d->off, d->len) != d->csum) {
-		btfdb_err_set(err, "database corrupt: section DATA checksum mismatch");
-		return -EINVAL;
-	}
 	for (b = 0; b < db->nstrb; b++) {
 		uint64_t last = (uint64_t)(b + 1) * db->h.str_blk;
 

@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The btfdb database file layout (version 4).  FORMAT.md is the prose
+ * The btfdb database file layout (version 5).  FORMAT.md is the prose
  * specification; this header is the single definition of every on-disk
  * structure.  Everything is little endian, every offset is an absolute file
  * offset, every integer field is naturally aligned.
  *
  *   +--------------------------+ 0
- *   | struct btfdb_dbf_hdr     |  magic, version, hdr_len, counts,
- *   |   (incl. section table)  |  4 sections, header checksum
- *   +--------------------------+
- *   | DATA    zlib blocks      |  strings, pool, index, per-kernel blocks
- *   | TABLES  blockref arrays  |  one array per block family
+ *   | struct btfdb_dbf_hdr x 2 |  two header slots: magic, version, generation,
+ *   |   (incl. section table)  |  counts, 4 sections, header checksum; the
+ *   |                          |  valid slot of the highest generation rules
+ *   +--------------------------+ 2 * hdr_len
+ *   | DATA    zlib blocks      |  strings, pool, index, per-kernel blocks and
+ *   |                          |  per-kernel block tables (and, after `add`,
+ *   |                          |  what earlier generations used)
+ *   | TABLES  blockref arrays  |  the shared block tables
  *   | NAMES   kernel names     |  NUL-terminated identities
  *   | KERNELS kernel entries   |  struct btfdb_dbf_kernel[nr_kernels]
- *   +--------------------------+ file_size
+ *   +--------------------------+ file_size (<= the file's size)
+ *
+ * `btfdb add` appends in place: new blocks, then a new TABLES/NAMES/KERNELS,
+ * after the current file_size, and commits by writing the other header slot
+ * with generation + 1 (see FORMAT.md, "Appending").
  *
  * Shared storage: every distinct string is stored once (global string id,
  * "sid"); every distinct type record is stored once in the "pool" in a
@@ -33,12 +40,14 @@
 #include <stdint.h>
 
 #define BTFDB_DBF_MAGIC "BTFDB\0\x1a\n" /* 8 bytes */
-#define BTFDB_DBF_VERSION 4
+#define BTFDB_DBF_VERSION 5
+#define BTFDB_DBF_HDR_SLOTS 2 /* header copies at 0 and hdr_len */
 
 /* Sections, in the order of struct btfdb_dbf_hdr.sects[]. */
 enum {
-	BTFDB_DBF_SEC_DATA = 0,    /* compressed blocks (referenced by blockrefs) */
-	BTFDB_DBF_SEC_TABLES = 1,  /* arrays of struct btfdb_dbf_blockref */
+	BTFDB_DBF_SEC_DATA = 0,    /* compressed blocks, per-kernel tables (csum 0:
+				    * every block and table has its own) */
+	BTFDB_DBF_SEC_TABLES = 1,  /* the shared arrays of struct btfdb_dbf_blockref */
 	BTFDB_DBF_SEC_NAMES = 2,   /* kernel identity strings */
 	BTFDB_DBF_SEC_KERNELS = 3, /* struct btfdb_dbf_kernel[nr_kernels] */
 	BTFDB_DBF_NR_SECS = 4,
@@ -118,13 +127,11 @@ struct btfdb_dbf_hdr {
 	uint64_t gidx_tab;      /* gidx_groups / gidx_gpb refs */
 	uint64_t smap_tab;      /* ceil(nr_strings / smap_blk) refs */
 	/*
-	 * TABLES = the four shared arrays above, then from ktab_off the
-	 * kernels' arrays.  sects[TABLES].csum covers [TABLES.off, ktab_off)
-	 * only: each kernel's arrays have their own checksum (tab_csum),
-	 * checked when that kernel is first used, so opening does not hash
-	 * data that grows with the number of kernels.
+	 * Incremented by every write in place (`btfdb add`); a new file
+	 * starts at 1.  Readers use the valid header slot with the highest
+	 * generation; a writer writes the other slot.
 	 */
-	uint64_t ktab_off;
+	uint64_t generation;
 
 	struct btfdb_dbf_sect sects[BTFDB_DBF_NR_SECS];
 };
@@ -146,7 +153,7 @@ struct btfdb_dbf_kernel {
 	uint32_t btf_hdr_len;   /* bytes used in btf_hdr[] */
 	uint32_t nr_inv;        /* entries of inv_tab */
 	uint8_t btf_hdr[BTFDB_DBF_BTF_HDR_MAX]; /* the blob's BTF header, verbatim */
-	uint64_t seq_tab;       /* ceil(nr_types / seq_blk) refs, in TABLES after ktab_off */
+	uint64_t seq_tab;       /* ceil(nr_types / seq_blk) refs, 8-aligned, in DATA */
 	uint64_t inv_tab;       /* = seq_tab + their size: nr_inv struct btfdb_dbf_invref,
 				 * blk strictly ascending, < ceil(pool_cnt / inv_blk) */
 	uint64_t tab_csum;      /* XXH3-64 of [seq_tab, inv_tab + nr_inv * 32) */

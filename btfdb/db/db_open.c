@@ -3,12 +3,12 @@
  * Reading a btfdb database: open (mmap and validate), close, listing.
  *
  * Validation is layered so that opening stays cheap:
- *  - open: header checksum and fields, section bounds, checksums of the
- *    TABLES, NAMES and KERNELS sections, every table array and kernel
- *    entry in bounds;
+ *  - open: the header slot in force (db_format.h), its checksum and
+ *    fields, section bounds, checksums of the TABLES, NAMES and KERNELS
+ *    sections, every table array and kernel entry in bounds;
  *  - on use: every block's bounds, checksum and exact inflated size, every
  *    varint, id and offset decoded from it (db_block.c, db_kres.c);
- *  - verify: the DATA checksum and every block and kernel in full
+ *  - verify: every block and kernel in full
  *    (db_extract.c).
  */
 #include <errno.h>
@@ -32,18 +32,16 @@ static bool range_ok(uint64_t off, uint64_t len, uint64_t lo, uint64_t hi)
 }
 
 /*
- * A table of n entries of size sz at off, 8-aligned, inside the shared part
- * of TABLES [TABLES.off, ktab_off) or (kernel) its per-kernel part.
+ * A table of n entries of size sz at off, 8-aligned, inside TABLES (the
+ * shared arrays) or (kernel) inside DATA (a kernel's arrays).
  */
 static bool table_ok(const struct btfdb_db *db, uint64_t off, uint64_t n, size_t sz, bool kernel)
 {
-	const struct btfdb_dbf_sect *t = &db->h.sects[BTFDB_DBF_SEC_TABLES];
+	const struct btfdb_dbf_sect *t = &db->h.sects[kernel ? BTFDB_DBF_SEC_DATA : BTFDB_DBF_SEC_TABLES];
 
 	if (!n)
 		return true;
-	return off % 8 == 0 && n <= UINT32_MAX &&
-	       (kernel ? range_ok(off, n * sz, db->h.ktab_off, t->off + t->len)
-		       : range_ok(off, n * sz, t->off, db->h.ktab_off));
+	return off % 8 == 0 && n <= UINT32_MAX && range_ok(off, n * sz, t->off, t->off + t->len);
 }
 
 static int check_kernel(struct btfdb_db *db, uint32_t k, struct btfdb_err *err)
@@ -77,22 +75,27 @@ static int check_kernel(struct btfdb_db *db, uint32_t k, struct btfdb_err *err)
 	return 0;
 }
 
-static int validate(struct btfdb_db *db, struct btfdb_err *err)
+/*
+ * Header slot `slot` into *h when it is a complete header of this version
+ * whose committed size fits the file: 0, else -EINVAL / -ENOTSUP with the
+ * reason in err.
+ */
+static int read_slot(const struct btfdb_db *db, uint32_t slot, struct btfdb_dbf_hdr *h,
+		     struct btfdb_err *err)
 {
-	struct btfdb_dbf_hdr *h = &db->h;
-	uint64_t csum, lo = sizeof(*h);
-	uint32_t i;
+	size_t at = (size_t)slot * sizeof(*h);
+	uint64_t csum;
 
-	if (db->size < 8 || memcmp(db->map, BTFDB_DBF_MAGIC, 8)) {
+	if (db->map_len < at + 8 || memcmp(db->map + at, BTFDB_DBF_MAGIC, 8)) {
 		btfdb_err_set(err, "not a btfdb database (bad magic)");
 		return -EINVAL;
 	}
-	if (db->size < sizeof(*h)) {
-		btfdb_err_set(err, "database truncated: %zu bytes, header needs %zu", db->size,
-			      sizeof(*h));
+	if (db->map_len < at + sizeof(*h)) {
+		btfdb_err_set(err, "database truncated: %zu bytes, header needs %zu", db->map_len,
+			      at + sizeof(*h));
 		return -EINVAL;
 	}
-	memcpy(h, db->map, sizeof(*h));
+	memcpy(h, db->map + at, sizeof(*h));
 	if (h->version != BTFDB_DBF_VERSION) {
 		btfdb_err_set(err, "unsupported database version %u (this reader: %u); rebuild it "
 			      "with this btfdb (btfdb build SOURCES -o DB)", h->version,
@@ -104,11 +107,6 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 			      sizeof(*h));
 		return -EINVAL;
 	}
-	if (h->file_size != db->size) {
-		btfdb_err_set(err, "database truncated or extended: %zu bytes, header says %llu",
-			      db->size, (unsigned long long)h->file_size);
-		return -EINVAL;
-	}
 	csum = h->hdr_csum;
 	h->hdr_csum = 0;
 	if (btfdb_hash64(h, sizeof(*h)) != csum) {
@@ -116,11 +114,58 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 		return -EINVAL;
 	}
 	h->hdr_csum = csum;
+	/* bytes past file_size: an uncommitted (or killed) append; ignored */
+	if (h->file_size > db->map_len) {
+		btfdb_err_set(err, "database truncated: %zu bytes, header says %llu", db->map_len,
+			      (unsigned long long)h->file_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The header: of the two slots, the valid one with the highest generation
+ * (a write in place fills the other slot last, so a torn or missing slot
+ * leaves the previous generation in force).  When neither is valid, slot
+ * 0's reason (a new file's slot 1 is zero), or slot 1's when only it has
+ * the magic.
+ */
+static int pick_header(struct btfdb_db *db, struct btfdb_err *err)
+{
+	struct btfdb_dbf_hdr h[BTFDB_DBF_HDR_SLOTS];
+	struct btfdb_err e1 = { "" };
+	int r0, r1;
+
+	r0 = read_slot(db, 0, &h[0], err);
+	if (r0 == -ENOTSUP)
+		return r0; /* another version: its layout is not ours */
+	r1 = read_slot(db, 1, &h[1], &e1);
+	if (r0 && r1) {
+		if (db->map_len >= sizeof(h[0]) + 8 && memcmp(db->map, BTFDB_DBF_MAGIC, 8) &&
+		    !memcmp(db->map + sizeof(h[0]), BTFDB_DBF_MAGIC, 8))
+			*err = e1;
+		return r1 == -ENOTSUP ? r1 : -EINVAL;
+	}
+	db->slot = r0 || (!r1 && h[1].generation > h[0].generation);
+	db->h = h[db->slot];
+	db->size = db->h.file_size;
+	return 0;
+}
+
+static int validate(struct btfdb_db *db, struct btfdb_err *err)
+{
+	struct btfdb_dbf_hdr *h = &db->h;
+	uint64_t lo = BTFDB_DBF_HDR_SLOTS * sizeof(*h);
+	uint32_t i;
+	int ret;
+
+	if ((ret = pick_header(db, err)))
+		return ret;
 	if (h->flags || !h->str_blk || !h->pool_blk || !h->seq_blk || !h->inv_blk ||
 	    !h->smap_blk || h->str_blk > (1u << 20) || h->pool_blk > (1u << 20) ||
 	    h->seq_blk > (1u << 24) || h->inv_blk > (1u << 24) || h->smap_blk > (1u << 20) || !h->gidx_gpb || h->gidx_gpb > 4096 || !h->gidx_groups ||
 	    (h->gidx_groups & (h->gidx_groups - 1)) || h->gidx_groups % h->gidx_gpb ||
-	    !h->nr_strings) {
+	    !h->nr_strings || !h->generation) {
 		btfdb_err_set(err, "database corrupt: bad header parameters");
 		return -EINVAL;
 	}
@@ -138,15 +183,13 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 			return -EINVAL;
 		}
 		lo = s->off + s->len;
-		if (i == BTFDB_DBF_SEC_TABLES &&
-		    (h->ktab_off < s->off || h->ktab_off > lo || h->ktab_off % 8)) {
-			btfdb_err_set(err, "database corrupt: kernel tables out of bounds");
-			return -EINVAL;
-		}
-		/* TABLES: its shared part; each kernel's tables are checked on use */
-		if (i != BTFDB_DBF_SEC_DATA &&
-		    btfdb_hash64(db->map + s->off, (i == BTFDB_DBF_SEC_TABLES ? h->ktab_off : lo) -
-						   s->off) != s->csum) {
+		/*
+		 * DATA has no checksum of its own (after `add` it also holds
+		 * what earlier generations used): every block and every
+		 * kernel's tables carry theirs, checked when used.
+		 */
+		if (i == BTFDB_DBF_SEC_DATA ? s->csum != 0 :
+		    btfdb_hash64(db->map + s->off, s->len) != s->csum) {
 			btfdb_err_set(err, "database corrupt: section %s checksum mismatch", secname[i]);
 			return -EINVAL;
 		}
@@ -208,14 +251,14 @@ int btfdb_db_open(const char *path, struct btfdb_db **out, struct btfdb_err *err
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}
-	db->size = st.st_size;
-	if (!S_ISREG(st.st_mode) || !db->size) {
+	db->map_len = st.st_size;
+	if (!S_ISREG(st.st_mode) || !db->map_len) {
 		close(fd);
 		free(db);
 		btfdb_err_set(err, "%s: not a btfdb database (empty or not a regular file)", path);
 		return -EINVAL;
 	}
-	db->map = mmap(NULL, db->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	db->map = mmap(NULL, db->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (db->map == MAP_FAILED) {
 		ret = -errno;
@@ -239,7 +282,7 @@ void btfdb_db_close(struct btfdb_db *db)
 		return;
 	btfdb_dbr_cache_free(db);
 	if (db->map && db->map != MAP_FAILED)
-		munmap(db->map, db->size);
+		munmap(db->map, db->map_len);
 	free(db);
 }
 
@@ -301,6 +344,8 @@ int btfdb_db_kernel_info(const struct btfdb_db *db, uint32_t k, struct btfdb_db_
 
 void btfdb_db_info(const struct btfdb_db *db, struct btfdb_db_info *info)
 {
+	const struct btfdb_dbf_sect *d;
+	uint64_t used;
 	uint32_t k;
 
 	memset(info, 0, sizeof(*info));
@@ -312,10 +357,20 @@ void btfdb_db_info(const struct btfdb_db *db, struct btfdb_db_info *info)
 	info->pool_bytes = refs_bytes(db->pool_refs, db->npoolb);
 	info->index_bytes = refs_bytes(db->gidx_refs, db->ngidxb) +
 			    refs_bytes(db->smap_refs, db->nsmapb);
+	used = info->strings_bytes + info->pool_bytes + info->index_bytes;
 	for (k = 0; k < db->h.nr_kernels; k++) {
-		info->raw_total += db->kernels[k].blob_size;
-		info->kernel_bytes += kernel_bytes(db, &db->kernels[k]);
+		const struct btfdb_dbf_kernel *e = &db->kernels[k];
+
+		info->raw_total += e->blob_size;
+		info->kernel_bytes += kernel_bytes(db, e);
+		if (!(e->flags & BTFDB_DBF_K_RAW))
+			used += (uint64_t)btfdb_dbr_div_up(e->nr_types, db->h.seq_blk) *
+				sizeof(struct btfdb_dbf_blockref) +
+				(uint64_t)e->nr_inv * sizeof(struct btfdb_dbf_invref);
 	}
+	used += info->kernel_bytes;
+	d = &db->h.sects[BTFDB_DBF_SEC_DATA];
+	info->unused_bytes = d->len > used ? d->len - used : 0;
 }
 
 int btfdb_db_find_kernel(const struct btfdb_db *db, const char *name, struct btfdb_err *err)

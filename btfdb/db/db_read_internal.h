@@ -41,7 +41,9 @@ struct cblk {
 
 struct btfdb_db {
 	uint8_t *map;
-	size_t size;
+	size_t size;            /* the committed size: h.file_size */
+	size_t map_len;         /* the file's size when mapped (>= size) */
+	uint32_t slot;          /* header slot h came from */
 	struct btfdb_dbf_hdr h;
 	const struct btfdb_dbf_kernel *kernels;
 	const struct btfdb_dbf_blockref *str_refs, *pool_refs, *gidx_refs, *smap_refs;

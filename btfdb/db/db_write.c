@@ -2,8 +2,10 @@
 /*
  * Writing a btfdb database: the file.  Builds the name map (sid -> pool
  * ids) and the essential-name index from the pool, compresses the string
- * and pool blocks, lays out DATA, TABLES, NAMES, KERNELS and writes the
- * file atomically (temporary file, fsync, rename).
+ * and pool blocks, lays out DATA, TABLES, NAMES, KERNELS and writes either
+ * a new file atomically (temporary file, fsync, rename) or, for a writer
+ * opened for append, only what changed after the end of the existing file,
+ * committed by its other header slot (FORMAT.md, "Appending").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,15 +36,21 @@ static int gent_cmp(const void *a, const void *b)
 }
 
 struct out {
-	struct btfdb_dbuf f;  /* the whole file */
+	struct btfdb_dbuf f;  /* the bytes to write, from file offset base */
+	uint64_t base;        /* 0 for a new file; else the old file_size */
+	struct btfdb_db *old; /* append: the database being appended to */
+	struct btfdb_err *err;
+	uint64_t reused;      /* append: bytes of old blocks referenced again */
 	int nomem;
 };
+
+static uint64_t pos(const struct out *o) { return o->base + o->f.len; }
 
 /* Append one compressed block to DATA, fill ref. */
 static void put_blk(struct out *o, const uint8_t *data, uint32_t clen, uint32_t ulen,
 		    struct btfdb_dbf_blockref *ref)
 {
-	ref->off = o->f.len;
+	ref->off = pos(o);
 	ref->clen = clen;
 	ref->ulen = ulen;
 	ref->csum = btfdb_hash64(data, clen);
@@ -61,6 +69,39 @@ static int put_raw_blk(struct out *o, const void *data, size_t len, struct btfdb
 	put_blk(o, c, clen, (uint32_t)len, ref);
 	free(c);
 	return o->nomem ? -ENOMEM : 0;
+}
+
+/*
+ * A shared block whose index existed before (old != NULL when appending):
+ * the old block when it inflates to the same bytes (nothing written), else
+ * a new one.
+ */
+static int put_shared_blk(struct out *o, const void *data, size_t len,
+			  const struct btfdb_dbf_blockref *old, struct btfdb_dbf_blockref *ref)
+{
+	if (old && old->ulen == len) {
+		uint8_t *prev;
+		int ret = btfdb_dbr_inflate(o->old, old, &prev, o->err);
+		bool same;
+
+		if (ret)
+			return ret;
+		same = !len || !memcmp(prev, data, len);
+		free(prev);
+		if (same) {
+			*ref = *old;
+			o->reused += old->clen;
+			return 0;
+		}
+	}
+	return put_raw_blk(o, data, len, ref);
+}
+
+/* The old table's entry b (NULL when not appending or past its end). */
+static const struct btfdb_dbf_blockref *old_ref(const struct out *o, uint64_t tab, uint32_t n,
+						uint32_t b)
+{
+	return o->old && b < n ? btfdb_dbr_refs(o->old, tab) + b : NULL;
 }
 
 /*
@@ -143,7 +184,11 @@ static int build_gidx(struct btfdb_db_writer *w, struct out *o, const uint8_t *n
 		}
 		offs[BTFDB_DBF_GIDX_GPB] = (uint32_t)blk.len;
 		memcpy(blk.p, offs, sizeof(offs));
-		if ((ret = put_raw_blk(o, blk.p, blk.len, &refs[b])))
+		/* the old block b holds the same groups only with the same count */
+		if ((ret = put_shared_blk(o, blk.p, blk.len,
+					  o->old && btfdb_dbr_hdr(o->old)->gidx_groups == groups ?
+					  old_ref(o, btfdb_dbr_hdr(o->old)->gidx_tab, nblk, b) : NULL,
+					  &refs[b])))
 			goto out;
 	}
 	*ngroups_out = groups;
@@ -194,7 +239,11 @@ static int build_smap(struct btfdb_db_writer *w, struct out *o, const uint32_t *
 				prev = p;
 			}
 		}
-		if ((ret = put_raw_blk(o, blk.p, blk.len, &refs[b])))
+		if ((ret = put_shared_blk(o, blk.p, blk.len,
+					  o->old ? old_ref(o, btfdb_dbr_hdr(o->old)->smap_tab,
+							   (btfdb_dbr_hdr(o->old)->nr_strings +
+							    BTFDB_DBF_SMAP_BLK - 1) / BTFDB_DBF_SMAP_BLK, b)
+						 : NULL, &refs[b])))
 			goto out;
 		ret = -ENOMEM;
 	}
@@ -212,7 +261,7 @@ out:
 /* Pad to a multiple of 8 with zero bytes (readers require them zero). */
 static int pad8(struct out *o)
 {
-	while (o->f.len % 8)
+	while (pos(o) % 8)
 		if (btfdb_dbuf_put(&o->f, "", 1))
 			return -ENOMEM;
 	return 0;
@@ -224,21 +273,103 @@ static int write_file(const char *path, const void *data, size_t len, struct btf
 	return btfdb_fileio_write_atomic_sync(path, data, len, err);
 }
 
+static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Commit an append: the new bytes after the old end (cutting off what a
+ * killed writer may have left there), synced; then the header into the
+ * slot not in force, synced.  Until that last write lands whole, readers
+ * (and a crash) see the old generation; a torn header slot fails its
+ * checksum and leaves the old one in force.  On failure the file is cut
+ * back to its old end.
+ */
+static int commit_append(struct btfdb_db_writer *w, const struct out *o,
+			 const struct btfdb_dbf_hdr *h, struct btfdb_err *err)
+{
+	uint32_t slot = !w->base->slot;
+	const char *what = "cannot write";
+	int ret;
+
+	if ((ret = pwrite_all(w->fd, o->f.p, o->f.len, o->base)))
+		goto fail;
+	what = "cannot truncate";
+	if (ftruncate(w->fd, (off_t)(o->base + o->f.len))) {
+		ret = -errno;
+		goto fail;
+	}
+	what = "cannot sync";
+	if (fdatasync(w->fd)) {
+		ret = -errno;
+		goto fail;
+	}
+	what = "cannot write the header";
+	if ((ret = pwrite_all(w->fd, h, sizeof(*h), (uint64_t)slot * sizeof(*h))))
+		goto fail;
+	what = "cannot sync";
+	if (fdatasync(w->fd)) {
+		ret = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	/* best effort: the old generation is in force whatever happens here */
+	if (ftruncate(w->fd, (off_t)o->base)) {
+		/* nothing more to do: the bytes past file_size are ignored */
+	}
+	btfdb_err_set(err, "%s: %s: %s (the file is left as it was)", w->base_path, what,
+		      strerror(-ret));
+	return ret;
+}
+
 int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct btfdb_err *err)
 {
-	struct out o = { { 0 }, 0 };
+	struct out o = { { 0 }, 0, NULL, err, 0, 0 };
 	struct btfdb_dbf_hdr h;
+	const struct btfdb_dbf_hdr *oh = NULL;
 	struct btfdb_dbf_blockref *str_refs = NULL, *pool_refs = NULL, *gidx_refs = NULL;
 	struct btfdb_dbf_blockref *smap_refs = NULL, **seq_refs = NULL;
 	struct btfdb_dbf_invref **inv_refs = NULL;
 	uint32_t nstrb, npoolb, nsmapb, ngroups = 0, b, k, i, pid, nnamed = 0;
+	uint32_t old_strb = 0, old_poolb = 0;
 	uint32_t *sid_of = NULL;
 	uint8_t *named = NULL;
 	int ret = -ENOMEM;
 
 	memset(&h, 0, sizeof(h));
-	if (btfdb_dbuf_put(&o.f, &h, sizeof(h)))
-		goto out;
+	if (w->base) {
+		if (strcmp(path, w->base_path)) {
+			btfdb_err_set(err, "%s: opened to append to %s", path, w->base_path);
+			return -EINVAL;
+		}
+		o.old = w->base;
+		oh = btfdb_dbr_hdr(w->base);
+		o.base = oh->file_size;
+		/* whole blocks of strings and records are unchanged (ids are stable) */
+		old_strb = oh->nr_strings / BTFDB_DBF_STR_BLK;
+		old_poolb = oh->nr_pool / BTFDB_DBF_POOL_BLK;
+	} else {
+		/* a new file: both header slots (the second stays zero) */
+		for (i = 0; i < BTFDB_DBF_HDR_SLOTS; i++)
+			if (btfdb_dbuf_put(&o.f, &h, sizeof(h)))
+				goto out;
+	}
 	/* which sids name a record */
 	sid_of = malloc(((size_t)w->pool.n + 1) * sizeof(uint32_t));
 	named = calloc((size_t)w->nstr + 1, 1);
@@ -259,7 +390,7 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 		}
 	}
 	/* DATA: name index first (it may intern essential names) */
-	h.sects[BTFDB_DBF_SEC_DATA].off = o.f.len;
+	h.sects[BTFDB_DBF_SEC_DATA].off = BTFDB_DBF_HDR_SLOTS * sizeof(h);
 	if ((ret = build_gidx(w, &o, named, nnamed, &ngroups, &gidx_refs)))
 		goto out;
 	if ((ret = build_smap(w, &o, sid_of, &smap_refs)))
@@ -279,21 +410,39 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 		uint64_t e = (b + 1) * BTFDB_DBF_STR_BLK < w->nstr ?
 			     w->soff[(b + 1) * BTFDB_DBF_STR_BLK] : w->sbuf.len;
 
-		if ((ret = put_raw_blk(&o, w->sbuf.p + s, e - s, &str_refs[b])))
+		if (b < old_strb) {
+			str_refs[b] = btfdb_dbr_refs(o.old, oh->str_tab)[b];
+			o.reused += str_refs[b].clen;
+		} else if ((ret = put_shared_blk(&o, w->sbuf.p + s, e - s,
+						 old_ref(&o, oh ? oh->str_tab : 0,
+							 oh ? (oh->nr_strings + oh->str_blk - 1) /
+							      oh->str_blk : 0, b),
+						 &str_refs[b]))) {
 			goto out;
+		}
 	}
 	for (b = 0; b < npoolb; b++) {
 		uint64_t s = w->pool.off[b * BTFDB_DBF_POOL_BLK];
 		uint64_t e = w->pool.off[(b + 1) * BTFDB_DBF_POOL_BLK < w->pool.n ?
 					 (b + 1) * BTFDB_DBF_POOL_BLK : w->pool.n];
 
-		if ((ret = put_raw_blk(&o, w->pool.buf.p + s, e - s, &pool_refs[b])))
+		if (b < old_poolb) {
+			pool_refs[b] = btfdb_dbr_refs(o.old, oh->pool_tab)[b];
+			o.reused += pool_refs[b].clen;
+		} else if ((ret = put_shared_blk(&o, w->pool.buf.p + s, e - s,
+						 old_ref(&o, oh ? oh->pool_tab : 0,
+							 oh ? (oh->nr_pool + oh->pool_blk - 1) /
+							      oh->pool_blk : 0, b),
+						 &pool_refs[b]))) {
 			goto out;
+		}
 	}
 	ret = -ENOMEM;
 	for (k = 0; k < w->nk; k++) {
 		struct wkernel *wk = &w->k[k];
 
+		if (wk->stored)
+			continue; /* its blocks and tables are in the file already */
 		if (wk->e.flags & BTFDB_DBF_K_RAW) {
 			memset(&wk->e.strseq, 0, sizeof(wk->e.strseq));
 			put_blk(&o, wk->raw.data, wk->raw.clen, wk->raw.ulen, &wk->e.raw);
@@ -316,30 +465,15 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	}
 	if (o.nomem)
 		goto out;
-	h.sects[BTFDB_DBF_SEC_DATA].len = o.f.len - h.sects[BTFDB_DBF_SEC_DATA].off;
-
-	/* TABLES (8-byte aligned) */
+	/* the new kernels' block tables (8-aligned, in DATA), each with its checksum */
 	if (pad8(&o))
 		goto out;
-	h.sects[BTFDB_DBF_SEC_TABLES].off = o.f.len;
-	h.str_tab = o.f.len;
-	if (btfdb_dbuf_put(&o.f, str_refs, nstrb * sizeof(*str_refs)))
-		goto out;
-	h.pool_tab = o.f.len;
-	if (btfdb_dbuf_put(&o.f, pool_refs, npoolb * sizeof(*pool_refs)))
-		goto out;
-	h.gidx_tab = o.f.len;
-	if (btfdb_dbuf_put(&o.f, gidx_refs, ngroups / BTFDB_DBF_GIDX_GPB * sizeof(*gidx_refs)))
-		goto out;
-	h.smap_tab = o.f.len;
-	if (btfdb_dbuf_put(&o.f, smap_refs, nsmapb * sizeof(*smap_refs)))
-		goto out;
-	/* the kernels' arrays, each with its own checksum */
-	h.ktab_off = o.f.len;
 	for (k = 0; k < w->nk; k++) {
 		struct wkernel *wk = &w->k[k];
-		uint64_t start = o.f.len;
+		uint64_t start = pos(&o), at = o.f.len;
 
+		if (wk->stored)
+			continue;
 		wk->e.seq_tab = 0;
 		wk->e.inv_tab = 0;
 		wk->e.tab_csum = 0;
@@ -352,36 +486,53 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 		if (btfdb_dbuf_put(&o.f, seq_refs[k], (size_t)wk->nseq * sizeof(**seq_refs)) ||
 		    btfdb_dbuf_put(&o.f, inv_refs[k], (size_t)wk->ninv * sizeof(**inv_refs)))
 			goto out;
-		wk->e.tab_csum = btfdb_hash64(o.f.p + start, o.f.len - start);
+		wk->e.tab_csum = btfdb_hash64(o.f.p + at, o.f.len - at);
 	}
-	h.sects[BTFDB_DBF_SEC_TABLES].len = o.f.len - h.sects[BTFDB_DBF_SEC_TABLES].off;
+	h.sects[BTFDB_DBF_SEC_DATA].len = pos(&o) - h.sects[BTFDB_DBF_SEC_DATA].off;
+
+	/* TABLES (8-byte aligned): the shared arrays */
+	if (pad8(&o))
+		goto out;
+	h.sects[BTFDB_DBF_SEC_TABLES].off = pos(&o);
+	h.str_tab = pos(&o);
+	if (btfdb_dbuf_put(&o.f, str_refs, nstrb * sizeof(*str_refs)))
+		goto out;
+	h.pool_tab = pos(&o);
+	if (btfdb_dbuf_put(&o.f, pool_refs, npoolb * sizeof(*pool_refs)))
+		goto out;
+	h.gidx_tab = pos(&o);
+	if (btfdb_dbuf_put(&o.f, gidx_refs, ngroups / BTFDB_DBF_GIDX_GPB * sizeof(*gidx_refs)))
+		goto out;
+	h.smap_tab = pos(&o);
+	if (btfdb_dbuf_put(&o.f, smap_refs, nsmapb * sizeof(*smap_refs)))
+		goto out;
+	h.sects[BTFDB_DBF_SEC_TABLES].len = pos(&o) - h.sects[BTFDB_DBF_SEC_TABLES].off;
 
 	/* NAMES */
-	h.sects[BTFDB_DBF_SEC_NAMES].off = o.f.len;
+	h.sects[BTFDB_DBF_SEC_NAMES].off = pos(&o);
 	for (k = 0; k < w->nk; k++) {
-		w->k[k].e.name_off = o.f.len;
+		w->k[k].e.name_off = pos(&o);
 		if (btfdb_dbuf_put(&o.f, w->k[k].name, strlen(w->k[k].name) + 1))
 			goto out;
 	}
-	h.sects[BTFDB_DBF_SEC_NAMES].len = o.f.len - h.sects[BTFDB_DBF_SEC_NAMES].off;
+	h.sects[BTFDB_DBF_SEC_NAMES].len = pos(&o) - h.sects[BTFDB_DBF_SEC_NAMES].off;
 
 	/* KERNELS (8-byte aligned) */
 	if (pad8(&o))
 		goto out;
-	h.sects[BTFDB_DBF_SEC_KERNELS].off = o.f.len;
+	h.sects[BTFDB_DBF_SEC_KERNELS].off = pos(&o);
 	for (k = 0; k < w->nk; k++)
 		if (btfdb_dbuf_put(&o.f, &w->k[k].e, sizeof(w->k[k].e)))
 			goto out;
-	h.sects[BTFDB_DBF_SEC_KERNELS].len = o.f.len - h.sects[BTFDB_DBF_SEC_KERNELS].off;
+	h.sects[BTFDB_DBF_SEC_KERNELS].len = pos(&o) - h.sects[BTFDB_DBF_SEC_KERNELS].off;
 
-	for (i = 0; i < BTFDB_DBF_NR_SECS; i++)
-		h.sects[i].csum = btfdb_hash64(o.f.p + h.sects[i].off,
-					       i == BTFDB_DBF_SEC_TABLES ?
-					       h.ktab_off - h.sects[i].off : h.sects[i].len);
+	for (i = BTFDB_DBF_SEC_TABLES; i < BTFDB_DBF_NR_SECS; i++)
+		h.sects[i].csum = btfdb_hash64(o.f.p + (h.sects[i].off - o.base), h.sects[i].len);
 	memcpy(h.magic, BTFDB_DBF_MAGIC, 8);
 	h.version = BTFDB_DBF_VERSION;
 	h.hdr_len = sizeof(h);
-	h.file_size = o.f.len;
+	h.file_size = pos(&o);
+	h.generation = oh ? oh->generation + 1 : 1;
 	h.nr_kernels = w->nk;
 	h.nr_strings = w->nstr;
 	h.nr_pool = w->pool.n;
@@ -394,12 +545,18 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	h.inv_blk = BTFDB_DBF_INV_BLK;
 	h.hdr_csum = 0;
 	h.hdr_csum = btfdb_hash64(&h, sizeof(h));
-	memcpy(o.f.p, &h, sizeof(h));
-	ret = write_file(path, o.f.p, o.f.len, err);
+	if (w->base) {
+		ret = commit_append(w, &o, &h, err);
+	} else {
+		memcpy(o.f.p, &h, sizeof(h));
+		ret = write_file(path, o.f.p, o.f.len, err);
+	}
 	goto done;
 out:
 	if (ret == -ENOMEM)
 		btfdb_err_set(err, "%s: out of memory", path);
+	else if (o.old && err && err->msg[0])
+		btfdb_err_prefix(err, "%s: ", path); /* an old block failed its checks */
 	else
 		btfdb_err_set(err, "%s: writing the database failed (%d)", path, ret);
 done:

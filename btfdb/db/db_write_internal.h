@@ -24,6 +24,8 @@ struct wblk {
 struct wkernel {
 	char *name;
 	struct btfdb_dbf_kernel e;   /* entry; offsets filled at write time */
+	bool stored;                 /* append mode: already in the file, e's offsets
+				      * valid there, no blocks in memory */
 	struct wblk *seq;            /* seq blocks */
 	uint32_t nseq;
 	struct wblk *inv;            /* inverse blocks (pool id -> type ids) that hold */
@@ -63,6 +65,14 @@ struct btfdb_db_writer {
 	uint32_t *kfirst;
 	uint32_t capfirst;
 	uint32_t *str_at;     /* offset -> sid + 1 of the string starting there */
+	/*
+	 * Append mode (btfdb_db_writer_open_append): the database as opened,
+	 * kept mapped so that unchanged shared blocks are referenced, not
+	 * written again; `fd` is the file, opened for writing.
+	 */
+	struct btfdb_db *base;
+	char *base_path;
+	int fd;
 };
 
 /* ---- db_writer.c ---- */

@@ -16,8 +16,11 @@
  * finding and removing kernels.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "btfdb_internal.h"
 #include "db_write_internal.h"
@@ -70,6 +73,10 @@ void btfdb_db_writer_free(struct btfdb_db_writer *w)
 	free(w->k);
 	free(w->kfirst);
 	free(w->str_at);
+	btfdb_db_close(w->base);
+	free(w->base_path);
+	if (w->fd >= 0)
+		close(w->fd);
 	free(w);
 }
 
@@ -202,6 +209,7 @@ struct btfdb_db_writer *btfdb_dbw_alloc(void)
 		return NULL;
 	}
 	w->pool.off[0] = w->fresh.off[0] = 0;
+	w->fd = -1;
 	return w;
 }
 
@@ -227,7 +235,14 @@ static int copy_blk(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref, s
 	return 0;
 }
 
-static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, struct btfdb_err *err)
+/*
+ * The shared storage of db into w (strings and records keep their ids),
+ * and its kernels: with their blocks (copied, for a full rewrite) or, when
+ * append is set, only their names and entries (stored: they stay where
+ * they are in the file).
+ */
+static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, bool append,
+			 struct btfdb_err *err)
 {
 	const struct btfdb_dbf_hdr *h = btfdb_dbr_hdr(db);
 	const struct btfdb_dbf_blockref *refs;
@@ -323,6 +338,10 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, struct 
 			ret = -ENOMEM;
 			goto out;
 		}
+		if (append) {
+			wk->stored = true;
+			continue;
+		}
 		if (e->flags & BTFDB_DBF_K_RAW) {
 			ret = copy_blk(db, &e->raw, &wk->raw, err);
 			if (ret)
@@ -378,7 +397,7 @@ int btfdb_db_writer_new(const char *path, struct btfdb_db_writer **out, struct b
 	if (path) {
 		ret = btfdb_db_open(path, &db, err);
 		if (!ret)
-			ret = load_existing(w, db, err);
+			ret = load_existing(w, db, false, err);
 		btfdb_db_close(db);
 		if (ret) {
 			if (ret == -ENOMEM)
@@ -390,6 +409,59 @@ int btfdb_db_writer_new(const char *path, struct btfdb_db_writer **out, struct b
 	}
 	*out = w;
 	return 0;
+}
+
+int btfdb_db_writer_open_append(const char *path, struct btfdb_db_writer **out,
+				struct btfdb_err *err)
+{
+	struct btfdb_db_writer *w = btfdb_dbw_alloc();
+	struct stat a, b;
+	int ret;
+
+	*out = NULL;
+	if (!w) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	w->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (w->fd < 0 || fstat(w->fd, &a)) {
+		ret = -errno;
+		btfdb_err_set(err, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if ((ret = btfdb_db_open(path, &w->base, err)))
+		goto fail;
+	/* the file mapped must be the one open for writing (the caller holds
+	 * the writers' lock, so nothing replaces it meanwhile) */
+	if (stat(path, &b) || a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		btfdb_err_set(err, "%s: replaced while being opened", path);
+		ret = -EAGAIN;
+		goto fail;
+	}
+	if (!(w->base_path = strdup(path))) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	/* whole string and record blocks are referenced again: same granularity */
+	if (btfdb_dbr_hdr(w->base)->str_blk != BTFDB_DBF_STR_BLK ||
+	    btfdb_dbr_hdr(w->base)->pool_blk != BTFDB_DBF_POOL_BLK) {
+		btfdb_err_set(err, "%s: database uses other block sizes; compact it first", path);
+		ret = -EINVAL;
+		goto fail;
+	}
+	if ((ret = load_existing(w, w->base, true, err))) {
+		if (ret == -ENOMEM)
+			btfdb_err_set(err, "out of memory");
+		btfdb_err_prefix(err, "%s: ", path);
+		goto fail;
+	}
+	*out = w;
+	return 0;
+fail:
+	if (ret == -ENOMEM && !w->base_path)
+		btfdb_err_set(err, "out of memory");
+	btfdb_db_writer_free(w);
+	return ret;
 }
 
 uint32_t btfdb_db_writer_kernel_count(const struct btfdb_db_writer *w)

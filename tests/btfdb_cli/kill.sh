@@ -10,7 +10,11 @@
 #  3. two `btfdb add` of different kernels at the same time: both kernels end
 #     up in the database (writers are serialized);
 #  4. a full disk (RLIMIT_FSIZE): exit 2, a clear message, the old database
-#     byte for byte, no temporary file.
+#     byte for byte, no temporary file;
+#  5. `btfdb add` (which appends in place) killed on entry to each of its
+#     writing system calls (strace fault injection: every pwrite64, the
+#     ftruncate, both fdatasync), and a torn header slot: the old set until
+#     the header is written, the new one after; the file verifies.
 set -u
 B=$1
 H=$2
@@ -146,6 +150,53 @@ for cmd in "add -q db $T/src3.btf" "compact db" "rm -q db src1"; do
 	else no_tmp "$T/f" "full disk, $cmd" && ok; fi
 done
 rm -f "$T/d2"
+
+# 5. add killed at each writing system call (deterministic kill points) ------
+if command -v strace > /dev/null && strace -f -o /dev/null true 2>/dev/null; then
+	mkdir -p "$T/s"
+	cp "$T/base1" "$T/s/db"
+	strace -f -qq -o "$T/s/trace" -e trace=pwrite64,ftruncate,fdatasync "$B" add -q "$T/s/db" "$T/src2.btf"
+	cp "$T/s/db" "$T/s/full"
+	npw=$(grep -c 'pwrite64(' "$T/s/trace")
+	nsync=$(grep -c 'fdatasync(' "$T/s/trace")
+	ntr=$(grep -c 'ftruncate(' "$T/s/trace")
+	# the commit: the header is the last pwrite64, between the two fdatasync
+	if [ "$npw" -lt 2 ] || [ "$nsync" != 2 ] || [ "$ntr" != 1 ]; then
+		bad "add: unexpected system calls: $npw pwrite64, $nsync fdatasync, $ntr ftruncate"
+	fi
+	points=""
+	for i in $(seq 1 "$npw"); do points="$points pwrite64:$i"; done
+	points="$points ftruncate:1 fdatasync:1 fdatasync:2"
+	for p in $points; do
+		sc=${p%:*} n=${p#*:}
+		cp "$T/base1" "$T/s/db"
+		strace -f -qq -o /dev/null -e trace="$sc" -e inject="$sc":signal=SIGKILL:when="$n" \
+			"$B" add -q "$T/s/db" "$T/src2.btf" > /dev/null 2>&1
+		# before the header is written: the old set; once it is (even unsynced): the new
+		want=$S1
+		[ "$p" = fdatasync:2 ] && want=$S12
+		if ! "$B" verify "$T/s/db" > /dev/null 2>&1; then bad "add killed at $p: does not verify"
+		elif [ "$(names "$T/s/db")" != "$want" ]; then bad "add killed at $p: kernels '$(names "$T/s/db")'"
+		else ok; fi
+		# the killed state is still appended to: the next add commits cleanly
+		if [ "$p" = "pwrite64:$npw" ]; then
+			cp "$T/s/db" "$T/s/pre"
+			if "$B" add -q "$T/s/db" "$T/src2.btf" && "$B" verify "$T/s/db" > /dev/null 2>&1 &&
+			   [ "$(names "$T/s/db")" = "$S12" ] && cmp -s "$T/s/db" "$T/s/full"; then ok
+			else bad "add after a killed add: not the same database as one uninterrupted add"; fi
+		fi
+	done
+	# a torn header: the first 100 bytes of the new slot written, the rest not
+	hlen=$(od -An -tu2 -j10 -N2 "$T/s/full" | tr -d ' ')
+	cp "$T/s/pre" "$T/s/db"
+	dd if="$T/s/full" of="$T/s/db" bs=1 skip="$hlen" seek="$hlen" count=100 conv=notrunc 2>/dev/null
+	if cmp -s "$T/s/db" "$T/s/pre"; then bad "torn header: the new header is not in slot 1"
+	elif "$B" verify "$T/s/db" > /dev/null 2>&1 && [ "$(names "$T/s/db")" = "$S1" ]; then ok
+	else bad "torn header: kernels '$(names "$T/s/db")' or does not verify"; fi
+	rm -rf "$T/s"
+else
+	echo "note: strace is missing or cannot trace here: the system-call kill points are not run"
+fi
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -88,6 +88,9 @@ if [ -n "$btfdb" ]; then
   dump_btf "$bpf/core_misc.bpfeb.o" "$tmp/be.btf"
   "$btfdb" build "$tmp/be.btf" "$t/bitfields__base.o" "$t/enum64val__base.o" \
     -o "$here/corpus/db/mixed.btfdb" >/dev/null 2>&1
+  # appended in place: two header slots, bytes the second generation no longer uses
+  cp "$here/corpus/db/one.btfdb" "$here/corpus/db/appended.btfdb"
+  "$btfdb" add -q "$here/corpus/db/appended.btfdb" "$t/nesting__base.o" >/dev/null 2>&1
 else
   echo "make_seeds: no btfdb tool in $build, corpus/db left as is" >&2
 fi

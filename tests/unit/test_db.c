@@ -358,6 +358,134 @@ static void test_add_rm(void)
 	btfdb_db_close(db);
 }
 
+/* Kernels of the database at p after open + verify; -1 when either fails. */
+static int verified_count(const char *p)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db *db;
+	int n = -1;
+
+	if (btfdb_db_open(p, &db, &err))
+		return -1;
+	if (!btfdb_db_verify(db, &err))
+		n = (int)btfdb_db_kernel_count(db);
+	btfdb_db_close(db);
+	return n;
+}
+
+/* Append blob i as name to the database at p, in place. */
+static void append_one(const char *p, int i, const char *name)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db_writer *wr;
+	struct btfdb_btf *btf;
+
+	CHECK_EQ(btfdb_db_writer_open_append(p, &wr, &err), 0);
+	if (!wr)
+		return;
+	CHECK_EQ(btfdb_btf_parse(blobs[i], blob_sz[i], NULL, &btf, &err), 0);
+	CHECK(btfdb_db_writer_add(wr, btf, name, &err) >= 0);
+	btfdb_btf_free(btf);
+	err.msg[0] = 0;
+	CHECK_EQ(btfdb_db_writer_write(wr, path("elsewhere.btfdb"), &err), -EINVAL);
+	CHECK_EQ(btfdb_db_writer_write(wr, p, &err), 0);
+	btfdb_db_writer_free(wr);
+}
+
+/*
+ * Appending in place (btfdb add): the old bytes stay as they were, the new
+ * generation goes to the other header slot.  A cut between the old and
+ * the new end, a damaged new slot, or bytes a killed writer left after the
+ * end: the old database (or, for the bytes after the end, the new one)
+ * reads and verifies, and the next append gives the same file as a clean one.
+ */
+static void test_append(void)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db_writer *wr;
+	struct btfdb_db *db;
+	const char *src = path("k0.btf");
+	const struct btfdb_dbf_hdr *h1, *h2;
+	uint8_t *o, *nb, *buf, *clean, *again;
+	size_t on, nn, cn, an, hl = sizeof(struct btfdb_dbf_hdr), cut;
+	int i;
+
+	CHECK_EQ(btfdb_db_writer_new(NULL, &wr, &err), 0);
+	if (!wr)
+		return;
+	CHECK_EQ(btfdb_db_writer_add_sources(wr, &src, 1, NULL, NULL, NULL, &err), 0);
+	CHECK_EQ(btfdb_db_writer_write(wr, path("b.btfdb"), &err), 0);
+	btfdb_db_writer_free(wr);
+	o = read_file(path("b.btfdb"), &on);
+	append_one(path("b.btfdb"), 1, "k1");
+	nb = read_file(path("b.btfdb"), &nn);
+	CHECK(o && nb && nn > on);
+	if (!o || !nb || nn <= on)
+		return;
+	/* slot 0 and everything up to the old end unchanged; slot 1 generation 2 */
+	CHECK(!memcmp(o, nb, hl) && !memcmp(o + 2 * hl, nb + 2 * hl, on - 2 * hl));
+	h1 = (const void *)nb;
+	h2 = (const void *)(nb + hl);
+	CHECK_EQ(h1->generation, 1);
+	CHECK_EQ(h2->generation, 2);
+	CHECK_EQ(h2->file_size, nn);
+	CHECK_EQ(h2->nr_kernels, 2);
+	CHECK_EQ(btfdb_db_open(path("b.btfdb"), &db, &err), 0);
+	if (db) {
+		for (i = 0; i < 2; i++) {
+			void *d = NULL;
+			size_t n = 0;
+
+			CHECK_EQ(btfdb_db_extract(db, i, &d, &n, &err), 0);
+			CHECK(n == blob_sz[i] && d && !memcmp(d, blobs[i], n));
+			free(d);
+			compare_backend(db, i, blobs[i], blob_sz[i]);
+		}
+		CHECK_EQ(btfdb_db_verify(db, &err), 0);
+		btfdb_db_close(db);
+	}
+	/* cut anywhere after the old end (a crash before the header): the old set */
+	for (cut = on; cut < nn; cut += (nn - on) / 17 + 1) {
+		write_file(path("t.btfdb"), nb, cut);
+		CHECK_EQ(verified_count(path("t.btfdb")), 1);
+	}
+	/* the new slot damaged (a torn header write): the old set */
+	buf = malloc(nn + 100);
+	if (!buf)
+		return;
+	for (i = 0; i < (int)hl; i += 13) {
+		memcpy(buf, nb, nn);
+		buf[hl + i] ^= 0x20;
+		write_file(path("t.btfdb"), buf, nn);
+		CHECK_EQ(verified_count(path("t.btfdb")), 1);
+	}
+	/* both slots damaged: refused */
+	memcpy(buf, nb, nn);
+	buf[3] ^= 1;
+	buf[hl + 3] ^= 1;
+	write_file(path("t.btfdb"), buf, nn);
+	err.msg[0] = 0;
+	CHECK(open_verify(path("t.btfdb"), &err) < 0 && err.msg[0]);
+	/* bytes after the end (a killed append): ignored, then removed */
+	append_one(path("b.btfdb"), 2, "k2");
+	clean = read_file(path("b.btfdb"), &cn);
+	memcpy(buf, nb, nn);
+	memset(buf + nn, 0xab, 100);
+	write_file(path("t.btfdb"), buf, nn + 100);
+	CHECK_EQ(verified_count(path("t.btfdb")), 2);
+	append_one(path("t.btfdb"), 2, "k2");
+	again = read_file(path("t.btfdb"), &an);
+	CHECK(clean && again && an == cn && !memcmp(clean, again, cn));
+	/* generation 3 went to slot 0 */
+	CHECK(clean && ((const struct btfdb_dbf_hdr *)clean)->generation == 3);
+	CHECK_EQ(verified_count(path("b.btfdb")), 3);
+	free(buf);
+	free(clean);
+	free(again);
+	free(o);
+	free(nb);
+}
+
 static void test_corruption(void)
 {
 	struct btfdb_err err = { "" };
@@ -575,6 +703,7 @@ int main(void)
 	}
 	test_build_and_read();
 	test_add_rm();
+	test_append();
 	test_corruption();
 	test_padding();
 	test_shift_and_compact();
