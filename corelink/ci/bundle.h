@@ -5,7 +5,7 @@
  *
  * A bundle holds, per object of a batch manifest, the original CO-RE object,
  * one base artifact as a copy/add delta against the original, and every
- * other distinct artifact as patch runs against the base (or, when its size
+ * other distinct artifact as a patch of the object's sites (or, when its size
  * differs, as its own delta); plus the manifest's kernel table.  The same
  * manifest and objects always give the same bytes.
  */

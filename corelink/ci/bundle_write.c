@@ -8,12 +8,15 @@
  *     against its XXH3-128 name).
  *  2. The base: the artifact that costs the fewest patch bytes to reach the
  *     others of its size (ties: the first); stored as a copy/add delta
- *     against the original (make_delta).  Every other artifact of the same
- *     size: patch runs against the base (make_patch); of another size: its
- *     own delta against the original.
- *  3. Tables (strings, objects, artifacts, kernels) and DATA, each section
- *     8-aligned and checksummed (XXH64 from libxxhash: an implementation
- *     independent of the runtime's), then the header.
+ *     against the original (make_delta).  The object's sites: the runs of
+ *     bytes where any other artifact of the base's size differs from it
+ *     (make_sites).  Each of those: a bitmap of the sites it replaces and
+ *     their bytes (make_patch); an artifact of another size: its own delta
+ *     against the original.
+ *  3. Tables (strings, objects, artifacts, the kernel table in columns with
+ *     releases front and back coded) and DATA, each section 8-aligned and
+ *     checksummed (XXH64 from libxxhash: an implementation independent of
+ *     the runtime's), then the header.
  * Everything depends only on the inputs: the same bytes every time.
  */
 #include <errno.h>
@@ -204,56 +207,39 @@ static int make_delta(const uint8_t *src, size_t slen, const uint8_t *out, size_
 	return b->oom ? -ENOMEM : 0;
 }
 
-/* Patch runs turning base into out (same size; CORELINK_BUNDLE_ENC_PATCH). */
-static void make_patch(const uint8_t *base, const uint8_t *out, size_t len, struct wbuf *b)
-{
-	size_t i, nr = 0, pass, start, end, gap;
-
-	for (pass = 0; pass < 2; pass++) {
-		if (pass)
-			wb_uvarint(b, nr);
-		for (i = 0; i < len;) {
-			if (base[i] == out[i]) {
-				i++;
-				continue;
-			}
-			/* a run: differing bytes, merged across gaps shorter than PATCH_MERGE_GAP */
-			start = i;
-			end = ++i;
-			while (i < len) {
-				if (base[i] != out[i]) {
-					end = ++i;
-					continue;
-				}
-				for (gap = 0; i + gap < len && gap < PATCH_MERGE_GAP &&
-					      base[i + gap] == out[i + gap]; gap++)
-					;
-				if (gap == PATCH_MERGE_GAP || i + gap == len)
-					break;
-				i += gap;
-			}
-			if (!pass) {
-				nr++;
-			} else {
-				wb_uvarint(b, start);
-				wb_uvarint(b, end - start);
-				wb_put(b, out + start, end - start);
-			}
-			i = end;
-		}
-	}
-}
-
-/* Bytes make_patch() would write (for choosing the base). */
+/* Bytes and runs by which out differs from base (same size): the cost of choosing base. */
 static size_t patch_cost(const uint8_t *base, const uint8_t *out, size_t len)
 {
-	struct wbuf b = { 0 };
-	size_t n;
+	size_t i, cost = 0;
 
-	make_patch(base, out, len, &b);
-	n = b.oom ? SIZE_MAX : b.n;
-	free(b.p);
-	return n;
+	for (i = 0; i < len; i++)
+		if (base[i] != out[i])
+			cost += 1 + 2 * (i == 0 || base[i - 1] == out[i - 1]);
+	return cost;
+}
+
+/* One site: [off, off + len) of the base. */
+struct site {
+	size_t off, len;
+};
+
+/* The patch of a against the base over the object's sites (CORELINK_BUNDLE_ENC_PATCH). */
+static void make_patch(const uint8_t *base, const uint8_t *out, const struct site *sites,
+		       size_t nr, struct wbuf *b)
+{
+	size_t i, nbytes = (nr + 7) / 8;
+	uint8_t *bits = wb_grow(b, nbytes);
+	size_t at = b->n - nbytes;
+
+	if (!bits)
+		return;
+	memset(bits, 0, nbytes);
+	for (i = 0; i < nr; i++) {
+		if (!memcmp(base + sites[i].off, out + sites[i].off, sites[i].len))
+			continue;
+		b->p[at + i / 8] |= (uint8_t)(1u << (i % 8));
+		wb_put(b, out + sites[i].off, sites[i].len);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -276,6 +262,8 @@ struct wobj {
 	size_t nr_arts;
 	size_t base;          /* index into arts */
 	size_t orig_off;
+	size_t sites_off, sites_size;  /* its site list, in DATA */
+	uint32_t width;       /* bytes of its kernel entries */
 };
 
 static int cmp_rel(const void *a, const void *b)
@@ -388,6 +376,61 @@ static int load_artifacts(const struct corelink_manifest *m, size_t oi, const ch
 	return 0;
 }
 
+/*
+ * The object's sites: the maximal runs of bytes where some artifact of the
+ * base's size differs from the base, joined across gaps of SITE_JOIN bytes
+ * or fewer (a site costs ~2 bytes in the list; a joined gap, a byte in each
+ * patch that replaces it).  *sites is malloc'd (NULL when none).
+ */
+#define SITE_JOIN 1
+static int make_sites(const struct wobj *w, struct site **sites, size_t *nr)
+{
+	const struct wart *b = &w->arts[w->base];
+	size_t i, j, cap = 0;
+	uint8_t *diff = calloc(b->size ? b->size : 1, 1);
+
+	*sites = NULL;
+	*nr = 0;
+	if (!diff)
+		return -ENOMEM;
+	for (j = 0; j < w->nr_arts; j++)
+		if (j != w->base && w->arts[j].size == b->size)
+			for (i = 0; i < b->size; i++)
+				diff[i] |= (uint8_t)(w->arts[j].data[i] != b->data[i]);
+	for (i = 0; i < b->size;) {
+		size_t start, end, gap;
+
+		if (!diff[i]) {
+			i++;
+			continue;
+		}
+		start = i;
+		end = ++i;
+		for (;;) {
+			while (i < b->size && diff[i])
+				end = ++i;
+			for (gap = 0; i + gap < b->size && gap <= SITE_JOIN && !diff[i + gap]; gap++)
+				;
+			if (gap > SITE_JOIN || i + gap == b->size)
+				break;
+			i += gap;
+		}
+		if (*nr == cap) {
+			struct site *p = realloc(*sites, (cap = cap ? 2 * cap : 16) * sizeof(*p));
+
+			if (!p) {
+				free(diff);
+				return -ENOMEM;
+			}
+			*sites = p;
+		}
+		(*sites)[(*nr)++] = (struct site){ start, end - start };
+		i = end;
+	}
+	free(diff);
+	return 0;
+}
+
 /* The base: fewest patch bytes to the artifacts of its size (at most 64 tried). */
 static void choose_base(struct wobj *w)
 {
@@ -415,27 +458,26 @@ static void choose_base(struct wobj *w)
 /* Tables                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Strings: offsets of the deduplicated ones (distro, version, arch, messages). */
+/* Strings: offsets of the deduplicated ones (names, archs, distros, versions, messages). */
 struct strtab {
 	struct wbuf b;
 	uint32_t *dedup;
 	size_t nr_dedup, cap_dedup;
 };
 
-static uint32_t str_add(struct strtab *t, const char *s, bool dedup)
+static uint32_t str_add(struct strtab *t, const char *s)
 {
 	size_t i, len = strlen(s) + 1;
 	uint32_t off;
 
 	if (!s[0])
 		return 0;
-	if (dedup)
-		for (i = 0; i < t->nr_dedup; i++)
-			if (!strcmp((const char *)t->b.p + t->dedup[i], s))
-				return t->dedup[i];
+	for (i = 0; i < t->nr_dedup; i++)
+		if (!strcmp((const char *)t->b.p + t->dedup[i], s))
+			return t->dedup[i];
 	off = (uint32_t)t->b.n;
 	wb_put(&t->b, s, len);
-	if (dedup && t->nr_dedup < 4096) {
+	if (t->nr_dedup < 4096) {
 		if (t->nr_dedup == t->cap_dedup) {
 			size_t cap = t->cap_dedup ? 2 * t->cap_dedup : 64;
 			uint32_t *p = realloc(t->dedup, cap * sizeof(*p));
@@ -461,48 +503,145 @@ static size_t unguarded_of(const struct corelink_mf_entry *e)
 	return n;
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 0;
-}
-
-/* Index of artifact rel among object w's, as numbered in the bundle. */
-static uint32_t art_index(const struct wobj *w, const char *rel)
+/* Index of artifact rel among object w's, counted from its first. */
+static uint32_t art_local(const struct wobj *w, const char *rel)
 {
 	size_t i;
 
 	for (i = 0; i < w->nr_arts; i++)
 		if (!strcmp(w->arts[i].rel, rel))
-			return w->arts[i].index;
+			return (uint32_t)i;
 	return CORELINK_BUNDLE_NONE;
 }
 
-/*
- * Object i's name in the bundle: its file name, or "NAME@ARCH" when the
- * manifest has builds of NAME for several architectures (the runtime
- * resolves NAME by the host's arch).  malloc'd; NULL when out of memory.
- */
-static char *bundle_object_name(const struct corelink_manifest *m, size_t i)
-{
-	const struct corelink_mf_object *o = &m->objects[i];
-	char *s;
-	size_t j;
-
-	for (j = 0; j < m->nr_objects; j++)
-		if (j != i && !strcmp(m->objects[j].name, o->name) && cl_s0(o->arch)[0])
-			return asprintf(&s, "%s@%s", o->name, o->arch) < 0 ? NULL : s;
-	return strdup(o->name);
-}
-
-static void put_section(struct wbuf *out, uint8_t *table_entry, uint32_t id, const struct wbuf *sec)
+static void put_section(struct wbuf *out, uint8_t *table_entry, const struct wbuf *sec)
 {
 	wb_align(out);
-	put_le_at(table_entry, id, 4);
-	put_le_at(table_entry + 4, 0, 4);
-	put_le_at(table_entry + 8, out->n, 8);
-	put_le_at(table_entry + 16, sec->n, 8);
-	put_le_at(table_entry + 24, XXH64(sec->p, sec->n, 0), 8);
+	put_le_at(table_entry, out->n, 8);
+	put_le_at(table_entry + 8, sec->n, 8);
+	put_le_at(table_entry + 16, XXH64(sec->p, sec->n, 0), 8);
 	wb_put(out, sec->p, sec->n);
+}
+
+static size_t common_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
+/* The release of kernel k front and back coded against prev's (KERNELS, releases). */
+static void put_release(struct wbuf *b, const char *prev, const char *cur)
+{
+	size_t pl = strlen(prev), cl = strlen(cur), pre = common_prefix(prev, cur), suf = 0;
+
+	if (pre > 255)
+		pre = 255;
+	while (suf < 255 && suf < pl - pre && suf < cl - pre && prev[pl - 1 - suf] == cur[cl - 1 - suf])
+		suf++;
+	wb_le(b, pre, 1);
+	wb_le(b, suf, 1);
+	wb_le(b, cl - pre - suf, 1);
+	wb_put(b, cur + pre, cl - pre - suf);
+}
+
+/* An entry's code (see CORELINK_BUNDLE_SEC_KERNELS) and its note, if any. */
+static uint32_t entry_code(const struct wobj *w, const struct corelink_mf_entry *e, bool *note,
+			   uint32_t *value, struct strtab *strs)
+{
+	size_t ung = unguarded_of(e);
+
+	*note = false;
+	switch (e->status) {
+	case CORELINK_ENTRY_ERROR:
+		*note = true;
+		*value = str_add(strs, e->error && e->error[0] ? e->error : "failed");
+		return 3;
+	case CORELINK_ENTRY_SKIPPED: /* the object is built for another arch */
+		return 1u << 2 | 3;
+	case CORELINK_ENTRY_OK:
+		return art_local(w, e->artifact) << 2 | CORELINK_BUNDLE_OK;
+	default:
+		if (!ung)
+			return art_local(w, e->artifact) << 2 | CORELINK_BUNDLE_GUARDED;
+		*note = true;
+		*value = ung > UINT32_MAX ? UINT32_MAX : (uint32_t)ung;
+		return art_local(w, e->artifact) << 2 | CORELINK_BUNDLE_POISONED;
+	}
+}
+
+/* The KERNELS section: counts, BTF hashes, groups, notes, entries, releases. */
+static int kernel_table(const struct corelink_manifest *m, const struct wobj *w, struct strtab *strs,
+			struct wbuf *k, struct btfdb_err *err)
+{
+	struct wbuf groups = { 0 }, notes = { 0 }, entries = { 0 }, rels = { 0 };
+	size_t i, j, g0, nr_groups = 0, nr_notes = 0;
+	int ret = 0;
+
+	for (i = 0; i < m->nr_kernels; i++) {
+		const struct corelink_mf_kernel *kk = &m->kernels[i];
+
+		if (strlen(kk->release) > CORELINK_BUNDLE_MAX_RELEASE) {
+			btfdb_err_set(err, "kernel release '%.40s...' is longer than %d bytes", kk->release,
+				      CORELINK_BUNDLE_MAX_RELEASE);
+			ret = -E2BIG;
+			goto out;
+		}
+		put_release(&rels, i ? m->kernels[i - 1].release : "", kk->release);
+		/* a group: the run of kernels with this distro/version/arch */
+		if (!i || strcmp(kk->distro, m->kernels[i - 1].distro) ||
+		    strcmp(kk->version, m->kernels[i - 1].version) || strcmp(kk->arch, m->kernels[i - 1].arch)) {
+			for (g0 = i + 1; g0 < m->nr_kernels && !strcmp(kk->distro, m->kernels[g0].distro) &&
+					 !strcmp(kk->version, m->kernels[g0].version) &&
+					 !strcmp(kk->arch, m->kernels[g0].arch); g0++)
+				;
+			wb_le(&groups, str_add(strs, kk->distro), 4);
+			wb_le(&groups, str_add(strs, kk->version), 4);
+			wb_le(&groups, str_add(strs, kk->arch), 4);
+			wb_le(&groups, g0 - i, 4);
+			nr_groups++;
+		}
+		for (j = 0; j < m->nr_objects; j++) {
+			bool note;
+			uint32_t value = 0;
+
+			entry_code(&w[j], &kk->entries[j], &note, &value, strs);
+			if (note) {
+				wb_le(&notes, i, 4);
+				wb_le(&notes, j, 4);
+				wb_le(&notes, value, 4);
+				nr_notes++;
+			}
+		}
+	}
+	for (j = 0; j < m->nr_objects; j++)
+		for (i = 0; i < m->nr_kernels; i++) {
+			bool note;
+			uint32_t value;
+
+			wb_le(&entries, entry_code(&w[j], &m->kernels[i].entries[j], &note, &value, strs),
+			      (int)w[j].width);
+		}
+	wb_le(k, m->nr_kernels, 4);
+	wb_le(k, nr_groups, 4);
+	wb_le(k, nr_notes, 4);
+	wb_le(k, rels.n, 4);
+	for (i = 0; i < m->nr_kernels; i++)
+		wb_le(k, m->kernels[i].btf_hash & 0xffffffffu, 4);
+	wb_put(k, groups.p, groups.n);
+	wb_put(k, notes.p, notes.n);
+	wb_put(k, entries.p, entries.n);
+	wb_put(k, rels.p, rels.n);
+	if (groups.oom || notes.oom || entries.oom || rels.oom)
+		k->oom = true;
+out:
+	free(groups.p);
+	free(notes.p);
+	free(entries.p);
+	free(rels.p);
+	return ret;
 }
 
 int corelink_bundle_build(const struct corelink_manifest *m, const char *base_dir,
@@ -515,7 +654,7 @@ int corelink_bundle_build(const struct corelink_manifest *m, const char *base_di
 	struct wobj *w = NULL;
 	uint8_t table[CORELINK_BUNDLE_NR_SECTIONS * CORELINK_BUNDLE_SECTION_LEN];
 	uint32_t nr_arts = 0;
-	size_t i, j, k;
+	size_t i, j;
 	int ret = 0;
 
 	*out = NULL;
@@ -530,9 +669,11 @@ int corelink_bundle_build(const struct corelink_manifest *m, const char *base_di
 		return -ENOMEM;
 	}
 	wb_put(&strs.b, "", 1);
-	/* 1-2. originals, artifacts, encodings into DATA */
+	/* 1-2. originals, site lists, encodings into DATA */
 	for (i = 0; i < m->nr_objects && !ret; i++) {
 		struct wobj *o = &w[i];
+		struct site *sites = NULL;
+		size_t nr_sites = 0;
 
 		if ((ret = load_original(&m->objects[i], objs, nr_objs, o, err)) ||
 		    (ret = load_artifacts(m, i, base_dir, o, err)))
@@ -541,28 +682,65 @@ int corelink_bundle_build(const struct corelink_manifest *m, const char *base_di
 		o->orig_off = data.n;
 		wb_put(&data, o->orig, o->orig_size);
 		s.orig_bytes += o->orig_size;
+		if (o->orig_size > UINT32_MAX || o->nr_arts > (UINT32_MAX >> 2)) {
+			btfdb_err_set(err, "object %s is too large for a bundle", m->objects[i].name);
+			ret = -E2BIG;
+			break;
+		}
+		o->width = o->nr_arts <= 64 ? 1 : o->nr_arts <= (1u << 14) ? 2 : 4;
+		if (!o->nr_arts)
+			continue;
 		choose_base(o);
+		if (make_sites(o, &sites, &nr_sites)) {
+			btfdb_err_set(err, "out of memory");
+			ret = -ENOMEM;
+			break;
+		}
+		o->sites_off = data.n;
+		if (nr_sites) {
+			size_t pos = 0;
+
+			wb_uvarint(&data, nr_sites);
+			for (j = 0; j < nr_sites; j++) {
+				wb_uvarint(&data, sites[j].off - pos);
+				wb_uvarint(&data, sites[j].len);
+				pos = sites[j].off + sites[j].len;
+			}
+		}
+		o->sites_size = data.n - o->sites_off;
+		s.patch_bytes += o->sites_size;
 		for (j = 0; j < o->nr_arts && !ret; j++) {
 			struct wart *a = &o->arts[j], *b = &o->arts[o->base];
 			size_t before = data.n;
 
+			if (a->size > UINT32_MAX) {
+				btfdb_err_set(err, "artifact %s is too large for a bundle", a->rel);
+				ret = -E2BIG;
+				break;
+			}
 			a->index = nr_arts + (uint32_t)j;
 			a->data_off = data.n;
 			if (j != o->base && a->size == b->size) {
 				a->enc = CORELINK_BUNDLE_ENC_PATCH;
-				make_patch((const uint8_t *)b->data, (const uint8_t *)a->data, a->size, &data);
+				make_patch((const uint8_t *)b->data, (const uint8_t *)a->data, sites, nr_sites,
+					   &data);
 			} else {
 				a->enc = CORELINK_BUNDLE_ENC_DELTA;
 				ret = make_delta((const uint8_t *)o->orig, o->orig_size,
 						 (const uint8_t *)a->data, a->size, &data);
 			}
 			a->data_size = data.n - before;
+			if (a->data_size > UINT32_MAX) {
+				btfdb_err_set(err, "artifact %s is too large for a bundle", a->rel);
+				ret = -E2BIG;
+			}
 			s.artifact_bytes += a->size;
 			if (j == o->base)
 				s.base_bytes += a->data_size;
 			else
 				s.patch_bytes += a->data_size;
 		}
+		free(sites);
 		nr_arts += (uint32_t)o->nr_arts;
 	}
 	if (ret)
@@ -572,74 +750,42 @@ int corelink_bundle_build(const struct corelink_manifest *m, const char *base_di
 	/* 3. tables */
 	for (i = 0; i < m->nr_objects; i++) {
 		struct wobj *o = &w[i];
-		char *name = bundle_object_name(m, i);
 
-		if (!name)
-			goto nomem;
-		wb_le(&otab, str_add(&strs, name, false), 4);
-		free(name);
+		wb_le(&otab, str_add(&strs, m->objects[i].name), 4);
+		wb_le(&otab, str_add(&strs, cl_s0(m->objects[i].arch)), 4); /* "": every kernel */
 		wb_le(&otab, o->nr_arts ? o->arts[o->base].index : CORELINK_BUNDLE_NONE, 4);
 		wb_le(&otab, o->nr_arts ? o->arts[0].index : nr_arts, 4);
 		wb_le(&otab, o->nr_arts, 4);
+		wb_le(&otab, o->width, 4);
 		wb_le(&otab, o->orig_off, 8);
 		wb_le(&otab, o->orig_size, 8);
 		wb_le(&otab, XXH64(o->orig, o->orig_size, 0), 8);
+		wb_le(&otab, o->sites_off, 8);
+		wb_le(&otab, o->sites_size, 8);
 		for (j = 0; j < o->nr_arts; j++) {
 			struct wart *a = &o->arts[j];
-			uint8_t name[8];
 
-			for (k = 0; k < 8; k++)
-				name[k] = (uint8_t)(hexval(a->rel[8 + 2 * k]) << 4 | hexval(a->rel[9 + 2 * k]));
 			wb_le(&atab, i, 4);
 			wb_le(&atab, a->enc, 4);
-			wb_le(&atab, a->size, 8);
-			wb_le(&atab, XXH64(a->data, a->size, 0), 8);
+			wb_le(&atab, a->size, 4);
+			wb_le(&atab, a->data_size, 4);
 			wb_le(&atab, a->data_off, 8);
-			wb_le(&atab, a->data_size, 8);
-			wb_put(&atab, name, 8);
+			wb_le(&atab, XXH64(a->data, a->size, 0), 8);
 		}
 	}
-	for (k = 0; k < m->nr_kernels; k++) {
-		const struct corelink_mf_kernel *kk = &m->kernels[k];
-
-		wb_le(&ktab, str_add(&strs, kk->distro, true), 4);
-		wb_le(&ktab, str_add(&strs, kk->version, true), 4);
-		wb_le(&ktab, str_add(&strs, kk->arch, true), 4);
-		wb_le(&ktab, str_add(&strs, kk->release, false), 4);
-		wb_le(&ktab, kk->btf_hash, 8);
-		for (i = 0; i < m->nr_objects; i++) {
-			const struct corelink_mf_entry *e = &kk->entries[i];
-			size_t ung = unguarded_of(e);
-			bool failed = e->status == CORELINK_ENTRY_ERROR ||
-				      e->status == CORELINK_ENTRY_SKIPPED || !e->artifact;
-			unsigned status = failed ? CORELINK_BUNDLE_ERROR
-					  : e->status == CORELINK_ENTRY_OK ? CORELINK_BUNDLE_OK
-					  : ung ? CORELINK_BUNDLE_POISONED : CORELINK_BUNDLE_GUARDED;
-			const char *why = e->error ? e->error : "failed";
-			char msg[160];
-
-			/* an object built for another arch: an ERROR entry saying so */
-			if (e->status == CORELINK_ENTRY_SKIPPED) {
-				snprintf(msg, sizeof(msg), "the object is built for %s, the kernel is %s",
-					 cl_s0(m->objects[i].arch), kk->arch);
-				why = msg;
-			}
-			wb_le(&ktab, failed ? CORELINK_BUNDLE_NONE : art_index(&w[i], e->artifact), 4);
-			wb_le(&ktab, failed ? str_add(&strs, why, true) : 0, 4);
-			wb_le(&ktab, status, 2);
-			wb_le(&ktab, ung > 0xffff ? 0xffff : ung, 2);
-		}
-	}
-	if (strs.b.oom || otab.oom || atab.oom || ktab.oom || strs.b.n > UINT32_MAX)
+	if ((ret = kernel_table(m, w, &strs, &ktab, err)))
+		goto out;
+	if (strs.b.oom || otab.oom || atab.oom || ktab.oom || strs.b.n > UINT32_MAX ||
+	    ktab.n > UINT32_MAX)
 		goto nomem;
 	/* header + table, then the sections */
 	memset(table, 0, sizeof(table));
 	wb_grow(&file, CORELINK_BUNDLE_HEADER_LEN + sizeof(table));
-	put_section(&file, table + 0 * CORELINK_BUNDLE_SECTION_LEN, CORELINK_BUNDLE_SEC_STRINGS, &strs.b);
-	put_section(&file, table + 1 * CORELINK_BUNDLE_SECTION_LEN, CORELINK_BUNDLE_SEC_OBJECTS, &otab);
-	put_section(&file, table + 2 * CORELINK_BUNDLE_SECTION_LEN, CORELINK_BUNDLE_SEC_ARTIFACTS, &atab);
-	put_section(&file, table + 3 * CORELINK_BUNDLE_SECTION_LEN, CORELINK_BUNDLE_SEC_KERNELS, &ktab);
-	put_section(&file, table + 4 * CORELINK_BUNDLE_SECTION_LEN, CORELINK_BUNDLE_SEC_DATA, &data);
+	put_section(&file, table + 0 * CORELINK_BUNDLE_SECTION_LEN, &strs.b);
+	put_section(&file, table + 1 * CORELINK_BUNDLE_SECTION_LEN, &otab);
+	put_section(&file, table + 2 * CORELINK_BUNDLE_SECTION_LEN, &atab);
+	put_section(&file, table + 3 * CORELINK_BUNDLE_SECTION_LEN, &ktab);
+	put_section(&file, table + 4 * CORELINK_BUNDLE_SECTION_LEN, &data);
 	if (file.oom)
 		goto nomem;
 	memset(file.p, 0, CORELINK_BUNDLE_HEADER_LEN);
@@ -647,9 +793,8 @@ int corelink_bundle_build(const struct corelink_manifest *m, const char *base_di
 	put_le_at(file.p + 8, CORELINK_BUNDLE_VERSION, 4);
 	put_le_at(file.p + 12, CORELINK_BUNDLE_HEADER_LEN, 4);
 	put_le_at(file.p + 16, file.n, 8);
-	put_le_at(file.p + 24, CORELINK_BUNDLE_NR_SECTIONS, 4);
 	memcpy(file.p + CORELINK_BUNDLE_HEADER_LEN, table, sizeof(table));
-	put_le_at(file.p + 56, XXH64(file.p, CORELINK_BUNDLE_HEADER_LEN + sizeof(table), 0), 8);
+	put_le_at(file.p + 24, XXH64(file.p, CORELINK_BUNDLE_HEADER_LEN + sizeof(table), 0), 8);
 
 	s.objects = m->nr_objects;
 	s.kernels = m->nr_kernels;

@@ -217,8 +217,8 @@ static int cmd_ls(int argc, char **argv)
 		struct corelink_bundle_object o;
 
 		corelink_bundle_object(b, i, &o);
-		printf("  %-24s original %" PRIu64 " bytes, %u artifact(s), base #%u\n", o.name,
-		       o.orig_size, o.nr_artifacts, o.base);
+		printf("  %-24s %-8s original %" PRIu64 " bytes, %u artifact(s), base #%u\n", o.name,
+		       o.arch[0] ? o.arch : "any", o.orig_size, o.nr_artifacts, o.base);
 	}
 	printf("artifacts:\n");
 	for (i = 0; i < corelink_bundle_nr_artifacts(b); i++) {
@@ -227,11 +227,9 @@ static int cmd_ls(int argc, char **argv)
 
 		corelink_bundle_artifact(b, i, &a);
 		corelink_bundle_object(b, a.object, &o);
-		printf("  #%-4u %-24s %8" PRIu64 " bytes  %-5s %6" PRIu64 " bytes  ", i, o.name, a.size,
-		       a.encoding == CORELINK_BUNDLE_ENC_DELTA ? "delta" : "patch", a.data_size);
-		for (j = 0; j < 8; j++)
-			printf("%02x", a.name[j]);
-		printf("\n");
+		printf("  #%-4u %-24s %8" PRIu64 " bytes  %-5s %6" PRIu64 " bytes  xxh64 %016" PRIx64 "\n",
+		       i, o.name, a.size, a.encoding == CORELINK_BUNDLE_ENC_DELTA ? "delta" : "patch",
+		       a.data_size, a.hash);
 	}
 	printf("kernels:\n");
 	for (i = 0; i < corelink_bundle_nr_kernels(b); i++) {
@@ -240,13 +238,15 @@ static int cmd_ls(int argc, char **argv)
 
 		corelink_bundle_kernel(b, i, &k);
 		snprintf(id, sizeof(id), "%s/%s/%s/%s", k.distro, k.version, k.arch, k.release);
-		printf("  %-60s", id);
+		printf("  %-60s btf %08" PRIx32, id, k.btf_hash);
 		for (j = 0; j < corelink_bundle_nr_objects(b); j++) {
 			struct corelink_bundle_entry e;
 			struct corelink_bundle_object o;
 
 			corelink_bundle_entry(b, i, j, &e);
 			corelink_bundle_object(b, j, &o);
+			if (e.status == CORELINK_BUNDLE_SKIPPED)
+				continue;
 			if (e.status == CORELINK_BUNDLE_ERROR)
 				printf(" %s=error", o.name);
 			else

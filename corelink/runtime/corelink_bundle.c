@@ -9,7 +9,7 @@
  * checks the header, the section table, every section's checksum, every
  * record's string and artifact references and data ranges, so the accessors
  * afterwards only index checked tables.  Rebuilding checks every op of a
- * delta and every patch run against both buffers, and the result against the
+ * delta and every patched site against both buffers, and the result against the
  * artifact's hash.  All arithmetic on file values is 64-bit with the bounds
  * compared before adding.
  */
@@ -34,8 +34,13 @@ struct corelink_bundle {
 	size_t map_size;
 	const uint8_t *sec[CORELINK_BUNDLE_NR_SECTIONS + 1];  /* by id */
 	uint64_t sec_size[CORELINK_BUNDLE_NR_SECTIONS + 1];
-	uint32_t nr_objects, nr_artifacts, nr_kernels;
-	uint64_t kernel_len;  /* bytes per kernel record */
+	uint32_t nr_objects, nr_artifacts, nr_kernels, nr_groups, nr_notes;
+	/* the kernel table's columns (inside KERNELS) */
+	const uint8_t *hashes, *groups, *notes;
+	const uint8_t **entries;  /* per object: its column of codes */
+	/* decoded at open: per kernel its group and its release (rel_text + rel_off) */
+	uint32_t *kgroup, *rel_off;
+	char *rel_text;
 };
 
 static int fail(struct corelink_bundle_err *err, int ret, const char *fmt, ...)
@@ -124,6 +129,11 @@ uint64_t corelink_bundle_xxh64(const void *data, size_t len, uint64_t seed)
 /* Opening: every check up front                                       */
 /* ------------------------------------------------------------------ */
 
+static uint32_t le16(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
 static const char *sec_name(uint32_t id)
 {
 	static const char *const names[] = { "?", "STRINGS", "OBJECTS", "ARTIFACTS", "KERNELS",
@@ -152,9 +162,13 @@ static const uint8_t *art_rec(const struct corelink_bundle *b, uint32_t i)
 	return b->sec[CORELINK_BUNDLE_SEC_ARTIFACTS] + (uint64_t)i * CORELINK_BUNDLE_ARTIFACT_LEN;
 }
 
-static const uint8_t *kern_rec(const struct corelink_bundle *b, uint32_t i)
+/* The entry code of (kernel, object), of the object's width. */
+static uint32_t entry_code(const struct corelink_bundle *b, uint32_t kernel, uint32_t object)
 {
-	return b->sec[CORELINK_BUNDLE_SEC_KERNELS] + (uint64_t)i * b->kernel_len;
+	uint32_t w = le32(obj_rec(b, object) + 20);
+	const uint8_t *p = b->entries[object] + (uint64_t)kernel * w;
+
+	return w == 1 ? p[0] : w == 2 ? le16(p) : le32(p);
 }
 
 /* [off, off + len) inside DATA? */
@@ -169,7 +183,7 @@ static int check_header(struct corelink_bundle *b, struct corelink_bundle_err *e
 {
 	const uint8_t *d = b->data;
 	uint64_t file_size, table_end, prev_end, h;
-	uint32_t nsec, i;
+	uint32_t i;
 
 	if (b->size < 16 || memcmp(d, CORELINK_BUNDLE_MAGIC, 8))
 		return fail(err, -EINVAL, "not a corelink bundle (bad magic)");
@@ -179,11 +193,8 @@ static int check_header(struct corelink_bundle *b, struct corelink_bundle_err *e
 	if (le32(d + 12) != CORELINK_BUNDLE_HEADER_LEN)
 		return fail(err, -EINVAL, "bundle header length %u, expected %d", le32(d + 12),
 			    CORELINK_BUNDLE_HEADER_LEN);
-	nsec = b->size >= CORELINK_BUNDLE_HEADER_LEN ? le32(d + 24) : CORELINK_BUNDLE_NR_SECTIONS;
-	if (nsec != CORELINK_BUNDLE_NR_SECTIONS)
-		return fail(err, -EINVAL, "bundle has %u sections, expected %d", nsec,
-			    CORELINK_BUNDLE_NR_SECTIONS);
-	table_end = CORELINK_BUNDLE_HEADER_LEN + (uint64_t)nsec * CORELINK_BUNDLE_SECTION_LEN;
+	table_end = CORELINK_BUNDLE_HEADER_LEN +
+		    (uint64_t)CORELINK_BUNDLE_NR_SECTIONS * CORELINK_BUNDLE_SECTION_LEN;
 	if (b->size < table_end)
 		return fail(err, -EINVAL, "bundle truncated: %llu bytes, shorter than its header and section table",
 			    (unsigned long long)b->size);
@@ -193,32 +204,28 @@ static int check_header(struct corelink_bundle *b, struct corelink_bundle_err *e
 			     CORELINK_BUNDLE_NR_SECTIONS * CORELINK_BUNDLE_SECTION_LEN];
 
 		memcpy(head, d, sizeof(head));
-		memset(head + 56, 0, 8);
+		memset(head + 24, 0, 8);
 		h = corelink_bundle_xxh64(head, sizeof(head), 0);
 	}
-	if (h != le64(d + 56))
+	if (h != le64(d + 24))
 		return fail(err, -EINVAL, "bundle header checksum mismatch");
-	if (le32(d + 28))
-		return fail(err, -EINVAL, "bundle header flags 0x%x not supported", le32(d + 28));
 	file_size = le64(d + 16);
 	if (file_size != b->size)
 		return fail(err, -EINVAL, "bundle truncated or extended: %llu bytes, header says %llu",
 			    (unsigned long long)b->size, (unsigned long long)file_size);
 
 	prev_end = table_end;
-	for (i = 0; i < nsec; i++) {
+	for (i = 0; i < CORELINK_BUNDLE_NR_SECTIONS; i++) {
 		const uint8_t *e = d + CORELINK_BUNDLE_HEADER_LEN + (uint64_t)i * CORELINK_BUNDLE_SECTION_LEN;
-		uint32_t id = le32(e);
-		uint64_t off = le64(e + 8), size = le64(e + 16);
+		uint32_t id = i + 1;
+		uint64_t off = le64(e), size = le64(e + 8);
 
-		if (id != i + 1)
-			return fail(err, -EINVAL, "bundle section %u has id %u, expected %u", i, id, i + 1);
 		if (off % CORELINK_BUNDLE_ALIGN || off < prev_end || off > b->size ||
 		    size > b->size - off)
 			return fail(err, -EINVAL,
 				    "bundle section %s: offset %llu size %llu outside the file or overlapping",
 				    sec_name(id), (unsigned long long)off, (unsigned long long)size);
-		if (corelink_bundle_xxh64(d + off, (size_t)size, 0) != le64(e + 24))
+		if (corelink_bundle_xxh64(d + off, (size_t)size, 0) != le64(e + 16))
 			return fail(err, -EINVAL, "bundle section %s checksum mismatch", sec_name(id));
 		b->sec[id] = d + off;
 		b->sec_size[id] = size;
@@ -227,10 +234,240 @@ static int check_header(struct corelink_bundle *b, struct corelink_bundle_err *e
 	return 0;
 }
 
+/* Unsigned LEB128 varint from [*p, end): 0, or -1 if truncated or over 64 bits. */
+static int uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	int shift;
+
+	for (shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t c = *(*p)++;
+
+		if (shift == 63 && c > 1)
+			return -1;
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Walk an object's site list (at open and when patching).  With visit NULL
+ * only check it: every varint inside, every site inside size bytes.  Sets
+ * *nr_sites.  0, or -1 for a bad list.
+ */
+struct sites_walk {
+	const uint8_t *p, *end;
+	uint64_t nr, i, pos;  /* sites, the next one's index, the previous one's end */
+};
+
+static int sites_begin(struct sites_walk *w, const uint8_t *d, uint64_t len)
+{
+	w->p = d;
+	w->end = d + len;
+	w->i = w->pos = 0;
+	return uvarint(&w->p, w->end, &w->nr) || w->nr > len ? -1 : 0;
+}
+
+/* The next site [*off, *off + *len) inside size bytes: 1; 0 after the last (and the
+ * list must end there); -1 when damaged. */
+static int sites_next(struct sites_walk *w, uint64_t size, uint64_t *off, uint64_t *len)
+{
+	uint64_t gap;
+
+	if (w->i == w->nr)
+		return w->p == w->end ? 0 : -1;
+	if (uvarint(&w->p, w->end, &gap) || uvarint(&w->p, w->end, len) || !*len ||
+	    gap > size - w->pos || *len > size - w->pos - gap)
+		return -1;
+	*off = w->pos + gap;
+	w->pos = *off + *len;
+	w->i++;
+	return 1;
+}
+
+static int check_sites(const struct corelink_bundle *b, uint32_t obj, const uint8_t *o,
+		       struct corelink_bundle_err *err)
+{
+	struct sites_walk w;
+	uint64_t size = le32(o + 16) ? le32(art_rec(b, le32(o + 8)) + 8) : 0, off, len;
+	int r;
+
+	if (!data_range_ok(b, le64(o + 48), le64(o + 56)))
+		return fail(err, -EINVAL, "bundle object %u: bad record", obj);
+	if (!le64(o + 56))
+		return 0; /* no sites */
+	if (sites_begin(&w, b->sec[CORELINK_BUNDLE_SEC_DATA] + le64(o + 48), le64(o + 56)))
+		return fail(err, -EINVAL, "bundle object %u: site list truncated", obj);
+	while ((r = sites_next(&w, size, &off, &len)) == 1)
+		;
+	if (r)
+		return fail(err, -EINVAL, "bundle object %u: site %llu truncated or past its base's %llu bytes",
+			    obj, (unsigned long long)w.i, (unsigned long long)size);
+	return 0;
+}
+
+/* The releases, front and back coded: decoded into b->rel_text / rel_off. */
+static int decode_releases(struct corelink_bundle *b, const uint8_t *p, uint64_t n,
+			   struct corelink_bundle_err *err)
+{
+	const uint8_t *q = p, *end = p + n;
+	uint64_t total = 0, prev = 0, k;
+	char *t;
+
+	/* pass 1: lengths (each <= 255), so the text is allocated once */
+	for (k = 0; k < b->nr_kernels; k++) {
+		uint64_t len;
+
+		if ((uint64_t)(end - q) < 3 || q[0] + (uint64_t)q[1] > prev ||
+		    (uint64_t)q[2] > (uint64_t)(end - q) - 3)
+			return fail(err, -EINVAL, "bundle kernel %llu: release truncated or past the previous one",
+				    (unsigned long long)k);
+		len = (uint64_t)q[0] + q[1] + q[2];
+		if (!len || len > CORELINK_BUNDLE_MAX_RELEASE || memchr(q + 3, 0, q[2]))
+			return fail(err, -EINVAL, "bundle kernel %llu: bad release", (unsigned long long)k);
+		total += len + 1;
+		prev = len;
+		q += 3 + q[2];
+	}
+	if (q != end)
+		return fail(err, -EINVAL, "bundle: %llu bytes after the last release",
+			    (unsigned long long)(end - q));
+	b->rel_text = malloc(total ? (size_t)total : 1);
+	if (!b->rel_text)
+		return fail(err, -ENOMEM, "out of memory");
+	/* pass 2: the text */
+	t = b->rel_text;
+	for (q = p, k = 0; k < b->nr_kernels; k++) {
+		const char *pv = k ? b->rel_text + b->rel_off[k - 1] : "";
+		size_t plen = strlen(pv);
+
+		b->rel_off[k] = (uint32_t)(t - b->rel_text);
+		memcpy(t, pv, q[0]);
+		memcpy(t + q[0], q + 3, q[2]);
+		memcpy(t + q[0] + q[2], pv + plen - q[1], q[1]);
+		t += q[0] + q[1] + q[2];
+		*t++ = 0;
+		q += 3 + q[2];
+	}
+	return 0;
+}
+
+/* Index of the first note at or after (kernel, object) (binary search; nr_notes if none). */
+static uint32_t note_index(const struct corelink_bundle *b, uint32_t kernel, uint32_t object)
+{
+	uint32_t lo = 0, hi = b->nr_notes;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const uint8_t *r = b->notes + (uint64_t)mid * CORELINK_BUNDLE_NOTE_LEN;
+
+		if (le32(r) < kernel || (le32(r) == kernel && le32(r + 4) < object))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int check_kernels(struct corelink_bundle *b, struct corelink_bundle_err *err)
+{
+	const uint8_t *s = b->sec[CORELINK_BUNDLE_SEC_KERNELS];
+	uint64_t n = b->sec_size[CORELINK_BUNDLE_SEC_KERNELS], need, k, off, rel_size;
+	uint32_t i, j, g;
+
+	if (n < CORELINK_BUNDLE_KERNELS_HEAD)
+		return fail(err, -EINVAL, "bundle KERNELS section truncated");
+	b->nr_kernels = le32(s);
+	b->nr_groups = le32(s + 4);
+	b->nr_notes = le32(s + 8);
+	rel_size = le32(s + 12);
+	/* every column's size, in 64 bits (each count < 2^32, widths <= 4) */
+	need = CORELINK_BUNDLE_KERNELS_HEAD + 4 * (uint64_t)b->nr_kernels +
+	       CORELINK_BUNDLE_GROUP_LEN * (uint64_t)b->nr_groups +
+	       CORELINK_BUNDLE_NOTE_LEN * (uint64_t)b->nr_notes + rel_size;
+	for (j = 0; j < b->nr_objects; j++)
+		need += (uint64_t)le32(obj_rec(b, j) + 20) * b->nr_kernels;
+	if (need != n)
+		return fail(err, -EINVAL, "bundle KERNELS section is %llu bytes, its columns %llu",
+			    (unsigned long long)n, (unsigned long long)need);
+	b->hashes = s + CORELINK_BUNDLE_KERNELS_HEAD;
+	b->groups = b->hashes + 4 * (uint64_t)b->nr_kernels;
+	b->notes = b->groups + CORELINK_BUNDLE_GROUP_LEN * (uint64_t)b->nr_groups;
+	off = (uint64_t)(b->notes - s) + CORELINK_BUNDLE_NOTE_LEN * (uint64_t)b->nr_notes;
+	b->entries = calloc(b->nr_objects ? b->nr_objects : 1, sizeof(*b->entries));
+	b->kgroup = calloc(b->nr_kernels ? b->nr_kernels : 1, sizeof(*b->kgroup));
+	b->rel_off = calloc(b->nr_kernels ? b->nr_kernels : 1, sizeof(*b->rel_off));
+	if (!b->entries || !b->kgroup || !b->rel_off)
+		return fail(err, -ENOMEM, "out of memory");
+	for (j = 0; j < b->nr_objects; j++) {
+		b->entries[j] = s + off;
+		off += (uint64_t)le32(obj_rec(b, j) + 20) * b->nr_kernels;
+	}
+	/* groups: strings, counts adding up to nr_kernels */
+	for (g = 0, k = 0; g < b->nr_groups; g++) {
+		const uint8_t *r = b->groups + (uint64_t)g * CORELINK_BUNDLE_GROUP_LEN;
+		uint32_t cnt = le32(r + 12);
+
+		for (i = 0; i < 3; i++)
+			if (!str_at(b, le32(r + 4 * i)))
+				return fail(err, -EINVAL, "bundle kernel group %u: bad string reference", g);
+		if (!cnt || cnt > b->nr_kernels - k)
+			return fail(err, -EINVAL, "bundle kernel group %u: %u kernels, past the table", g, cnt);
+		for (i = 0; i < cnt; i++)
+			b->kgroup[k + i] = g;
+		k += cnt;
+	}
+	if (k != b->nr_kernels)
+		return fail(err, -EINVAL, "bundle kernel groups hold %llu kernels, the table %u",
+			    (unsigned long long)k, b->nr_kernels);
+	/* notes: in range, strictly ascending */
+	for (i = 0; i < b->nr_notes; i++) {
+		const uint8_t *r = b->notes + (uint64_t)i * CORELINK_BUNDLE_NOTE_LEN;
+
+		if (le32(r) >= b->nr_kernels || le32(r + 4) >= b->nr_objects ||
+		    (i && (le32(r) < le32(r - 12) || (le32(r) == le32(r - 12) && le32(r + 4) <= le32(r - 8)))))
+			return fail(err, -EINVAL, "bundle note %u: out of range or out of order", i);
+	}
+	/* entries: known codes, their own object's artifacts, a note exactly where one is due */
+	for (j = 0, i = 0; j < b->nr_objects; j++) {
+		const uint8_t *o = obj_rec(b, j);
+
+		for (k = 0; k < b->nr_kernels; k++) {
+			uint32_t code = entry_code(b, (uint32_t)k, j), st = code & 3, v = code >> 2;
+			int noted = 0;
+			uint32_t lo;
+
+			if (st == 3 ? v > 1 : v >= le32(o + 16))
+				return fail(err, -EINVAL, "bundle kernel %llu object %u: bad entry",
+					    (unsigned long long)k, j);
+			lo = note_index(b, (uint32_t)k, j);
+			if (lo < b->nr_notes) {
+				const uint8_t *r = b->notes + (uint64_t)lo * CORELINK_BUNDLE_NOTE_LEN;
+
+				noted = le32(r) == k && le32(r + 4) == j;
+				if (noted && st == 3 && !v && !str_at(b, le32(r + 8)))
+					return fail(err, -EINVAL, "bundle note %u: bad string reference", lo);
+			}
+			if (noted != ((st == 3 && !v) || st == CORELINK_BUNDLE_POISONED))
+				return fail(err, -EINVAL, "bundle kernel %llu object %u: %s note",
+					    (unsigned long long)k, j, noted ? "unexpected" : "missing");
+			i += noted;
+		}
+	}
+	if (i != b->nr_notes)
+		return fail(err, -EINVAL, "bundle: %u notes, %u entries have one", b->nr_notes, i);
+	return decode_releases(b, s + off, rel_size, err);
+}
+
 static int check_tables(struct corelink_bundle *b, struct corelink_bundle_err *err)
 {
 	uint64_t n;
-	uint32_t i, j;
+	uint32_t i;
+	int ret;
 
 	if (b->sec_size[CORELINK_BUNDLE_SEC_STRINGS] == 0 || b->sec[CORELINK_BUNDLE_SEC_STRINGS][0])
 		return fail(err, -EINVAL, "bundle string table does not start with \"\"");
@@ -244,19 +481,15 @@ static int check_tables(struct corelink_bundle *b, struct corelink_bundle_err *e
 		return fail(err, -EINVAL, "bundle ARTIFACTS size %llu is not a whole number of records",
 			    (unsigned long long)n);
 	b->nr_artifacts = (uint32_t)(n / CORELINK_BUNDLE_ARTIFACT_LEN);
-	b->kernel_len = CORELINK_BUNDLE_KERNEL_LEN + (uint64_t)b->nr_objects * CORELINK_BUNDLE_ENTRY_LEN;
-	n = b->sec_size[CORELINK_BUNDLE_SEC_KERNELS];
-	if (n % b->kernel_len)
-		return fail(err, -EINVAL, "bundle KERNELS size %llu is not a whole number of records",
-			    (unsigned long long)n);
-	b->nr_kernels = (uint32_t)(n / b->kernel_len);
 
 	for (i = 0; i < b->nr_objects; i++) {
 		const uint8_t *r = obj_rec(b, i);
-		uint32_t base = le32(r + 4), first = le32(r + 8), nr = le32(r + 12);
+		uint32_t base = le32(r + 8), first = le32(r + 12), nr = le32(r + 16), w = le32(r + 20);
 
-		if (!str_at(b, le32(r)) || !data_range_ok(b, le64(r + 16), le64(r + 24)) ||
+		if (!str_at(b, le32(r)) || !str_at(b, le32(r + 4)) ||
+		    !data_range_ok(b, le64(r + 24), le64(r + 32)) ||
 		    first > b->nr_artifacts || nr > b->nr_artifacts - first ||
+		    (w != 1 && w != 2 && w != 4) ||
 		    (nr ? base < first || base - first >= nr : base != CORELINK_BUNDLE_NONE))
 			return fail(err, -EINVAL, "bundle object %u: bad record", i);
 		if (nr && le32(art_rec(b, base) + 4) != CORELINK_BUNDLE_ENC_DELTA)
@@ -267,35 +500,28 @@ static int check_tables(struct corelink_bundle *b, struct corelink_bundle_err *e
 		const uint8_t *r = art_rec(b, i), *o;
 		uint32_t obj = le32(r), enc = le32(r + 4);
 
-		if (obj >= b->nr_objects || !data_range_ok(b, le64(r + 24), le64(r + 32)) ||
+		if (obj >= b->nr_objects || !data_range_ok(b, le64(r + 16), le32(r + 12)) ||
 		    (enc != CORELINK_BUNDLE_ENC_DELTA && enc != CORELINK_BUNDLE_ENC_PATCH))
 			return fail(err, -EINVAL, "bundle artifact %u: bad record", i);
 		o = obj_rec(b, obj);
-		if (i < le32(o + 8) || i - le32(o + 8) >= le32(o + 12))
+		if (i < le32(o + 12) || i - le32(o + 12) >= le32(o + 16))
 			return fail(err, -EINVAL, "bundle artifact %u: not among its object's artifacts", i);
-		if (enc == CORELINK_BUNDLE_ENC_PATCH && le64(r + 8) != le64(art_rec(b, le32(o + 4)) + 8))
+		if (enc == CORELINK_BUNDLE_ENC_PATCH && le32(r + 8) != le32(art_rec(b, le32(o + 8)) + 8))
 			return fail(err, -EINVAL, "bundle artifact %u: patch size differs from its base", i);
-		if (le64(r + 8) > (uint64_t)SIZE_MAX / 2)
-			return fail(err, -EINVAL, "bundle artifact %u: size too large", i);
 	}
-	for (i = 0; i < b->nr_kernels; i++) {
-		const uint8_t *r = kern_rec(b, i);
+	for (i = 0; i < b->nr_objects; i++)
+		if ((ret = check_sites(b, i, obj_rec(b, i), err)))
+			return ret;
+	return check_kernels(b, err);
+}
 
-		for (j = 0; j < 4; j++)
-			if (!str_at(b, le32(r + 4 * j)))
-				return fail(err, -EINVAL, "bundle kernel %u: bad string reference", i);
-		for (j = 0; j < b->nr_objects; j++) {
-			const uint8_t *e = r + CORELINK_BUNDLE_KERNEL_LEN + (uint64_t)j * CORELINK_BUNDLE_ENTRY_LEN;
-			uint32_t art = le32(e), st = (uint32_t)e[8] | (uint32_t)e[9] << 8;
-			const uint8_t *o = obj_rec(b, j);
-
-			if (st > CORELINK_BUNDLE_ERROR || !str_at(b, le32(e + 4)) ||
-			    (st == CORELINK_BUNDLE_ERROR ? art != CORELINK_BUNDLE_NONE
-			     : art < le32(o + 8) || art - le32(o + 8) >= le32(o + 12)))
-				return fail(err, -EINVAL, "bundle kernel %u object %u: bad entry", i, j);
-		}
-	}
-	return 0;
+static void bundle_free(struct corelink_bundle *b)
+{
+	free(b->entries);
+	free(b->kgroup);
+	free(b->rel_off);
+	free(b->rel_text);
+	free(b);
 }
 
 int corelink_bundle_open(const void *data, size_t size, struct corelink_bundle **out,
@@ -316,7 +542,7 @@ int corelink_bundle_open(const void *data, size_t size, struct corelink_bundle *
 	if (!ret)
 		ret = check_tables(b, err);
 	if (ret) {
-		free(b);
+		bundle_free(b);
 		return ret;
 	}
 	*out = b;
@@ -370,7 +596,7 @@ void corelink_bundle_close(struct corelink_bundle *b)
 		return;
 	if (b->map)
 		munmap(b->map, b->map_size);
-	free(b);
+	bundle_free(b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -390,41 +616,59 @@ int corelink_bundle_object(const struct corelink_bundle *b, uint32_t i,
 		return -ERANGE;
 	r = obj_rec(b, i);
 	o->name = str_at(b, le32(r));
-	o->base = le32(r + 4);
-	o->first_artifact = le32(r + 8);
-	o->nr_artifacts = le32(r + 12);
-	o->orig_size = le64(r + 24);
+	o->arch = str_at(b, le32(r + 4));
+	o->base = le32(r + 8);
+	o->first_artifact = le32(r + 12);
+	o->nr_artifacts = le32(r + 16);
+	o->orig_size = le64(r + 32);
 	return 0;
 }
 
 int corelink_bundle_kernel(const struct corelink_bundle *b, uint32_t i,
 			   struct corelink_bundle_kernel *k)
 {
-	const uint8_t *r;
+	const uint8_t *g;
 
 	if (i >= b->nr_kernels)
 		return -ERANGE;
-	r = kern_rec(b, i);
-	k->distro = str_at(b, le32(r));
-	k->version = str_at(b, le32(r + 4));
-	k->arch = str_at(b, le32(r + 8));
-	k->release = str_at(b, le32(r + 12));
-	k->btf_hash = le64(r + 16);
+	g = b->groups + (uint64_t)b->kgroup[i] * CORELINK_BUNDLE_GROUP_LEN;
+	k->distro = str_at(b, le32(g));
+	k->version = str_at(b, le32(g + 4));
+	k->arch = str_at(b, le32(g + 8));
+	k->release = b->rel_text + b->rel_off[i];
+	k->btf_hash = le32(b->hashes + 4 * (uint64_t)i);
 	return 0;
+}
+
+/* The value of the note of (kernel, object) (checked at open: it exists). */
+static uint32_t note_of(const struct corelink_bundle *b, uint32_t kernel, uint32_t object)
+{
+	uint32_t i = note_index(b, kernel, object);
+
+	return i < b->nr_notes ? le32(b->notes + (uint64_t)i * CORELINK_BUNDLE_NOTE_LEN + 8) : 0;
 }
 
 int corelink_bundle_entry(const struct corelink_bundle *b, uint32_t kernel, uint32_t object,
 			  struct corelink_bundle_entry *e)
 {
-	const uint8_t *r;
+	uint32_t code;
 
 	if (kernel >= b->nr_kernels || object >= b->nr_objects)
 		return -ERANGE;
-	r = kern_rec(b, kernel) + CORELINK_BUNDLE_KERNEL_LEN + (uint64_t)object * CORELINK_BUNDLE_ENTRY_LEN;
-	e->artifact = le32(r);
-	e->message = str_at(b, le32(r + 4));
-	e->status = (enum corelink_bundle_status)((uint32_t)r[8] | (uint32_t)r[9] << 8);
-	e->unguarded = (uint32_t)r[10] | (uint32_t)r[11] << 8;
+	code = entry_code(b, kernel, object);
+	e->artifact = CORELINK_BUNDLE_NONE;
+	e->message = "";
+	e->unguarded = 0;
+	if ((code & 3) == 3) {
+		e->status = code >> 2 ? CORELINK_BUNDLE_SKIPPED : CORELINK_BUNDLE_ERROR;
+		if (e->status == CORELINK_BUNDLE_ERROR)
+			e->message = str_at(b, note_of(b, kernel, object));
+		return 0;
+	}
+	e->status = (enum corelink_bundle_status)(code & 3);
+	e->artifact = le32(obj_rec(b, object) + 12) + (code >> 2);
+	if (e->status == CORELINK_BUNDLE_POISONED)
+		e->unguarded = note_of(b, kernel, object);
 	return 0;
 }
 
@@ -438,10 +682,9 @@ int corelink_bundle_artifact(const struct corelink_bundle *b, uint32_t i,
 	r = art_rec(b, i);
 	a->object = le32(r);
 	a->encoding = (enum corelink_bundle_encoding)le32(r + 4);
-	a->size = le64(r + 8);
-	a->hash = le64(r + 16);
-	a->data_size = le64(r + 32);
-	memcpy(a->name, r + 40, 8);
+	a->size = le32(r + 8);
+	a->data_size = le32(r + 12);
+	a->hash = le64(r + 24);
 	return 0;
 }
 
@@ -456,43 +699,9 @@ const char *corelink_bundle_how_str(enum corelink_bundle_how how)
 
 const char *corelink_bundle_status_str(enum corelink_bundle_status s)
 {
-	static const char *const names[] = { "ok", "guarded", "poisoned", "error" };
+	static const char *const names[] = { "ok", "guarded", "poisoned", "error", "skipped" };
 
-	return (unsigned)s <= CORELINK_BUNDLE_ERROR ? names[s] : "?";
-}
-
-int corelink_bundle_find_object(const struct corelink_bundle *b, const char *name,
-				uint32_t *index, struct corelink_bundle_err *err)
-{
-	uint32_t i, found = CORELINK_BUNDLE_NONE;
-	size_t n;
-
-	if (!name) {
-		if (b->nr_objects == 1) {
-			*index = 0;
-			return 0;
-		}
-		return fail(err, -EINVAL, "the bundle holds %u objects: name one", b->nr_objects);
-	}
-	for (i = 0; i < b->nr_objects; i++)
-		if (!strcmp(str_at(b, le32(obj_rec(b, i))), name)) {
-			*index = i;
-			return 0;
-		}
-	n = strlen(name);
-	for (i = 0; i < b->nr_objects; i++) {
-		const char *o = str_at(b, le32(obj_rec(b, i)));
-
-		if (!strncmp(o, name, n) && (!strcmp(o + n, ".o") || !strcmp(o + n, ".bpf.o"))) {
-			if (found != CORELINK_BUNDLE_NONE)
-				return fail(err, -EINVAL, "object '%s' is ambiguous", name);
-			found = i;
-		}
-	}
-	if (found == CORELINK_BUNDLE_NONE)
-		return fail(err, -ENOENT, "no object '%s' in the bundle", name);
-	*index = found;
-	return 0;
+	return (unsigned)s <= CORELINK_BUNDLE_SKIPPED ? names[s] : "?";
 }
 
 /* ------------------------------------------------------------------ */
@@ -559,75 +768,18 @@ static void copy_str(char *dst, size_t size, const char *src)
 
 static const char *arch_canon(const char *a)
 {
-	if (!strcmp(a, "amd64") || !strcmp(a, "x86-64"))
+	if (!strcmp(a, "amd64") || !strcmp(a, "x86-64") || !strcmp(a, "x86"))
 		return "x86_64";
 	if (!strcmp(a, "arm64"))
 		return "aarch64";
+	if (!strcmp(a, "armv7l") || !strcmp(a, "armhf"))
+		return "arm";
 	return a;
 }
 
 static int arch_match(const char *kernel, const char *query)
 {
 	return !query[0] || !kernel[0] || !strcmp(arch_canon(kernel), arch_canon(query));
-}
-
-/* Whether the n bytes at o name the object `name` (exactly, or name + ".o" / ".bpf.o"). */
-static int names_object(const char *o, size_t n, const char *name)
-{
-	size_t l = strlen(name);
-
-	if (n < l || strncmp(o, name, l))
-		return 0;
-	return n == l || (n - l == 2 && !strncmp(o + l, ".o", 2)) ||
-	       (n - l == 6 && !strncmp(o + l, ".bpf.o", 6));
-}
-
-/*
- * The object for name (NULL: the bundle's only logical object) on arch.
- * Builds of one object for several architectures are named "NAME@ARCH"
- * (BUNDLE_FORMAT.md): when no object has the name itself, the build whose
- * ARCH matches.  -ENXIO when only other architectures' builds exist.
- */
-static int find_object_for_arch(const struct corelink_bundle *b, const char *name,
-				const char *arch, uint32_t *index, struct corelink_bundle_err *err)
-{
-	uint32_t i, found = CORELINK_BUNDLE_NONE, builds = 0;
-	const char *first = NULL;
-	size_t first_len = 0;
-	int ret = corelink_bundle_find_object(b, name, index, err);
-
-	if (ret != -ENOENT && (name || !ret))
-		return ret;
-	for (i = 0; i < b->nr_objects; i++) {
-		const char *o = str_at(b, le32(obj_rec(b, i))), *at = strrchr(o, '@');
-		size_t n = at ? (size_t)(at - o) : 0;
-
-		if (!at || (name && !names_object(o, n, name)))
-			continue;
-		if (!name && first && (first_len != n || strncmp(first, o, n)))
-			return fail(err, -EINVAL, "the bundle holds %u objects: name one",
-				    b->nr_objects);
-		if (!first) {
-			first = o;
-			first_len = n;
-		}
-		builds++;
-		if (!arch_match(at + 1, arch))
-			continue;
-		if (found != CORELINK_BUNDLE_NONE)
-			return fail(err, -EINVAL, "object '%s' is ambiguous for arch %s",
-				    name ? name : o, arch);
-		found = i;
-	}
-	if (!builds)
-		return name ? fail(err, -ENOENT, "no object '%s' in the bundle", name) : ret;
-	if (!name && builds != b->nr_objects)
-		return fail(err, -EINVAL, "the bundle holds %u objects: name one", b->nr_objects);
-	if (found == CORELINK_BUNDLE_NONE)
-		return fail(err, -ENXIO, "object '%.*s' has no build for arch %s in the bundle",
-			    (int)first_len, first, arch);
-	*index = found;
-	return 0;
 }
 
 static size_t common_prefix(const char *a, const char *b)
@@ -637,6 +789,74 @@ static size_t common_prefix(const char *a, const char *b)
 	while (a[n] && a[n] == b[n])
 		n++;
 	return n;
+}
+
+/* The name of object i, and whether it is name (exactly, or name + ".o" / ".bpf.o"). */
+static int name_is(const struct corelink_bundle *b, uint32_t i, const char *name, int exact)
+{
+	const char *o = str_at(b, le32(obj_rec(b, i)));
+	size_t n = strlen(name);
+
+	if (exact)
+		return !strcmp(o, name);
+	return !strncmp(o, name, n) && (!strcmp(o + n, ".o") || !strcmp(o + n, ".bpf.o"));
+}
+
+int corelink_bundle_find_object(const struct corelink_bundle *b, const char *name,
+				const char *arch, uint32_t *index, struct corelink_bundle_err *err)
+{
+	uint32_t i, found = CORELINK_BUNDLE_NONE, nr = 0, fits = 0;
+	const char *first = NULL;
+	char builds[256] = "";
+	size_t used = 0;
+	int exact;
+
+	if (!b->nr_objects)
+		return fail(err, -ENOENT, "the bundle holds no object");
+	/* the name: given (exactly, else without the suffix), or the bundle's only one */
+	if (!name) {
+		name = first = str_at(b, le32(obj_rec(b, 0)));
+		for (i = 1; i < b->nr_objects; i++)
+			if (strcmp(str_at(b, le32(obj_rec(b, i))), first))
+				return fail(err, -EINVAL, "the bundle holds several objects: name one");
+	}
+	for (exact = 1; exact >= 0 && !nr; exact--) {
+		first = NULL;
+		for (i = 0; i < b->nr_objects; i++) {
+			if (!name_is(b, i, name, exact))
+				continue;
+			if (first && strcmp(first, str_at(b, le32(obj_rec(b, i)))))
+				return fail(err, -EINVAL, "object '%s' is ambiguous", name);
+			first = str_at(b, le32(obj_rec(b, i)));
+			nr++;
+		}
+	}
+	if (!nr)
+		return fail(err, -ENOENT, "no object '%s' in the bundle", name);
+	/* the build for arch */
+	for (i = 0; i < b->nr_objects; i++) {
+		const char *a = str_at(b, le32(obj_rec(b, i) + 4));
+		int n;
+
+		if (strcmp(str_at(b, le32(obj_rec(b, i))), first))
+			continue;
+		n = snprintf(builds + used, sizeof(builds) - used, "%s%s", used ? ", " : "",
+			     a[0] ? a : "any");
+		if (n > 0 && (size_t)n < sizeof(builds) - used)
+			used += (size_t)n;
+		if (arch && !arch_match(a, arch))
+			continue;
+		fits++;
+		found = i;
+	}
+	if (!fits)
+		return fail(err, -ENOENT, "no build of object '%s' for arch %s in the bundle (built for %s)",
+			    first, arch, builds);
+	if (fits > 1)
+		return fail(err, -EINVAL, "object '%s' has a build for each of %s: give the arch", first,
+			    builds);
+	*index = found;
+	return 0;
 }
 
 /* Up to 3 kernels closest to the query: same distro/version/arch first, else same arch. */
@@ -731,16 +951,18 @@ int corelink_bundle_select(const struct corelink_bundle *b, const struct corelin
 	if (q->version)
 		copy_str(c->version, sizeof(c->version), q->version);
 	btf_path = q->btf_path ? q->btf_path : "/sys/kernel/btf/vmlinux";
-	ret = find_object_for_arch(b, q->object, c->arch, &c->object, err);
+	/* 0. the object: its name, the build for this arch */
+	ret = corelink_bundle_find_object(b, q->object, c->arch, &c->object, err);
 	if (ret)
 		return ret == -ENOENT ? -EINVAL : ret;
 
-	/* 1. release + arch */
+	/* 1. release + arch (and the object is built for the kernel's arch) */
 	for (i = 0; i < b->nr_kernels; i++) {
 		struct corelink_bundle_kernel k;
 
 		corelink_bundle_kernel(b, i, &k);
-		if (strcmp(k.release, c->release) || !arch_match(k.arch, c->arch))
+		if (strcmp(k.release, c->release) || !arch_match(k.arch, c->arch) ||
+		    ((entry_code(b, i, c->object) & 3) == 3 && entry_code(b, i, c->object) >> 2))
 			continue;
 		if (nc == sizeof(cand) / sizeof(cand[0]))
 			return fail(err, -ENOTUNIQ, "more than %u kernels named %s in the bundle", nc,
@@ -805,33 +1027,13 @@ int corelink_bundle_select(const struct corelink_bundle *b, const struct corelin
 		return fail(err, -ENOEXEC, "object failed on kernel %s: %s", c->release, e.message);
 	c->how = CORELINK_BUNDLE_EXACT;
 	c->artifact = e.artifact;
-	c->size = le64(art_rec(b, e.artifact) + 8);
+	c->size = le32(art_rec(b, e.artifact) + 8);
 	return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* Rebuilding                                                          */
 /* ------------------------------------------------------------------ */
-
-/* Unsigned LEB128 varint from [*p, end): 0, or -1 if truncated or over 64 bits. */
-static int uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	uint64_t x = 0;
-	int shift;
-
-	for (shift = 0; shift < 64 && *p < end; shift += 7) {
-		uint8_t c = *(*p)++;
-
-		if (shift == 63 && c > 1)
-			return -1;
-		x |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*v = x;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 /* Apply a DELTA against orig into out (exactly out_size bytes). */
 static int apply_delta(const uint8_t *d, uint64_t dlen, const uint8_t *orig, uint64_t olen,
@@ -846,7 +1048,10 @@ static int apply_delta(const uint8_t *d, uint64_t dlen, const uint8_t *orig, uin
 			return fail(err, -EINVAL, "artifact %u: delta op %llu truncated", art,
 				    (unsigned long long)op);
 		len = v >> 1;
-		if (!len || len > out_size - pos)
+		if (!len)
+			return fail(err, -EINVAL, "artifact %u: delta op %llu writes nothing (it would never end)",
+				    art, (unsigned long long)op);
+		if (len > out_size - pos)
 			return fail(err, -EINVAL, "artifact %u: delta op %llu length %llu past the end", art,
 				    (unsigned long long)op, (unsigned long long)len);
 		if (v & 1) {
@@ -881,37 +1086,40 @@ static int apply_delta(const uint8_t *d, uint64_t dlen, const uint8_t *orig, uin
 	return 0;
 }
 
-/* Apply PATCH runs to out (which holds the base, out_size bytes). */
-static int apply_patch(const uint8_t *d, uint64_t dlen, uint8_t *out, uint64_t out_size, uint32_t art,
-		       struct corelink_bundle_err *err)
+/* Apply a PATCH (bitmap of the object's sites, then their bytes) to out (the base). */
+static int apply_patch(const uint8_t *d, uint64_t dlen, const uint8_t *sites, uint64_t slen,
+		       uint8_t *out, uint64_t out_size, uint32_t art, struct corelink_bundle_err *err)
 {
-	const uint8_t *p = d, *end = d + dlen;
-	uint64_t nr, i, off, len, prev_end = 0;
+	const uint8_t *p = d, *end = d + dlen, *bits;
+	struct sites_walk w;
+	uint64_t nbytes, off, len;
+	int r;
 
-	if (uvarint(&p, end, &nr))
-		return fail(err, -EINVAL, "artifact %u: patch list truncated", art);
-	for (i = 0; i < nr; i++) {
-		if (uvarint(&p, end, &off) || uvarint(&p, end, &len))
-			return fail(err, -EINVAL, "artifact %u: patch run %llu truncated", art,
-				    (unsigned long long)i);
-		if (off < prev_end)
-			return fail(err, -EINVAL,
-				    "artifact %u: patch run %llu at offset %llu goes back before the previous run's end %llu (overlap or loop)",
-				    art, (unsigned long long)i, (unsigned long long)off,
-				    (unsigned long long)prev_end);
-		if (!len || off > out_size || len > out_size - off)
-			return fail(err, -EINVAL, "artifact %u: patch run %llu (offset %llu, %llu bytes) past the end of %llu",
-				    art, (unsigned long long)i, (unsigned long long)off,
-				    (unsigned long long)len, (unsigned long long)out_size);
+	if (sites_begin(&w, sites, slen))
+		return fail(err, -EINVAL, "artifact %u: its object's site list is truncated", art);
+	nbytes = w.nr / 8 + (w.nr % 8 != 0);
+	if (nbytes > dlen)
+		return fail(err, -EINVAL, "artifact %u: patch bitmap truncated", art);
+	bits = p;
+	p += nbytes;
+	if (w.nr % 8 && bits[nbytes - 1] >> (w.nr % 8))
+		return fail(err, -EINVAL, "artifact %u: patch bitmap names sites past the last", art);
+	while ((r = sites_next(&w, out_size, &off, &len)) == 1) {
+		uint64_t i = w.i - 1;
+
+		if (!(bits[i / 8] >> (i % 8) & 1))
+			continue;
 		if (len > (uint64_t)(end - p))
-			return fail(err, -EINVAL, "artifact %u: patch run %llu data past the end", art,
-				    (unsigned long long)i);
+			return fail(err, -EINVAL, "artifact %u: patch of site %llu past the end of its data",
+				    art, (unsigned long long)i);
 		memcpy(out + off, p, (size_t)len);
 		p += len;
-		prev_end = off + len;
 	}
+	if (r)
+		return fail(err, -EINVAL, "artifact %u: site %llu truncated or past the artifact's end", art,
+			    (unsigned long long)w.i);
 	if (p != end)
-		return fail(err, -EINVAL, "artifact %u: %llu bytes after the last patch run", art,
+		return fail(err, -EINVAL, "artifact %u: %llu bytes after the last patched site", art,
 			    (unsigned long long)(end - p));
 	return 0;
 }
@@ -928,36 +1136,37 @@ int corelink_bundle_materialize_artifact(const struct corelink_bundle *b, uint32
 	if (object >= b->nr_objects)
 		return fail(err, -ERANGE, "no object %u in the bundle", object);
 	o = obj_rec(b, object);
-	orig = data + le64(o + 16);
-	olen = le64(o + 24);
+	orig = data + le64(o + 24);
+	olen = le64(o + 32);
 	if (artifact == CORELINK_BUNDLE_NONE) {
 		if (olen > size)
 			return fail(err, -ENOSPC, "buffer of %zu bytes, the object needs %llu", size,
 				    (unsigned long long)olen);
 		memcpy(buf, orig, (size_t)olen);
-		if (corelink_bundle_xxh64(buf, (size_t)olen, 0) != le64(o + 32))
+		if (corelink_bundle_xxh64(buf, (size_t)olen, 0) != le64(o + 40))
 			return fail(err, -EINVAL, "object %u: original's checksum mismatch", object);
 		return 0;
 	}
 	if (artifact >= b->nr_artifacts || le32(art_rec(b, artifact)) != object)
 		return fail(err, -ERANGE, "no artifact %u of object %u in the bundle", artifact, object);
 	r = art_rec(b, artifact);
-	asize = le64(r + 8);
+	asize = le32(r + 8);
 	if (asize > size)
 		return fail(err, -ENOSPC, "buffer of %zu bytes, the artifact needs %llu", size,
 			    (unsigned long long)asize);
 	if (le32(r + 4) == CORELINK_BUNDLE_ENC_PATCH) {
-		base = art_rec(b, le32(o + 4)); /* a DELTA (checked at open), no chain */
-		ret = apply_delta(data + le64(base + 24), le64(base + 32), orig, olen, buf, asize,
-				  le32(o + 4), err);
+		base = art_rec(b, le32(o + 8)); /* a DELTA of the same size (checked at open), no chain */
+		ret = apply_delta(data + le64(base + 16), le32(base + 12), orig, olen, buf, asize,
+				  le32(o + 8), err);
 		if (!ret)
-			ret = apply_patch(data + le64(r + 24), le64(r + 32), buf, asize, artifact, err);
+			ret = apply_patch(data + le64(r + 16), le32(r + 12), data + le64(o + 48),
+					  le64(o + 56), buf, asize, artifact, err);
 	} else {
-		ret = apply_delta(data + le64(r + 24), le64(r + 32), orig, olen, buf, asize, artifact, err);
+		ret = apply_delta(data + le64(r + 16), le32(r + 12), orig, olen, buf, asize, artifact, err);
 	}
 	if (ret)
 		return ret;
-	if (corelink_bundle_xxh64(buf, (size_t)asize, 0) != le64(r + 16))
+	if (corelink_bundle_xxh64(buf, (size_t)asize, 0) != le64(r + 24))
 		return fail(err, -EINVAL, "artifact %u: rebuilt bytes do not match its checksum", artifact);
 	return 0;
 }

@@ -42,62 +42,63 @@ extern "C" {
 /* ------------------------------------------------------------------ */
 
 #define CORELINK_BUNDLE_MAGIC "CLBUNDLE"   /* 8 bytes, no NUL */
-#define CORELINK_BUNDLE_VERSION 1
-#define CORELINK_BUNDLE_HEADER_LEN 64
-#define CORELINK_BUNDLE_SECTION_LEN 32     /* one section table entry */
+#define CORELINK_BUNDLE_VERSION 2
+#define CORELINK_BUNDLE_HEADER_LEN 32
+#define CORELINK_BUNDLE_SECTION_LEN 24     /* one section table entry */
 #define CORELINK_BUNDLE_ALIGN 8            /* every section starts 8-aligned */
 #define CORELINK_BUNDLE_NONE 0xffffffffu   /* "no artifact" */
+#define CORELINK_BUNDLE_MAX_RELEASE 255    /* bytes of a release string */
 
 /*
- * Header, at offset 0 (64 bytes):
+ * Header, at offset 0 (32 bytes):
  *   0  u8  magic[8]        "CLBUNDLE"
- *   8  u32 version         1
- *  12  u32 header_len      64 (readers of version 1 refuse anything else)
+ *   8  u32 version         2
+ *  12  u32 header_len      32 (readers of version 2 refuse anything else)
  *  16  u64 file_size       total bytes
- *  24  u32 nr_sections     5 in version 1
- *  28  u32 flags           0
- *  32  u64 reserved[3]     0
- *  56  u64 checksum        XXH64 (seed 0) of the header and the section table,
+ *  24  u64 checksum        XXH64 (seed 0) of the header and the section table,
  *                          with these 8 bytes counted as zero
- * Section table, at header_len: nr_sections entries of 32 bytes:
- *   0  u32 id              CORELINK_BUNDLE_SEC_*, ascending, each once
- *   4  u32 flags           0
- *   8  u64 offset          8-aligned, after the table, ascending, no overlap
- *  16  u64 size
- *  24  u64 checksum        XXH64 (seed 0) of the section's bytes
+ * Section table, at header_len: CORELINK_BUNDLE_NR_SECTIONS entries of 24
+ * bytes, entry i for section id i + 1:
+ *   0  u64 offset          8-aligned, after the table, ascending, no overlap
+ *   8  u64 size
+ *  16  u64 checksum        XXH64 (seed 0) of the section's bytes
  */
 enum corelink_bundle_section_id {
 	CORELINK_BUNDLE_SEC_STRINGS = 1,   /* NUL-terminated strings; offset 0 is "" */
-	CORELINK_BUNDLE_SEC_OBJECTS = 2,   /* object records (40 bytes) */
-	CORELINK_BUNDLE_SEC_ARTIFACTS = 3, /* artifact records (48 bytes) */
-	CORELINK_BUNDLE_SEC_KERNELS = 4,   /* kernel records (24 + 12 * nr_objects bytes) */
-	CORELINK_BUNDLE_SEC_DATA = 5,      /* original objects, deltas and patch lists */
+	CORELINK_BUNDLE_SEC_OBJECTS = 2,   /* object records (64 bytes) */
+	CORELINK_BUNDLE_SEC_ARTIFACTS = 3, /* artifact records (32 bytes) */
+	CORELINK_BUNDLE_SEC_KERNELS = 4,   /* the kernel table (columns, below) */
+	CORELINK_BUNDLE_SEC_DATA = 5,      /* originals, site lists, deltas and patches */
 	CORELINK_BUNDLE_NR_SECTIONS = 5,
 };
 
 /*
- * Object record (40 bytes):
- *   0  u32 name            string offset: the object's file name
- *   4  u32 base            artifact index of the base artifact (encoding DELTA)
- *   8  u32 first_artifact  the object's artifacts are [first, first + nr)
- *  12  u32 nr_artifacts
- *  16  u64 orig_offset     the original CO-RE object, in DATA
- *  24  u64 orig_size
- *  32  u64 orig_hash       XXH64 of the original object
+ * Object record (64 bytes), in the manifest's order; (name, arch) unique:
+ *   0  u32 name            string: the object's file name
+ *   4  u32 arch            string: the arch it is built for ("" = every kernel)
+ *   8  u32 base            artifact index of the base (encoding DELTA);
+ *                          CORELINK_BUNDLE_NONE when nr_artifacts is 0
+ *  12  u32 first_artifact  the object's artifacts are [first, first + nr)
+ *  16  u32 nr_artifacts
+ *  20  u32 entry_width     bytes of each of its kernel entries: 1, 2 or 4
+ *  24  u64 orig_offset     the original CO-RE object, in DATA
+ *  32  u64 orig_size
+ *  40  u64 orig_hash       XXH64 of the original object
+ *  48  u64 sites_offset    its site list, in DATA (see ENC_PATCH)
+ *  56  u64 sites_size
  */
-#define CORELINK_BUNDLE_OBJECT_LEN 40
+#define CORELINK_BUNDLE_OBJECT_LEN 64
 
 /*
- * Artifact record (48 bytes):
+ * Artifact record (32 bytes), grouped by object:
  *   0  u32 object          index of its object
  *   4  u32 encoding        CORELINK_BUNDLE_ENC_*
- *   8  u64 size            bytes of the artifact
- *  16  u64 hash            XXH64 of the artifact's bytes (checked after rebuilding)
- *  24  u64 data_offset     its delta or patch list, in DATA
- *  32  u64 data_size
- *  40  u8  name[8]         first 8 bytes of the manifest's XXH3-128 name (informative)
+ *   8  u32 size            bytes of the artifact
+ *  12  u32 data_size       bytes of its delta or patch, in DATA
+ *  16  u64 data_offset
+ *  24  u64 hash            XXH64 of the artifact's bytes (checked after rebuilding)
  */
-#define CORELINK_BUNDLE_ARTIFACT_LEN 48
+#define CORELINK_BUNDLE_ARTIFACT_LEN 32
 enum corelink_bundle_encoding {
 	/*
 	 * Copy/add delta against the object's original: ops until `size` bytes
@@ -109,33 +110,53 @@ enum corelink_bundle_encoding {
 	 */
 	CORELINK_BUNDLE_ENC_DELTA = 1,
 	/*
-	 * Patch runs against the object's base artifact (same size): uvarint
-	 * nr_runs, then per run uvarint offset, uvarint len (>= 1), len bytes.
-	 * A run starts at or after the end of the previous one (no overlap, no
-	 * going back) and ends inside the artifact; the data must end after the
-	 * last run.
+	 * The base artifact (same size) with some of the object's sites
+	 * replaced.  The site list (object record): uvarint nr_sites, then per
+	 * site uvarint gap, uvarint len (>= 1): the site starts gap bytes after
+	 * the previous site's end (the first: after 0) and lies inside the base.
+	 * A patch: a bitmap of (nr_sites + 7) / 8 bytes (bit i = byte i / 8, bit
+	 * i % 8: site i replaced; bits past nr_sites 0), then the new bytes of
+	 * each replaced site in order; the data must end there.
 	 */
 	CORELINK_BUNDLE_ENC_PATCH = 2,
 };
 
 /*
- * Kernel record (24 + 12 * nr_objects bytes), sorted by (distro, version,
- * arch, release) bytewise:
- *   0  u32 distro, version, arch, release   string offsets ("" when unknown)
- *  16  u64 btf_hash        XXH3-64 of the kernel's BTF, as in the manifest
- *  24  entries[nr_objects], one per object, 12 bytes each:
- *        0 u32 artifact    artifact index (CORELINK_BUNDLE_NONE for ERROR)
- *        4 u32 message     string offset: the error (ERROR), else 0
- *        8 u16 status      CORELINK_BUNDLE_*_STATUS
- *       10 u16 unguarded   poisoned relocations not seen as guarded (saturates)
+ * KERNELS: one table in columns, sorted by (distro, version, arch, release)
+ * bytewise, strictly.  The section is exactly:
+ *   0  u32 nr_kernels
+ *   4  u32 nr_groups
+ *   8  u32 nr_notes
+ *  12  u32 releases_size
+ *  16  u32 btf_hash[nr_kernels]   low 32 bits of the manifest's btf_hash
+ *                                 (XXH3-64 of the kernel's BTF): informative
+ *  ..  groups[nr_groups], 16 bytes: u32 distro, version, arch (strings),
+ *      u32 nr_kernels (>= 1): the next nr_kernels kernels have this
+ *      identity; the groups' counts add up to nr_kernels
+ *  ..  notes[nr_notes], 12 bytes: u32 kernel, u32 object, u32 value; strictly
+ *      ascending by (kernel, object); one for every ERROR entry (value: its
+ *      message, a string) and every POISONED one (value: its unguarded
+ *      poisoned relocations), none for others
+ *  ..  entries: for each object in order, nr_kernels codes of its
+ *      entry_width bytes: code & 3 = CORELINK_BUNDLE_OK, GUARDED, POISONED:
+ *      code >> 2 = the artifact, counted from the object's first; code & 3
+ *      = 3: code >> 2 = 0 ERROR, 1 SKIPPED (the object is not for this
+ *      kernel's arch); other codes are invalid
+ *  ..  releases: releases_size bytes, front and back coded, per kernel:
+ *      u8 prefix, u8 suffix, u8 len, len bytes (no NUL): the release is the
+ *      previous kernel's first prefix bytes, the len bytes, then its last
+ *      suffix bytes (prefix + suffix <= the previous one's length; the
+ *      first kernel's previous is ""); at most 255 bytes, not empty
  */
-#define CORELINK_BUNDLE_KERNEL_LEN 24
-#define CORELINK_BUNDLE_ENTRY_LEN 12
+#define CORELINK_BUNDLE_KERNELS_HEAD 16
+#define CORELINK_BUNDLE_GROUP_LEN 16
+#define CORELINK_BUNDLE_NOTE_LEN 12
 enum corelink_bundle_status {
 	CORELINK_BUNDLE_OK = 0,       /* every CO-RE relocation applied */
 	CORELINK_BUNDLE_GUARDED = 1,  /* poisoned, every poison guarded (expected to load) */
 	CORELINK_BUNDLE_POISONED = 2, /* some poison may be reached: the verifier may refuse it */
 	CORELINK_BUNDLE_ERROR = 3,    /* no artifact: relocation failed for this kernel */
+	CORELINK_BUNDLE_SKIPPED = 4,  /* no artifact: the object is built for another arch */
 };
 
 /* ------------------------------------------------------------------ */
@@ -169,15 +190,16 @@ uint32_t corelink_bundle_nr_artifacts(const struct corelink_bundle *b);
 /* Borrowed strings point into the bundle's bytes. */
 struct corelink_bundle_object {
 	const char *name;
+	const char *arch;             /* "" = built for every kernel */
 	uint32_t base, first_artifact, nr_artifacts;
 	uint64_t orig_size;
 };
 struct corelink_bundle_kernel {
 	const char *distro, *version, *arch, *release;
-	uint64_t btf_hash;
+	uint32_t btf_hash;            /* low 32 bits of the manifest's btf_hash */
 };
 struct corelink_bundle_entry {
-	uint32_t artifact;            /* CORELINK_BUNDLE_NONE when status is ERROR */
+	uint32_t artifact;            /* CORELINK_BUNDLE_NONE when status is ERROR or SKIPPED */
 	enum corelink_bundle_status status;
 	uint32_t unguarded;
 	const char *message;          /* ERROR: why; else "" */
@@ -186,7 +208,6 @@ struct corelink_bundle_artifact {
 	uint32_t object;
 	enum corelink_bundle_encoding encoding;
 	uint64_t size, hash, data_size;
-	uint8_t name[8];
 };
 /* -ERANGE for an index out of range. */
 int corelink_bundle_object(const struct corelink_bundle *b, uint32_t i,
@@ -197,17 +218,23 @@ int corelink_bundle_entry(const struct corelink_bundle *b, uint32_t kernel, uint
 			  struct corelink_bundle_entry *e);
 int corelink_bundle_artifact(const struct corelink_bundle *b, uint32_t i,
 			     struct corelink_bundle_artifact *a);
-/* Index of the object named name (exactly, or without ".o" / ".bpf.o"); NULL = the
- * only object.  -ENOENT unknown, -EINVAL ambiguous or NULL with several objects. */
+/*
+ * Index of the object named name (exactly, or without ".o" / ".bpf.o"; NULL =
+ * the bundle's only name) built for arch (x86_64 = amd64, aarch64 = arm64; an
+ * object of arch "" fits every arch; NULL = any arch).  -ENOENT unknown or no
+ * build for arch, -EINVAL ambiguous or NULL with several names.
+ */
 int corelink_bundle_find_object(const struct corelink_bundle *b, const char *name,
-				uint32_t *index, struct corelink_bundle_err *err);
+				const char *arch, uint32_t *index,
+				struct corelink_bundle_err *err);
 
 /*
  * What to select for.  NULL fields are this host's: release and arch from
  * uname(), distro and version from os-release ID and VERSION_ID.
  */
 struct corelink_bundle_query {
-	const char *object;      /* object name; NULL = the bundle's only object (or builds) */
+	const char *object;      /* object name; NULL = the bundle's only name.  With one
+				  * build per arch, the build for the query's arch */
 	const char *release;     /* uname -r; matched exactly */
 	const char *arch;        /* uname -m; x86_64 = amd64, aarch64 = arm64 */
 	const char *distro;      /* os-release ID: narrows several matches */
@@ -243,6 +270,7 @@ struct corelink_bundle_choice {
 
 /*
  * Select the object's bytes for the query (NULL = this host, only object):
+ *  0. the object: its name and the query's arch (one build per arch).
  *  1. kernels whose release equals the query's and whose arch matches
  *     (x86_64 = amd64, aarch64 = arm64); several: keep those of the query's
  *     distro (when that leaves any), then version; still several with
@@ -252,17 +280,14 @@ struct corelink_bundle_choice {
  *  3. none: -ENOENT, how = NO_MATCH, nearest[] = up to 3 kernels of the same
  *     distro, version and arch (else the same arch), closest release first;
  *     the message names them.
- * -EINVAL for an unknown object.  An object built for several architectures
- * is stored once per arch as "NAME@ARCH": NAME (or NULL, when those are the
- * bundle's only objects) selects the build for the query's arch; -ENXIO when
- * there is none.
+ * -EINVAL for an unknown object.
  */
 int corelink_bundle_select(const struct corelink_bundle *b, const struct corelink_bundle_query *q,
 			   struct corelink_bundle_choice *c, struct corelink_bundle_err *err);
 
 /*
  * Write the chosen bytes (c->size of them) into buf (size >= c->size; the
- * caller owns it): the artifact rebuilt from its delta (and patch runs)
+ * caller owns it): the artifact rebuilt from its delta (and patch)
  * and checked against its hash, or the original object.  Nothing else is
  * allocated.  -EINVAL for damaged data (buf's contents are then undefined),
  * -ENOSPC when size is too small.

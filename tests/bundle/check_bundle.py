@@ -11,6 +11,9 @@ OUTDIR holds the batch (manifest.json, objects/).  For every kernel x object:
   - each --dump tool (`TOOL BUNDLE DIR`: the C runtime alone, the Go reader)
     writes DIR/<kernel index>.<object> with the same bytes, and reports error
     entries as errors.
+And `corelink bundle ls BUNDLE` lists the kernels in the manifest's order with
+their identity (releases are front and back coded in the bundle) and the low 32
+bits of the manifest's btf_hash.
 Exit 0 when every comparison holds.
 """
 import json
@@ -41,6 +44,16 @@ def main():
     m = json.load(open(os.path.join(outdir, 'manifest.json')))
     objs = [o['name'] for o in m['objects']]
     fails, compared = [], {'get': 0}
+    ls = subprocess.run([corelink, 'bundle', 'ls', bundle], capture_output=True, text=True).stdout
+    rows = ls[ls.index('kernels:\n') + 9:].splitlines() if 'kernels:\n' in ls else []
+    if len(rows) != len(m['kernels']):
+        fails.append('bundle ls: %d kernel rows, the manifest %d' % (len(rows), len(m['kernels'])))
+    for row, k in zip(rows, m['kernels']):
+        kid = '%s/%s/%s/%s' % (k['distro'], k['version'], k['arch'], k['release'])
+        f = row.split()
+        if f[:3] != [kid, 'btf', k['btf_hash'][-8:]]:
+            fails.append('bundle ls: %r, expected %s btf %s' % (row, kid, k['btf_hash'][-8:]))
+    compared['ls'] = len(rows)
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, 'x.o')
         for k in m['kernels']:

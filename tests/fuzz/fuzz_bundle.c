@@ -4,7 +4,8 @@
  * Input: a bundle (seeds: small bundles of the CO-RE case objects, made by
  * make_seeds.sh).  Each input is tried twice: as it is (the checksums must
  * refuse almost every mutation), and with every checksum recomputed (so the
- * mutations reach the table checks, the deltas and the patch runs).
+ * mutations reach the table checks, the kernel columns, the deltas, the site
+ * lists and the patches).
  * Everything the runtime offers is exercised: accessors, selection for each
  * kernel's identity and for an unknown one, and rebuilding every original
  * and artifact.  Invariants: failures carry one message; a rebuild that
@@ -50,13 +51,13 @@ static void rechecksum(uint8_t *d, size_t size)
 		return;
 	for (s = 0; s < CORELINK_BUNDLE_NR_SECTIONS; s++) {
 		uint8_t *e = d + CORELINK_BUNDLE_HEADER_LEN + s * CORELINK_BUNDLE_SECTION_LEN;
-		uint64_t off = rd64(e + 8), len = rd64(e + 16);
+		uint64_t off = rd64(e), len = rd64(e + 8);
 
 		if (off <= size && len <= size - off)
-			wr64(e + 24, corelink_bundle_xxh64(d + off, (size_t)len, 0));
+			wr64(e + 16, corelink_bundle_xxh64(d + off, (size_t)len, 0));
 	}
-	wr64(d + 56, 0);
-	wr64(d + 56, corelink_bundle_xxh64(d, table_end, 0));
+	wr64(d + 24, 0);
+	wr64(d + 24, corelink_bundle_xxh64(d, table_end, 0));
 }
 
 static void exercise(const uint8_t *data, size_t size)

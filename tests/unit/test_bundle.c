@@ -10,9 +10,10 @@
  *  - the runtime's XXH64 equals libxxhash's;
  *  - the same inputs give the same bytes;
  *  - damage: every truncation is refused; every single-bit flip is refused
- *    or (padding) still rebuilds the right bytes; patch runs that go back,
- *    overlap, or run past the end, and deltas that copy from outside the
- *    original, are refused with exact messages even with valid checksums.
+ *    or (padding) still rebuilds the right bytes; with valid checksums: a
+ *    site past its base, a patch bitmap naming sites past the last, a kernel
+ *    group past the table, a release coded past the previous one, an entry
+ *    naming an artifact its object lacks, are refused with their messages.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -222,7 +223,7 @@ static void test_select_rules(void)
 		struct corelink_bundle_query q = { NULL, "5.15.0-1", "x86_64", NULL, NULL, NULL, "" };
 
 		CHECK_EQ(corelink_bundle_select(b, &q, &c, &err), -EINVAL);
-		CHECK_STR(err.msg, "the bundle holds 2 objects: name one");
+		CHECK_STR(err.msg, "the bundle holds several objects: name one");
 		q.object = "nope.o";
 		CHECK_EQ(corelink_bundle_select(b, &q, &c, &err), -EINVAL);
 		CHECK_STR(err.msg, "no object 'nope.o' in the bundle");
@@ -312,7 +313,7 @@ static void test_damage(void)
 	free(copy);
 }
 
-/* uvarint decode (for locating patch lists in the test) */
+/* uvarint decode (for locating site lists in the test) */
 static uint64_t get_uv(const uint8_t **p)
 {
 	uint64_t v = 0;
@@ -323,12 +324,12 @@ static uint64_t get_uv(const uint8_t **p)
 	return v | (uint64_t)(*(*p)++) << s;
 }
 
-static uint64_t rd64(const uint8_t *p)
+static uint64_t rd(const uint8_t *p, int bytes)
 {
 	uint64_t v = 0;
 	int i;
 
-	for (i = 7; i >= 0; i--)
+	for (i = bytes - 1; i >= 0; i--)
 		v = v << 8 | p[i];
 	return v;
 }
@@ -341,109 +342,131 @@ static void wr64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+#define SEC(d, id, field) rd((d) + CORELINK_BUNDLE_HEADER_LEN + CORELINK_BUNDLE_SECTION_LEN * ((id) - 1) + 8 * (field), 8)
+
 /* Fix every checksum after an edit (what an attacker or a buggy writer could do). */
 static void rechecksum(uint8_t *d)
 {
 	int s;
 
-	for (s = 0; s < CORELINK_BUNDLE_NR_SECTIONS; s++) {
-		uint8_t *e = d + 64 + 32 * s;
+	for (s = 1; s <= CORELINK_BUNDLE_NR_SECTIONS; s++)
+		wr64(d + CORELINK_BUNDLE_HEADER_LEN + CORELINK_BUNDLE_SECTION_LEN * (s - 1) + 16,
+		     XXH64(d + SEC(d, s, 0), SEC(d, s, 1), 0));
+	wr64(d + 24, 0);
+	wr64(d + 24, XXH64(d, CORELINK_BUNDLE_HEADER_LEN + CORELINK_BUNDLE_SECTION_LEN * CORELINK_BUNDLE_NR_SECTIONS, 0));
+}
 
-		wr64(e + 24, XXH64(d + rd64(e + 8), rd64(e + 16), 0));
+/* Open a crafted copy (checksums fixed): the message of the refusal, at open or when rebuilding. */
+static int open_crafted(uint8_t *copy, struct corelink_bundle_err *err)
+{
+	struct corelink_bundle *b;
+	int ret;
+
+	rechecksum(copy);
+	ret = corelink_bundle_open(copy, bundle_size, &b, err);
+	if (ret)
+		return ret;
+	ret = rebuild_all(b) ? -EINVAL : 0;
+	if (ret) { /* the first refusal's message */
+		size_t a;
+
+		for (a = 0; a < corelink_bundle_nr_artifacts(b); a++) {
+			struct corelink_bundle_artifact ar;
+			void *buf;
+
+			corelink_bundle_artifact(b, (uint32_t)a, &ar);
+			buf = malloc(ar.size + 1);
+			if (corelink_bundle_materialize_artifact(b, ar.object, (uint32_t)a, buf, ar.size, err)) {
+				free(buf);
+				break;
+			}
+			free(buf);
+		}
 	}
-	wr64(d + 56, 0);
-	wr64(d + 56, XXH64(d, 64 + 32 * CORELINK_BUNDLE_NR_SECTIONS, 0));
+	corelink_bundle_close(b);
+	return ret;
 }
 
 static void test_crafted(void)
 {
 	const uint8_t *d = bundle;
-	const uint8_t *arts = d + rd64(d + 64 + 32 * 2 + 8), *data = d + rd64(d + 64 + 32 * 4 + 8);
-	size_t nr_arts = rd64(d + 64 + 32 * 2 + 16) / CORELINK_BUNDLE_ARTIFACT_LEN, a, found = 0;
+	const uint8_t *objs_sec = d + SEC(d, 2, 0), *arts = d + SEC(d, 3, 0), *ks = d + SEC(d, 4, 0);
+	const uint8_t *data = d + SEC(d, 5, 0);
+	size_t a, o, found = 0;
 	uint8_t *copy = malloc(bundle_size);
-	struct corelink_bundle *b;
 	struct corelink_bundle_err err;
-	char want[256];
 
-	for (a = 0; a < nr_arts && !found; a++) {
-		const uint8_t *r = arts + a * CORELINK_BUNDLE_ARTIFACT_LEN, *p, *run2;
-		uint64_t nr, off1, len1;
-		uint8_t *o2;
+	/* an object with a site list: its first site pushed past the base's end, then a patch
+	 * bitmap naming a site past the last (no list can loop: sites advance by unsigned gaps) */
+	for (o = 0; o < 2 && !found; o++) {
+		const uint8_t *r = objs_sec + o * CORELINK_BUNDLE_OBJECT_LEN, *p;
+		uint64_t nr, base_size;
 
-		if (r[4] != CORELINK_BUNDLE_ENC_PATCH)
+		if (!rd(r + 56, 8))
 			continue;
-		p = data + rd64(r + 24);
-		nr = get_uv(&p);
-		if (nr < 2)
-			continue;
-		off1 = get_uv(&p);
-		len1 = get_uv(&p);
-		p += len1;
-		run2 = p;
 		found = 1;
-		/* loop: run 2 starts at run 1's offset again (same varint width: offset 0 would do too,
-		 * but run 1's own offset always fits in run 2's bytes) */
+		base_size = rd(arts + rd(r + 8, 4) * CORELINK_BUNDLE_ARTIFACT_LEN + 8, 4);
+		p = data + rd(r + 48, 8);
+		nr = get_uv(&p);
+		CHECK(nr > 0);
+		/* gap of site 0 (a 1- or 2-byte varint) -> the base's size */
 		memcpy(copy, bundle, bundle_size);
-		o2 = copy + (run2 - d);
-		{
-			uint8_t tmp[16];
-			size_t n = 0, w2;
-			uint64_t v = off1;
-			const uint8_t *q = run2;
-
-			get_uv(&q);
-			w2 = (size_t)(q - run2);
-			do {
-				tmp[n++] = (uint8_t)((v & 0x7f) | (v >> 7 ? 0x80 : 0));
-				v >>= 7;
-			} while (v);
-			if (n <= w2) {
-				/* pad with continuation bytes to keep the width */
-				while (n < w2) {
-					tmp[n - 1] |= 0x80;
-					tmp[n++] = 0;
-				}
-				memcpy(o2, tmp, w2);
-				rechecksum(copy);
-				CHECK_EQ(corelink_bundle_open(copy, bundle_size, &b, &err), 0);
-				CHECK_EQ(rebuild_all(b) > 0, 1);
-				{
-					void *buf = malloc(rd64(r + 8));
-
-					CHECK_EQ(corelink_bundle_materialize_artifact(b, r[0], (uint32_t)a, buf, rd64(r + 8), &err), -EINVAL);
-					snprintf(want, sizeof(want), "artifact %zu: patch run 1 at offset %llu goes back before the previous run's end %llu (overlap or loop)",
-						 a, (unsigned long long)off1, (unsigned long long)(off1 + len1));
-					CHECK_STR(err.msg, want);
-					free(buf);
-				}
-				corelink_bundle_close(b);
-			}
+		if (p[0] < 0x80 && base_size < 0x4000 && p[1] < 0x80 && nr < 0x80) {
+			/* shift: write a 2-byte varint over gap (1 byte) + len (1 byte), len then from site 1 */
+			copy[p - d] = (uint8_t)(base_size & 0x7f) | 0x80;
+			copy[p - d + 1] = (uint8_t)(base_size >> 7);
+			CHECK_EQ(open_crafted(copy, &err), -EINVAL);
+			CHECK_CONTAINS(err.msg, "site");
+			CHECK_CONTAINS(err.msg, "past its base's");
+			fprintf(stderr, "crafted site: %s\n", err.msg);
 		}
-		/* past the end: run 1's length made huge (1-byte varint 0x7f) */
-		memcpy(copy, bundle, bundle_size);
-		{
-			const uint8_t *q = data + rd64(r + 24);
-			uint8_t *lenp;
+		/* a PATCH of this object whose bitmap names a site past the last */
+		for (a = rd(r + 12, 4); a < rd(r + 12, 4) + rd(r + 16, 4); a++) {
+			const uint8_t *ar = arts + a * CORELINK_BUNDLE_ARTIFACT_LEN;
+			char want[128];
 
-			get_uv(&q);
-			get_uv(&q);
-			lenp = copy + (q - d);
-			if (*lenp < 0x80) {
-				*lenp = 0x7f;
-				rechecksum(copy);
-				CHECK_EQ(corelink_bundle_open(copy, bundle_size, &b, &err), 0);
-				{
-					void *buf = malloc(rd64(r + 8));
-
-					CHECK_EQ(corelink_bundle_materialize_artifact(b, r[0], (uint32_t)a, buf, rd64(r + 8), &err), -EINVAL);
-					CHECK_CONTAINS(err.msg, "patch run 0");
-					free(buf);
-				}
-				corelink_bundle_close(b);
-			}
+			if (rd(ar + 4, 4) != CORELINK_BUNDLE_ENC_PATCH || nr % 8 == 0)
+				continue;
+			memcpy(copy, bundle, bundle_size);
+			copy[data + rd(ar + 16, 8) + (nr - 1) / 8 - d] |= 0x80;
+			CHECK_EQ(open_crafted(copy, &err), -EINVAL);
+			snprintf(want, sizeof(want), "artifact %zu: patch bitmap names sites past the last", a);
+			CHECK_STR(err.msg, want);
+			break;
 		}
 	}
 	CHECK(found);
+	/* the kernel table: a group holding more kernels than the table */
+	{
+		uint32_t ng = (uint32_t)rd(ks + 4, 4), nk = (uint32_t)rd(ks, 4);
+		size_t g = 16 + 4 * (size_t)nk + 16 * (ng - 1) + 12;
+
+		memcpy(copy, bundle, bundle_size);
+		copy[ks - d + g] = (uint8_t)(copy[ks - d + g] + 1);
+		CHECK_EQ(open_crafted(copy, &err), -EINVAL);
+		CHECK_CONTAINS(err.msg, "kernels, past the table");
+	}
+	/* a release coded with more of the previous one than it has */
+	{
+		uint32_t nk = (uint32_t)rd(ks, 4), ng = (uint32_t)rd(ks + 4, 4), nn = (uint32_t)rd(ks + 8, 4);
+		size_t rel = 16 + 4 * (size_t)nk + 16 * ng + 12 * (size_t)nn + 2 * (size_t)nk;
+
+		memcpy(copy, bundle, bundle_size);
+		copy[ks - d + rel] = 1; /* kernel 0's prefix: its previous is "" */
+		CHECK_EQ(open_crafted(copy, &err), -EINVAL);
+		CHECK_STR(err.msg, "bundle kernel 0: release truncated or past the previous one");
+	}
+	/* an entry naming an artifact its object does not have */
+	{
+		uint32_t nk = (uint32_t)rd(ks, 4), ng = (uint32_t)rd(ks + 4, 4), nn = (uint32_t)rd(ks + 8, 4);
+		size_t ent = 16 + 4 * (size_t)nk + 16 * ng + 12 * (size_t)nn;
+
+		CHECK_EQ(rd(objs_sec + 20, 4), 1);
+		memcpy(copy, bundle, bundle_size);
+		copy[ks - d + ent] = (uint8_t)(rd(objs_sec + 16, 4) << 2);
+		CHECK_EQ(open_crafted(copy, &err), -EINVAL);
+		CHECK_STR(err.msg, "bundle kernel 0 object 0: bad entry");
+	}
 	free(copy);
 }
 

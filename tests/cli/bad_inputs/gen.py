@@ -38,8 +38,11 @@ committed.  Generators:
                                 recomputed (so only the reader's other checks can
                                 refuse it); AT is an offset or 'sec:ID+REL' (REL
                                 bytes into section ID)
-  bundle_patch_loop SRC         SRC's first patch list with 2+ runs made to loop:
-                                run 2 starts again at run 1's offset; checksums fixed
+  bundle_site_past_end SRC      SRC's first site list made one site starting at the
+                                base's end; checksums fixed
+  bundle_delta_stall SRC        SRC's first base delta starting with an op that writes
+                                nothing (ADD of 0 bytes: a reader that accepted it
+                                would loop); checksums fixed
 """
 import io
 import lzma
@@ -369,16 +372,20 @@ def xxh64(data, seed=0):
     return h ^ (h >> 32)
 
 
+HEADER_LEN, SECTION_LEN = 32, 24
+
+
 def bundle_sections(d):
-    return [struct.unpack_from('<IIQQQ', d, 64 + 32 * i) for i in range(5)]
+    """(offset, size, checksum) of each section, in id order."""
+    return [struct.unpack_from('<QQQ', d, HEADER_LEN + SECTION_LEN * i) for i in range(5)]
 
 
 def bundle_rechecksum(d):
-    for i, (_, _, off, size, _) in enumerate(bundle_sections(d)):
+    for i, (off, size, _) in enumerate(bundle_sections(d)):
         if off + size <= len(d):
-            struct.pack_into('<Q', d, 64 + 32 * i + 24, xxh64(bytes(d[off:off + size])))
-    struct.pack_into('<Q', d, 56, 0)
-    struct.pack_into('<Q', d, 56, xxh64(bytes(d[:64 + 5 * 32])))
+            struct.pack_into('<Q', d, HEADER_LEN + SECTION_LEN * i + 16, xxh64(bytes(d[off:off + size])))
+    struct.pack_into('<Q', d, 24, 0)
+    struct.pack_into('<Q', d, 24, xxh64(bytes(d[:HEADER_LEN + 5 * SECTION_LEN])))
 
 
 def uvarint(d, p):
@@ -392,37 +399,62 @@ def uvarint(d, p):
             return v, p
 
 
-def bundle_patch_loop(d):
-    secs = bundle_sections(d)
-    arts, data = secs[2][2], secs[4][2]
-    for a in range(secs[2][3] // 48):
-        obj, enc, size, h, doff, dsize = struct.unpack_from('<IIQQQQ', d, arts + 48 * a)
-        if enc != 2:
-            continue
-        nr, p = uvarint(d, data + doff)
-        if nr < 2:
-            continue
-        off1, p1 = uvarint(d, p)
-        len1, p1 = uvarint(d, p1)
-        run2 = p1 + len1
-        _, end2 = uvarint(d, run2)
-        width = end2 - run2
-        enc_off = bytearray()
-        v = off1
-        while True:
-            enc_off.append((v & 0x7f) | (0x80 if v >> 7 else 0))
-            v >>= 7
-            if not v:
-                break
-        if len(enc_off) > width:
-            continue
-        while len(enc_off) < width:  # same width: redundant continuation bytes
-            enc_off[-1] |= 0x80
-            enc_off.append(0)
-        d[run2:end2] = enc_off
-        bundle_rechecksum(d)
-        return d
-    raise SystemExit('gen.py: no patch list with two runs')
+def put_uvarint(d, p, v):
+    """Overwrite the varint at p with v, keeping its width (redundant continuation bytes)."""
+    _, end = uvarint(d, p)
+    enc = bytearray()
+    while True:
+        enc.append((v & 0x7f) | (0x80 if v >> 7 else 0))
+        v >>= 7
+        if not v:
+            break
+    if len(enc) > end - p:
+        raise SystemExit('gen.py: value does not fit the varint')
+    while len(enc) < end - p:
+        enc[-1] |= 0x80
+        enc.append(0)
+    d[p:end] = enc
+
+
+def bundle_objects(d):
+    """(name, arch, base, first, nr, width, orig_off, orig_size, orig_hash, sites_off, sites_size)."""
+    off, size, _ = bundle_sections(d)[1]
+    return [struct.unpack_from('<IIIIIIQQQQQ', d, off + 64 * i) for i in range(size // 64)]
+
+
+def bundle_artifact(d, i):
+    """(object, encoding, size, data_size, data_offset, hash)."""
+    return struct.unpack_from('<IIIIQQ', d, bundle_sections(d)[2][0] + 32 * i)
+
+
+def bundle_site_past_end(d):
+    data = bundle_sections(d)[4][0]
+    for o in bundle_objects(d):
+        if o[10]:
+            # one site, starting at the base's end: nr 1, gap = base size, len 1
+            enc, v = bytearray([1]), bundle_artifact(d, o[2])[2]
+            while True:
+                enc.append((v & 0x7f) | (0x80 if v >> 7 else 0))
+                v >>= 7
+                if not v:
+                    break
+            enc.append(1)
+            if len(enc) > o[10]:
+                continue
+            d[data + o[9]:data + o[9] + len(enc)] = enc
+            bundle_rechecksum(d)
+            return d
+    raise SystemExit('gen.py: no site list')
+
+
+def bundle_delta_stall(d):
+    data = bundle_sections(d)[4][0]
+    for o in bundle_objects(d):
+        if o[4]:
+            put_uvarint(d, data + bundle_artifact(d, o[2])[4], 1)
+            bundle_rechecksum(d)
+            return d
+    raise SystemExit('gen.py: no artifact')
 
 
 def main():
@@ -521,14 +553,16 @@ def main():
         at = args[1]
         if at.startswith('sec:'):
             sid, _, rel = at[4:].partition('+')
-            at = bundle_sections(data)[int(sid) - 1][2] + int(rel or '0', 0)
+            at = bundle_sections(data)[int(sid) - 1][0] + int(rel or '0', 0)
         else:
             at = int(at, 0)
         size = int(args[2])
         data[at:at + size] = int(args[3], 0).to_bytes(size, 'little')
         bundle_rechecksum(data)
-    elif gen == 'bundle_patch_loop':
-        data = bundle_patch_loop(bytearray(open(args[0], 'rb').read()))
+    elif gen == 'bundle_site_past_end':
+        data = bundle_site_past_end(bytearray(open(args[0], 'rb').read()))
+    elif gen == 'bundle_delta_stall':
+        data = bundle_delta_stall(bytearray(open(args[0], 'rb').read()))
     elif gen == 'bitflip':
         data = bytearray(open(args[0], 'rb').read())
         off = int(args[1], 0)

@@ -6,7 +6,7 @@
 // (ebpf.LoadCollectionSpecFromReader(bytes.NewReader(obj))).
 //
 // It checks what the C runtime checks: header, section table, every checksum, every
-// reference and range before use, every delta op and patch run, and the rebuilt bytes'
+// reference and range before use, every delta op, site and patch, and the rebuilt bytes'
 // hash. A damaged bundle gives an error, never a panic or a wrong object.
 package corelinkbundle
 
@@ -23,14 +23,16 @@ import (
 
 const (
 	magic       = "CLBUNDLE"
-	version     = 1
-	headerLen   = 64
-	sectionLen  = 32
+	version     = 2
+	headerLen   = 32
+	sectionLen  = 24
 	nrSections  = 5
-	objectLen   = 40
-	artifactLen = 48
-	kernelLen   = 24
-	entryLen    = 12
+	objectLen   = 64
+	artifactLen = 32
+	kernelsHead = 16
+	groupLen    = 16
+	noteLen     = 12
+	maxRelease  = 255
 	none        = 0xffffffff
 
 	encDelta = 1
@@ -45,6 +47,7 @@ const (
 	Guarded  Status = 1 // poisoned, every poison guarded
 	Poisoned Status = 2 // some poison may be reached
 	Error    Status = 3 // no artifact
+	Skipped  Status = 4 // no artifact: the object is built for another arch
 )
 
 func (s Status) String() string {
@@ -57,6 +60,8 @@ func (s Status) String() string {
 		return "poisoned"
 	case Error:
 		return "error"
+	case Skipped:
+		return "skipped"
 	}
 	return "?"
 }
@@ -82,32 +87,36 @@ func (h How) String() string {
 
 // Bundle is an opened, checked bundle; it refers to the bytes given to Open.
 type Bundle struct {
-	data                         []byte
-	strs, objs, arts, kerns, dat []byte
-	nObj, nArt, nKern            int
-	kLen                         int
+	data                  []byte
+	strs, objs, arts, dat []byte
+	nObj, nArt            int
+	kernels               []Kernel
+	codes                 [][]uint32        // per object, per kernel: the entry code
+	notes                 map[[2]int]uint32 // (kernel, object): the note's value
 }
 
 // Kernel is one row of the kernel table.
 type Kernel struct {
 	Distro, Version, Arch, Release string
-	BTFHash                        uint64
+	BTFHash                        uint32 // low 32 bits of the manifest's btf_hash
 }
 
 // Entry is one object on one kernel.
 type Entry struct {
-	Artifact  uint32 // 0xffffffff for Error
+	Artifact  uint32 // 0xffffffff for Error and Skipped
 	Status    Status
-	Unguarded uint16
+	Unguarded uint32
 	Message   string
 }
 
 // Object describes one object of the bundle.
 type Object struct {
-	Name                string
+	Name, Arch          string
 	Base, First, NrArts uint32
+	Width               uint32
 	OrigOff, OrigSize   uint64
 	OrigHash            uint64
+	SitesOff, SitesSize uint64
 }
 
 var le = binary.LittleEndian
@@ -129,25 +138,17 @@ func Open(data []byte) (*Bundle, error) {
 	if h := u32(data, 12); h != headerLen {
 		return nil, errf("bundle header length %d, expected %d", h, headerLen)
 	}
-	if len(data) >= headerLen {
-		if n := u32(data, 24); n != nrSections {
-			return nil, errf("bundle has %d sections, expected %d", n, nrSections)
-		}
-	}
 	tableEnd := headerLen + nrSections*sectionLen
 	if len(data) < tableEnd {
 		return nil, errf("bundle truncated: %d bytes, shorter than its header and section table", len(data))
 	}
 	head := make([]byte, tableEnd)
 	copy(head, data[:tableEnd])
-	for i := 56; i < 64; i++ {
+	for i := 24; i < 32; i++ {
 		head[i] = 0
 	}
-	if XXH64(head, 0) != u64(data, 56) {
+	if XXH64(head, 0) != u64(data, 24) {
 		return nil, errors.New("bundle header checksum mismatch")
-	}
-	if f := u32(data, 28); f != 0 {
-		return nil, errf("bundle header flags 0x%x not supported", f)
 	}
 	if fs := u64(data, 16); fs != uint64(len(data)) {
 		return nil, errf("bundle truncated or extended: %d bytes, header says %d", len(data), fs)
@@ -157,22 +158,22 @@ func Open(data []byte) (*Bundle, error) {
 	secs := make([][]byte, nrSections+1)
 	for i := 0; i < nrSections; i++ {
 		e := data[headerLen+i*sectionLen:]
-		id, off, size := u32(e, 0), u64(e, 8), u64(e, 16)
-		if id != uint32(i+1) {
-			return nil, errf("bundle section %d has id %d, expected %d", i, id, i+1)
-		}
+		id, off, size := i+1, u64(e, 0), u64(e, 8)
 		if off%8 != 0 || off < prevEnd || off > uint64(len(data)) || size > uint64(len(data))-off {
 			return nil, errf("bundle section %s: offset %d size %d outside the file or overlapping", names[id], off, size)
 		}
 		s := data[off : off+size]
-		if XXH64(s, 0) != u64(e, 24) {
+		if XXH64(s, 0) != u64(e, 16) {
 			return nil, errf("bundle section %s checksum mismatch", names[id])
 		}
 		secs[id] = s
 		prevEnd = off + size
 	}
-	b.strs, b.objs, b.arts, b.kerns, b.dat = secs[1], secs[2], secs[3], secs[4], secs[5]
+	b.strs, b.objs, b.arts, b.dat = secs[1], secs[2], secs[3], secs[5]
 	if err := b.checkTables(); err != nil {
+		return nil, err
+	}
+	if err := b.readKernels(secs[4]); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -194,6 +195,39 @@ func (b *Bundle) dataOK(off, size uint64) bool {
 	return off <= n && size <= n-off
 }
 
+// sites walks an object's site list: next() gives each site inside size bytes.
+type sites struct {
+	d          []byte
+	p          int
+	nr, i, pos uint64
+}
+
+func newSites(d []byte) (*sites, bool) {
+	w := &sites{d: d}
+	nr, ok := uvarint(d, &w.p)
+	w.nr = nr
+	return w, ok && nr <= uint64(len(d))
+}
+
+// next: 1 a site, 0 after the last (the list must end there), -1 damaged.
+func (w *sites) next(size uint64) (off, n uint64, r int) {
+	if w.i == w.nr {
+		if w.p == len(w.d) {
+			return 0, 0, 0
+		}
+		return 0, 0, -1
+	}
+	gap, ok1 := uvarint(w.d, &w.p)
+	n, ok2 := uvarint(w.d, &w.p)
+	if !ok1 || !ok2 || n == 0 || gap > size-w.pos || n > size-w.pos-gap {
+		return 0, 0, -1
+	}
+	off = w.pos + gap
+	w.pos = off + n
+	w.i++
+	return off, n, 1
+}
+
 func (b *Bundle) checkTables() error {
 	if len(b.strs) == 0 || b.strs[0] != 0 {
 		return errors.New(`bundle string table does not start with ""`)
@@ -206,16 +240,13 @@ func (b *Bundle) checkTables() error {
 		return errf("bundle ARTIFACTS size %d is not a whole number of records", len(b.arts))
 	}
 	b.nArt = len(b.arts) / artifactLen
-	b.kLen = kernelLen + b.nObj*entryLen
-	if len(b.kerns)%b.kLen != 0 {
-		return errf("bundle KERNELS size %d is not a whole number of records", len(b.kerns))
-	}
-	b.nKern = len(b.kerns) / b.kLen
 	for i := 0; i < b.nObj; i++ {
 		o := b.object(i)
 		_, okName := b.str(u32(b.objs, i*objectLen))
+		_, okArch := b.str(u32(b.objs, i*objectLen+4))
 		nArt := uint64(b.nArt)
-		if !okName || !b.dataOK(o.OrigOff, o.OrigSize) || uint64(o.First) > nArt || uint64(o.NrArts) > nArt-uint64(o.First) {
+		if !okName || !okArch || !b.dataOK(o.OrigOff, o.OrigSize) || uint64(o.First) > nArt ||
+			uint64(o.NrArts) > nArt-uint64(o.First) || (o.Width != 1 && o.Width != 2 && o.Width != 4) {
 			return errf("bundle object %d: bad record", i)
 		}
 		if o.NrArts > 0 {
@@ -232,42 +263,154 @@ func (b *Bundle) checkTables() error {
 	for i := 0; i < b.nArt; i++ {
 		r := b.arts[i*artifactLen:]
 		obj, enc := u32(r, 0), u32(r, 4)
-		if uint64(obj) >= uint64(b.nObj) || !b.dataOK(u64(r, 24), u64(r, 32)) || (enc != encDelta && enc != encPatch) {
+		if uint64(obj) >= uint64(b.nObj) || !b.dataOK(u64(r, 16), uint64(u32(r, 12))) || (enc != encDelta && enc != encPatch) {
 			return errf("bundle artifact %d: bad record", i)
 		}
 		o := b.object(int(obj))
 		if uint32(i) < o.First || uint32(i)-o.First >= o.NrArts {
 			return errf("bundle artifact %d: not among its object's artifacts", i)
 		}
-		if enc == encPatch && u64(r, 8) != u64(b.arts, int(o.Base)*artifactLen+8) {
+		if enc == encPatch && u32(r, 8) != u32(b.arts, int(o.Base)*artifactLen+8) {
 			return errf("bundle artifact %d: patch size differs from its base", i)
 		}
-		if u64(r, 8) > 1<<40 {
-			return errf("bundle artifact %d: size too large", i)
+	}
+	for i := 0; i < b.nObj; i++ {
+		o := b.object(i)
+		if !b.dataOK(o.SitesOff, o.SitesSize) {
+			return errf("bundle object %d: bad record", i)
+		}
+		if o.SitesSize == 0 {
+			continue
+		}
+		size := uint64(0)
+		if o.NrArts > 0 {
+			size = uint64(u32(b.arts, int(o.Base)*artifactLen+8))
+		}
+		w, ok := newSites(b.dat[o.SitesOff : o.SitesOff+o.SitesSize])
+		if !ok {
+			return errf("bundle object %d: site list truncated", i)
+		}
+		r := 1
+		for r == 1 {
+			_, _, r = w.next(size)
+		}
+		if r != 0 {
+			return errf("bundle object %d: site %d truncated or past its base's %d bytes", i, w.i, size)
 		}
 	}
-	for i := 0; i < b.nKern; i++ {
-		r := b.kerns[i*b.kLen:]
-		for j := 0; j < 4; j++ {
-			if _, ok := b.str(u32(r, 4*j)); !ok {
-				return errf("bundle kernel %d: bad string reference", i)
+	return nil
+}
+
+// readKernels checks and decodes the kernel table (KERNELS).
+func (b *Bundle) readKernels(s []byte) error {
+	if len(s) < kernelsHead {
+		return errors.New("bundle KERNELS section truncated")
+	}
+	nk, ng, nn, rs := uint64(u32(s, 0)), uint64(u32(s, 4)), uint64(u32(s, 8)), uint64(u32(s, 12))
+	need := kernelsHead + 4*nk + groupLen*ng + noteLen*nn + rs
+	for j := 0; j < b.nObj; j++ {
+		need += uint64(b.object(j).Width) * nk
+	}
+	if need != uint64(len(s)) {
+		return errf("bundle KERNELS section is %d bytes, its columns %d", len(s), need)
+	}
+	hashes := s[kernelsHead:]
+	groups := hashes[4*nk:]
+	notes := groups[groupLen*ng:]
+	rest := notes[noteLen*nn:]
+	b.kernels = make([]Kernel, nk)
+	k := uint64(0)
+	for g := uint64(0); g < ng; g++ {
+		r := groups[g*groupLen:]
+		d, ok1 := b.str(u32(r, 0))
+		v, ok2 := b.str(u32(r, 4))
+		a, ok3 := b.str(u32(r, 8))
+		if !ok1 || !ok2 || !ok3 {
+			return errf("bundle kernel group %d: bad string reference", g)
+		}
+		cnt := uint64(u32(r, 12))
+		if cnt == 0 || cnt > nk-k {
+			return errf("bundle kernel group %d: %d kernels, past the table", g, cnt)
+		}
+		for i := uint64(0); i < cnt; i++ {
+			b.kernels[k+i] = Kernel{Distro: d, Version: v, Arch: a, BTFHash: u32(hashes, int(4*(k+i)))}
+		}
+		k += cnt
+	}
+	if k != nk {
+		return errf("bundle kernel groups hold %d kernels, the table %d", k, nk)
+	}
+	b.notes = make(map[[2]int]uint32, nn)
+	for i := uint64(0); i < nn; i++ {
+		r := notes[i*noteLen:]
+		kk, oo := u32(r, 0), u32(r, 4)
+		if uint64(kk) >= nk || int(oo) >= b.nObj {
+			return errf("bundle note %d: out of range or out of order", i)
+		}
+		if i > 0 {
+			pk, po := u32(r, -12), u32(r, -8)
+			if kk < pk || (kk == pk && oo <= po) {
+				return errf("bundle note %d: out of range or out of order", i)
 			}
 		}
-		for j := 0; j < b.nObj; j++ {
-			e := r[kernelLen+j*entryLen:]
-			art, st := u32(e, 0), le.Uint16(e[8:])
-			o := b.object(j)
-			_, okMsg := b.str(u32(e, 4))
-			bad := st > uint16(Error) || !okMsg
-			if st == uint16(Error) {
-				bad = bad || art != none
-			} else {
-				bad = bad || art < o.First || art-o.First >= o.NrArts
+		b.notes[[2]int{int(kk), int(oo)}] = u32(r, 8)
+	}
+	b.codes = make([][]uint32, b.nObj)
+	off := uint64(0)
+	for j := 0; j < b.nObj; j++ {
+		o := b.object(j)
+		w := uint64(o.Width)
+		b.codes[j] = make([]uint32, nk)
+		for i := uint64(0); i < nk; i++ {
+			p := rest[off+i*w:]
+			var code uint32
+			switch w {
+			case 1:
+				code = uint32(p[0])
+			case 2:
+				code = uint32(le.Uint16(p))
+			default:
+				code = u32(p, 0)
 			}
-			if bad {
+			st, v := code&3, code>>2
+			if (st == 3 && v > 1) || (st != 3 && v >= o.NrArts) {
 				return errf("bundle kernel %d object %d: bad entry", i, j)
 			}
+			note, noted := b.notes[[2]int{int(i), j}]
+			if noted != ((st == 3 && v == 0) || st == uint32(Poisoned)) {
+				what := "missing"
+				if noted {
+					what = "unexpected"
+				}
+				return errf("bundle kernel %d object %d: %s note", i, j, what)
+			}
+			if noted && st == 3 {
+				if _, ok := b.str(note); !ok {
+					return errf("bundle note: bad string reference")
+				}
+			}
+			b.codes[j][i] = code
 		}
+		off += w * nk
+	}
+	// releases, front and back coded
+	r, prev := rest[off:], ""
+	for i := uint64(0); i < nk; i++ {
+		if len(r) < 3 || int(r[0])+int(r[1]) > len(prev) || int(r[2]) > len(r)-3 {
+			return errf("bundle kernel %d: release truncated or past the previous one", i)
+		}
+		mid := r[3 : 3+int(r[2])]
+		n := int(r[0]) + int(r[1]) + len(mid)
+		if n > maxRelease || bytes.IndexByte(mid, 0) >= 0 {
+			return errf("bundle kernel %d: bad release", i)
+		}
+		rel := prev[:r[0]] + string(mid) + prev[len(prev)-int(r[1]):]
+		b.kernels[i].Release = rel
+		prev = rel
+		r = r[3+len(mid):]
+	}
+	if len(r) != 0 {
+		return errf("bundle: %d bytes after the last release", len(r))
 	}
 	return nil
 }
@@ -275,109 +418,99 @@ func (b *Bundle) checkTables() error {
 func (b *Bundle) object(i int) Object {
 	r := b.objs[i*objectLen:]
 	name, _ := b.str(u32(r, 0))
-	return Object{Name: name, Base: u32(r, 4), First: u32(r, 8), NrArts: u32(r, 12),
-		OrigOff: u64(r, 16), OrigSize: u64(r, 24), OrigHash: u64(r, 32)}
+	arch, _ := b.str(u32(r, 4))
+	return Object{Name: name, Arch: arch, Base: u32(r, 8), First: u32(r, 12), NrArts: u32(r, 16),
+		Width: u32(r, 20), OrigOff: u64(r, 24), OrigSize: u64(r, 32), OrigHash: u64(r, 40),
+		SitesOff: u64(r, 48), SitesSize: u64(r, 56)}
 }
 
 // NumObjects, NumKernels, NumArtifacts: table sizes.
 func (b *Bundle) NumObjects() int   { return b.nObj }
-func (b *Bundle) NumKernels() int   { return b.nKern }
+func (b *Bundle) NumKernels() int   { return len(b.kernels) }
 func (b *Bundle) NumArtifacts() int { return b.nArt }
 
 // Object i (0 <= i < NumObjects()).
 func (b *Bundle) Object(i int) Object { return b.object(i) }
 
 // Kernel i (0 <= i < NumKernels()).
-func (b *Bundle) Kernel(i int) Kernel {
-	r := b.kerns[i*b.kLen:]
-	d, _ := b.str(u32(r, 0))
-	v, _ := b.str(u32(r, 4))
-	a, _ := b.str(u32(r, 8))
-	rel, _ := b.str(u32(r, 12))
-	return Kernel{Distro: d, Version: v, Arch: a, Release: rel, BTFHash: u64(r, 16)}
-}
+func (b *Bundle) Kernel(i int) Kernel { return b.kernels[i] }
 
 // Entry of object obj on kernel k.
 func (b *Bundle) Entry(k, obj int) Entry {
-	e := b.kerns[k*b.kLen+kernelLen+obj*entryLen:]
-	msg, _ := b.str(u32(e, 4))
-	return Entry{Artifact: u32(e, 0), Status: Status(le.Uint16(e[8:])), Unguarded: le.Uint16(e[10:]), Message: msg}
+	code := b.codes[obj][k]
+	e := Entry{Artifact: none}
+	if code&3 == 3 {
+		if code>>2 != 0 {
+			e.Status = Skipped
+		} else {
+			e.Status = Error
+			e.Message, _ = b.str(b.notes[[2]int{k, obj}])
+		}
+		return e
+	}
+	e.Status = Status(code & 3)
+	e.Artifact = b.object(obj).First + code>>2
+	if e.Status == Poisoned {
+		e.Unguarded = b.notes[[2]int{k, obj}]
+	}
+	return e
 }
 
-// FindObject: the object named name (exactly, or without ".o" / ".bpf.o"); "" = the only one.
-func (b *Bundle) FindObject(name string) (int, error) {
+// FindObject: the object named name (exactly, or without ".o" / ".bpf.o"; "" = the bundle's
+// only name) built for arch (an object of arch "" fits every arch; "" = any arch).
+func (b *Bundle) FindObject(name, arch string) (int, error) {
+	if b.nObj == 0 {
+		return -1, errors.New("the bundle holds no object")
+	}
 	if name == "" {
-		if b.nObj == 1 {
-			return 0, nil
-		}
-		return -1, errf("the bundle holds %d objects: name one", b.nObj)
-	}
-	found := -1
-	for i := 0; i < b.nObj; i++ {
-		if b.object(i).Name == name {
-			return i, nil
+		name = b.object(0).Name
+		for i := 1; i < b.nObj; i++ {
+			if b.object(i).Name != name {
+				return -1, errors.New("the bundle holds several objects: name one")
+			}
 		}
 	}
-	for i := 0; i < b.nObj; i++ {
-		n := b.object(i).Name
-		if n == name+".o" || n == name+".bpf.o" {
-			if found >= 0 {
+	first, nr := "", 0
+	for exact := 1; exact >= 0 && nr == 0; exact-- {
+		first = ""
+		for i := 0; i < b.nObj; i++ {
+			n := b.object(i).Name
+			if (exact == 1 && n != name) || (exact == 0 && n != name+".o" && n != name+".bpf.o") {
+				continue
+			}
+			if first != "" && first != n {
 				return -1, errf("object '%s' is ambiguous", name)
 			}
-			found = i
+			first = n
+			nr++
 		}
 	}
-	if found < 0 {
+	if nr == 0 {
 		return -1, errf("no object '%s' in the bundle", name)
 	}
-	return found, nil
-}
-
-// namesObject: whether o names the object name (exactly, or name + ".o" / ".bpf.o").
-func namesObject(o, name string) bool {
-	return o == name || o == name+".o" || o == name+".bpf.o"
-}
-
-// findObjectForArch: the object for name ("" = the only logical object) on arch.
-// Builds of one object for several architectures are named "NAME@ARCH"
-// (BUNDLE_FORMAT.md): when no object has the name itself, the build whose
-// ARCH matches.
-func (b *Bundle) findObjectForArch(name, arch string) (int, error) {
-	i, err := b.FindObject(name)
-	if err == nil {
-		return i, nil
-	}
-	found, builds, first := -1, 0, ""
+	var builds []string
+	found, fits := -1, 0
 	for i := 0; i < b.nObj; i++ {
-		o := b.object(i).Name
-		at := strings.LastIndexByte(o, '@')
-		if at < 0 || (name != "" && !namesObject(o[:at], name)) {
+		o := b.object(i)
+		if o.Name != first {
 			continue
 		}
-		if name == "" && builds > 0 && o[:at] != first {
-			return -1, errf("the bundle holds %d objects: name one", b.nObj)
+		a := o.Arch
+		if a == "" {
+			a = "any"
 		}
-		if builds == 0 {
-			first = o[:at]
-		}
-		builds++
-		if !archMatch(o[at+1:], arch) {
+		builds = append(builds, a)
+		if arch != "" && !archMatch(o.Arch, arch) {
 			continue
 		}
-		if found >= 0 {
-			n := name
-			if n == "" {
-				n = o
-			}
-			return -1, errf("object '%s' is ambiguous for arch %s", n, arch)
-		}
+		fits++
 		found = i
 	}
-	if builds == 0 || (name == "" && builds != b.nObj) {
-		return -1, err
+	if fits == 0 {
+		return -1, errf("no build of object '%s' for arch %s in the bundle (built for %s)", first, arch, strings.Join(builds, ", "))
 	}
-	if found < 0 {
-		return -1, errf("object '%s' has no build for arch %s in the bundle", first, arch)
+	if fits > 1 {
+		return -1, errf("object '%s' has a build for each of %s: give the arch", first, strings.Join(builds, ", "))
 	}
 	return found, nil
 }
@@ -402,7 +535,7 @@ type Choice struct {
 	Artifact                       uint32
 	Size                           uint64
 	Status                         Status
-	Unguarded                      uint16
+	Unguarded                      uint32
 	Nearest                        []int // NoMatch: closest kernels
 	Release, Arch, Distro, Version string
 }
@@ -447,10 +580,12 @@ func osRelease(path string) (id, ver string) {
 
 func archCanon(a string) string {
 	switch a {
-	case "amd64", "x86-64":
+	case "amd64", "x86-64", "x86":
 		return "x86_64"
 	case "arm64":
 		return "aarch64"
+	case "armv7l", "armhf":
+		return "arm"
 	}
 	return a
 }
@@ -492,19 +627,19 @@ func (b *Bundle) Select(q Query) (Choice, error) {
 			c.Version = ver
 		}
 	}
-	obj, err := b.findObjectForArch(q.Object, c.Arch)
-	if err != nil {
-		return c, err
-	}
-	c.Object = obj
 	btf := q.BTFPath
 	if btf == "" {
 		btf = "/sys/kernel/btf/vmlinux"
 	}
+	obj, err := b.FindObject(q.Object, c.Arch)
+	if err != nil {
+		return c, err
+	}
+	c.Object = obj
 	var cand []int
-	for i := 0; i < b.nKern; i++ {
+	for i := range b.kernels {
 		k := b.Kernel(i)
-		if k.Release == c.Release && archMatch(k.Arch, c.Arch) {
+		if k.Release == c.Release && archMatch(k.Arch, c.Arch) && b.Entry(i, obj).Status != Skipped {
 			cand = append(cand, i)
 		}
 	}
@@ -558,7 +693,7 @@ func (b *Bundle) Select(q Query) (Choice, error) {
 	}
 	c.How = Exact
 	c.Artifact = first.Artifact
-	c.Size = u64(b.arts, int(first.Artifact)*artifactLen+8)
+	c.Size = uint64(u32(b.arts, int(first.Artifact)*artifactLen+8))
 	return c, nil
 }
 
@@ -566,7 +701,7 @@ func (b *Bundle) nearest(c Choice) []int {
 	type kv struct{ i, n int }
 	for pass := 0; pass < 2; pass++ {
 		var best []kv
-		for i := 0; i < b.nKern; i++ {
+		for i := range b.kernels {
 			k := b.Kernel(i)
 			if !archMatch(k.Arch, c.Arch) {
 				continue
@@ -634,7 +769,10 @@ func applyDelta(d, orig, out []byte, art uint32) error {
 			return errf("artifact %d: delta op %d truncated", art, op)
 		}
 		n := v >> 1
-		if n == 0 || n > size-pos {
+		if n == 0 {
+			return errf("artifact %d: delta op %d writes nothing (it would never end)", art, op)
+		}
+		if n > size-pos {
 			return errf("artifact %d: delta op %d length %d past the end", art, op, n)
 		}
 		if v&1 == 1 {
@@ -675,34 +813,40 @@ func applyDelta(d, orig, out []byte, art uint32) error {
 	return nil
 }
 
-func applyPatch(d, out []byte, art uint32) error {
-	p := 0
-	nr, ok := uvarint(d, &p)
+func applyPatch(d, siteList, out []byte, art uint32) error {
+	w, ok := newSites(siteList)
 	if !ok {
-		return errf("artifact %d: patch list truncated", art)
+		return errf("artifact %d: its object's site list is truncated", art)
 	}
-	size, prevEnd := uint64(len(out)), uint64(0)
-	for i := uint64(0); i < nr; i++ {
-		off, ok1 := uvarint(d, &p)
-		n, ok2 := uvarint(d, &p)
-		if !ok1 || !ok2 {
-			return errf("artifact %d: patch run %d truncated", art, i)
-		}
-		if off < prevEnd {
-			return errf("artifact %d: patch run %d at offset %d goes back before the previous run's end %d (overlap or loop)", art, i, off, prevEnd)
-		}
-		if n == 0 || off > size || n > size-off {
-			return errf("artifact %d: patch run %d (offset %d, %d bytes) past the end of %d", art, i, off, n, size)
-		}
-		if n > uint64(len(d)-p) {
-			return errf("artifact %d: patch run %d data past the end", art, i)
-		}
-		copy(out[off:off+n], d[p:p+int(n)])
-		p += int(n)
-		prevEnd = off + n
+	nb := (w.nr + 7) / 8
+	if nb > uint64(len(d)) {
+		return errf("artifact %d: patch bitmap truncated", art)
 	}
-	if p != len(d) {
-		return errf("artifact %d: %d bytes after the last patch run", art, len(d)-p)
+	bm, p := d[:nb], d[nb:]
+	if w.nr%8 != 0 && bm[nb-1]>>(w.nr%8) != 0 {
+		return errf("artifact %d: patch bitmap names sites past the last", art)
+	}
+	size := uint64(len(out))
+	for {
+		off, n, r := w.next(size)
+		if r < 0 {
+			return errf("artifact %d: site %d truncated or past the artifact's end", art, w.i)
+		}
+		if r == 0 {
+			break
+		}
+		i := w.i - 1
+		if bm[i/8]>>(i%8)&1 == 0 {
+			continue
+		}
+		if n > uint64(len(p)) {
+			return errf("artifact %d: patch of site %d past the end of its data", art, i)
+		}
+		copy(out[off:off+n], p[:n])
+		p = p[n:]
+	}
+	if len(p) != 0 {
+		return errf("artifact %d: %d bytes after the last patched site", art, len(p))
 	}
 	return nil
 }
@@ -725,20 +869,20 @@ func (b *Bundle) MaterializeArtifact(obj int, art uint32) ([]byte, error) {
 		return nil, errf("no artifact %d of object %d in the bundle", art, obj)
 	}
 	r := b.arts[int(art)*artifactLen:]
-	out := make([]byte, u64(r, 8))
-	span := func(rec []byte) []byte { return b.dat[u64(rec, 24) : u64(rec, 24)+u64(rec, 32)] }
+	out := make([]byte, u32(r, 8))
+	span := func(rec []byte) []byte { return b.dat[u64(rec, 16) : u64(rec, 16)+uint64(u32(rec, 12))] }
 	if u32(r, 4) == encPatch {
 		base := b.arts[int(o.Base)*artifactLen:]
 		if err := applyDelta(span(base), orig, out, o.Base); err != nil {
 			return nil, err
 		}
-		if err := applyPatch(span(r), out, art); err != nil {
+		if err := applyPatch(span(r), b.dat[o.SitesOff:o.SitesOff+o.SitesSize], out, art); err != nil {
 			return nil, err
 		}
 	} else if err := applyDelta(span(r), orig, out, art); err != nil {
 		return nil, err
 	}
-	if XXH64(out, 0) != u64(r, 16) {
+	if XXH64(out, 0) != u64(r, 24) {
 		return nil, errf("artifact %d: rebuilt bytes do not match its checksum", art)
 	}
 	return out, nil
