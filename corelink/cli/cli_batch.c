@@ -254,9 +254,9 @@ static bool fail_matches(const struct corelink_manifest *m, enum fail_on how)
  */
 static int refuse_aliases(const char *const *objs, size_t nobjs,
 			  const struct corelink_kernel_list *l, const char *outdir,
-			  const char *report)
+			  const char *report, const char *bundle)
 {
-	struct btfdb_fileio_path *in = calloc(nobjs + l->n + 1, sizeof(*in)), out[4];
+	struct btfdb_fileio_path *in = calloc(nobjs + l->n + 3, sizeof(*in)), out[4];
 	char *mf = NULL, *od = NULL, *td = NULL;
 	struct btfdb_err err = { 0 };
 	size_t i, n = 0;
@@ -282,6 +282,11 @@ static int refuse_aliases(const char *const *objs, size_t nobjs,
 	if (btfdb_fileio_refuse_aliases(in, n, out, 4, &err)) {
 		fprintf(stderr, "corelink: %s\n", err.msg);
 		rc = CORELINK_EXIT_USAGE;
+	} else if (bundle) { /* --bundle: none of the inputs, nor the manifest or report */
+		in[n++] = out[0];
+		if (out[3].path)
+			in[n++] = out[3];
+		rc = cl_cli_bundle_refuse_aliases(in, n, bundle, NULL);
 	}
 out:
 	free(in);
@@ -494,7 +499,7 @@ static int cmd_batch(int argc, char **argv)
 		fprintf(stderr, "corelink: %s\n", err.msg);
 		goto out;
 	}
-	if ((rc = refuse_aliases(objs, nobjs, &l, outdir, report)))
+	if ((rc = refuse_aliases(objs, nobjs, &l, outdir, report, bundle)))
 		goto out;
 	rc = CORELINK_EXIT_USAGE;
 	pr.tty = isatty(STDERR_FILENO);
@@ -522,7 +527,7 @@ static int cmd_batch(int argc, char **argv)
 	}
 	if (report && write_report(m, report))
 		goto out;
-	if (bundle && cl_cli_bundle_write(m, outdir, objs, nobjs, bundle, NULL, NULL, pr.quiet))
+	if (bundle && cl_cli_bundle_write(m, NULL, outdir, objs, nobjs, bundle, NULL, NULL, pr.quiet))
 		goto out;
 	rc = fail_matches(m, fail_on) ? CORELINK_EXIT_RELO : CORELINK_EXIT_OK;
 	if (rc && !pr.quiet)

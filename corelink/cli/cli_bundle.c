@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bundle.h"
 #include "cli_bundle.h"
@@ -82,19 +83,113 @@ static int bundle_error(const char *file, const char *msg)
 }
 
 /* ------------------------------------------------------------------ */
+/* Outputs that are inputs                                             */
+/* ------------------------------------------------------------------ */
+
+int cl_cli_bundle_refuse_aliases(const struct btfdb_fileio_path *ins, size_t n,
+				 const char *bundle, const char *c_header)
+{
+	struct btfdb_fileio_path out[2] = { { bundle, "bundle", false },
+					    { c_header, "C header", false } };
+	struct btfdb_err err = { 0 };
+	struct stat a, b;
+	size_t i, j;
+
+	if (btfdb_fileio_refuse_aliases(ins, n, out, 2, &err)) {
+		fprintf(stderr, "corelink: bundle: %s\n", err.msg);
+		return CORELINK_EXIT_USAGE;
+	}
+	/* an input not written yet (the batch's manifest or report), spelled the same */
+	for (j = 0; j < 2; j++)
+		for (i = 0; out[j].path && i < n; i++)
+			if (ins[i].path && !strcmp(ins[i].path, out[j].path)) {
+				fprintf(stderr, "corelink: bundle: refusing to overwrite the %s %s: the %s %s is the same file\n",
+					ins[i].what, ins[i].path, out[j].what, out[j].path);
+				return CORELINK_EXIT_USAGE;
+			}
+	/* the header would replace the bundle just written */
+	if (bundle && c_header &&
+	    (!strcmp(bundle, c_header) ||
+	     (!stat(bundle, &a) && !stat(c_header, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino))) {
+		fprintf(stderr, "corelink: bundle: refusing to write the C header %s over the bundle %s: the same file\n",
+			c_header, bundle);
+		return CORELINK_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The inputs of `corelink bundle MANIFEST OBJ...`: the manifest, the objects, every artifact. */
+static int refuse_build_aliases(const struct corelink_manifest *m, const char *manifest,
+				const char *dir, const char *const *objs, size_t nobjs,
+				const char *out, const char *c_header)
+{
+	size_t i, j, k, n = 0, max = 1 + nobjs;
+	struct btfdb_fileio_path *in;
+	char **paths;
+	int rc = CORELINK_EXIT_USAGE;
+
+	for (k = 0; k < m->nr_kernels; k++)
+		max += m->nr_objects;
+	in = calloc(max, sizeof(*in));
+	paths = calloc(max, sizeof(*paths));
+	if (!in || !paths) {
+		fprintf(stderr, "corelink: bundle: out of memory\n");
+		goto out;
+	}
+	in[n++] = (struct btfdb_fileio_path){ manifest, "manifest", false };
+	for (i = 0; i < nobjs; i++)
+		in[n++] = (struct btfdb_fileio_path){ objs[i], "input object", false };
+	for (k = 0; k < m->nr_kernels; k++)
+		for (j = 0; j < m->nr_objects; j++) {
+			const char *rel = m->kernels[k].entries[j].artifact;
+
+			if (!rel)
+				continue;
+			if (!(paths[n] = malloc(strlen(dir) + strlen(rel) + 2))) {
+				fprintf(stderr, "corelink: bundle: out of memory\n");
+				goto out;
+			}
+			sprintf(paths[n], "%s/%s", dir, rel);
+			in[n] = (struct btfdb_fileio_path){ paths[n], "artifact", false };
+			n++;
+		}
+	rc = cl_cli_bundle_refuse_aliases(in, n, out, c_header);
+out:
+	for (i = 0; paths && i < max; i++)
+		free(paths[i]);
+	free(paths);
+	free(in);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* corelink bundle MANIFEST OBJ... -o FILE                             */
 /* ------------------------------------------------------------------ */
 
 /* Shared with the batch's --bundle: write FILE (and the C header) from m. */
-int cl_cli_bundle_write(const struct corelink_manifest *m, const char *base_dir,
-			const char *const *objs, size_t nobjs, const char *out,
-			const char *c_header, const char *var, bool quiet)
+int cl_cli_bundle_write(const struct corelink_manifest *m, const char *manifest,
+			const char *base_dir, const char *const *objs, size_t nobjs,
+			const char *out, const char *c_header, const char *var, bool quiet)
 {
 	struct corelink_bundle_stats st;
 	struct btfdb_err err = { 0 };
+	char *mf = NULL;
 	void *buf = NULL;
 	size_t size = 0;
 	int rc = CORELINK_EXIT_USAGE;
+
+	if (!manifest) {
+		if (!(mf = malloc(strlen(base_dir) + sizeof("/manifest.json")))) {
+			fprintf(stderr, "corelink: bundle: out of memory\n");
+			return rc;
+		}
+		sprintf(mf, "%s/manifest.json", base_dir);
+	}
+	rc = refuse_build_aliases(m, manifest ? manifest : mf, base_dir, objs, nobjs, out, c_header);
+	free(mf);
+	if (rc)
+		return rc;
+	rc = CORELINK_EXIT_USAGE;
 
 	if (corelink_bundle_build(m, base_dir, objs, nobjs, &buf, &size, &st, &err)) {
 		fprintf(stderr, "corelink: bundle: %s\n", err.msg);
@@ -179,7 +274,7 @@ static int cmd_build(int argc, char **argv)
 		*strrchr(dir, '/') = 0;
 	else
 		strcpy(dir, ".");
-	rc = cl_cli_bundle_write(m, dir, objs, nobjs, out, c_header, var, quiet);
+	rc = cl_cli_bundle_write(m, manifest, dir, objs, nobjs, out, c_header, var, quiet);
 out:
 	corelink_manifest_free(m);
 	free(dir);
@@ -314,6 +409,14 @@ static int cmd_get(int argc, char **argv)
 	}
 	if (!file || !out)
 		return usage_error("get needs FILE [OBJECT] -o OUT.o");
+	{
+		struct btfdb_fileio_path in = { file, "bundle", false }, o = { out, "output", false };
+
+		if (btfdb_fileio_refuse_aliases(&in, 1, &o, 1, &werr)) {
+			fprintf(stderr, "corelink: bundle: %s\n", werr.msg);
+			return CORELINK_EXIT_USAGE;
+		}
+	}
 	if (open_bundle(file, &b))
 		return CORELINK_EXIT_USAGE;
 	ret = corelink_bundle_select(b, &q, &ch, &err);
