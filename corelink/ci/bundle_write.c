@@ -253,6 +253,8 @@ struct wart {
 	uint32_t index;       /* in the bundle's artifact table */
 	uint32_t enc;
 	size_t data_off, data_size;
+	uint32_t unguarded;   /* of its first POISONED entry (saturated to 16 bits) */
+	bool poisoned_seen;
 };
 
 struct wobj {
@@ -566,8 +568,9 @@ static uint32_t entry_code(const struct wobj *w, const struct corelink_mf_entry 
 	default:
 		if (!ung)
 			return art_local(w, e->artifact) << 2 | CORELINK_BUNDLE_GUARDED;
-		*note = true;
+		/* a note only where the count is not its artifact's (the same bytes: never) */
 		*value = ung > UINT32_MAX ? UINT32_MAX : (uint32_t)ung;
+		*note = *value != w->arts[art_local(w, e->artifact)].unguarded;
 		return art_local(w, e->artifact) << 2 | CORELINK_BUNDLE_POISONED;
 	}
 }
@@ -747,7 +750,20 @@ int corelink_bundle_build(const struct corelink_manifest *m, const char *base_di
 		goto out;
 	if (data.oom)
 		goto nomem;
-	/* 3. tables */
+	/* 3. tables; first each artifact's unguarded count: its first POISONED entry's */
+	for (j = 0; j < m->nr_kernels; j++)
+		for (i = 0; i < m->nr_objects; i++) {
+			const struct corelink_mf_entry *e = &m->kernels[j].entries[i];
+			size_t ung = unguarded_of(e);
+			struct wart *a;
+
+			if (e->status != CORELINK_ENTRY_POISONED || !ung || !e->artifact)
+				continue;
+			a = &w[i].arts[art_local(&w[i], e->artifact)];
+			if (!a->poisoned_seen)
+				a->unguarded = ung > 0xffff ? 0xffff : (uint32_t)ung;
+			a->poisoned_seen = true;
+		}
 	for (i = 0; i < m->nr_objects; i++) {
 		struct wobj *o = &w[i];
 
@@ -766,7 +782,8 @@ int corelink_bundle_build(const struct corelink_manifest *m, const char *base_di
 			struct wart *a = &o->arts[j];
 
 			wb_le(&atab, i, 4);
-			wb_le(&atab, a->enc, 4);
+			wb_le(&atab, a->enc, 2);
+			wb_le(&atab, a->unguarded, 2);
 			wb_le(&atab, a->size, 4);
 			wb_le(&atab, a->data_size, 4);
 			wb_le(&atab, a->data_off, 8);

@@ -452,7 +452,8 @@ static int check_kernels(struct corelink_bundle *b, struct corelink_bundle_err *
 				if (noted && st == 3 && !v && !str_at(b, le32(r + 8)))
 					return fail(err, -EINVAL, "bundle note %u: bad string reference", lo);
 			}
-			if (noted != ((st == 3 && !v) || st == CORELINK_BUNDLE_POISONED))
+			/* ERROR: always; POISONED: may override its artifact's count; others: never */
+			if (st == 3 && !v ? !noted : noted && st != CORELINK_BUNDLE_POISONED)
 				return fail(err, -EINVAL, "bundle kernel %llu object %u: %s note",
 					    (unsigned long long)k, j, noted ? "unexpected" : "missing");
 			i += noted;
@@ -492,13 +493,13 @@ static int check_tables(struct corelink_bundle *b, struct corelink_bundle_err *e
 		    (w != 1 && w != 2 && w != 4) ||
 		    (nr ? base < first || base - first >= nr : base != CORELINK_BUNDLE_NONE))
 			return fail(err, -EINVAL, "bundle object %u: bad record", i);
-		if (nr && le32(art_rec(b, base) + 4) != CORELINK_BUNDLE_ENC_DELTA)
+		if (nr && le16(art_rec(b, base) + 4) != CORELINK_BUNDLE_ENC_DELTA)
 			return fail(err, -EINVAL, "bundle object %u: base artifact %u is not a delta", i,
 				    base);
 	}
 	for (i = 0; i < b->nr_artifacts; i++) {
 		const uint8_t *r = art_rec(b, i), *o;
-		uint32_t obj = le32(r), enc = le32(r + 4);
+		uint32_t obj = le32(r), enc = le16(r + 4);
 
 		if (obj >= b->nr_objects || !data_range_ok(b, le64(r + 16), le32(r + 12)) ||
 		    (enc != CORELINK_BUNDLE_ENC_DELTA && enc != CORELINK_BUNDLE_ENC_PATCH))
@@ -667,8 +668,13 @@ int corelink_bundle_entry(const struct corelink_bundle *b, uint32_t kernel, uint
 	}
 	e->status = (enum corelink_bundle_status)(code & 3);
 	e->artifact = le32(obj_rec(b, object) + 12) + (code >> 2);
-	if (e->status == CORELINK_BUNDLE_POISONED)
-		e->unguarded = note_of(b, kernel, object);
+	if (e->status == CORELINK_BUNDLE_POISONED) {
+		uint32_t i = note_index(b, kernel, object);
+		const uint8_t *r = b->notes + (uint64_t)i * CORELINK_BUNDLE_NOTE_LEN;
+
+		e->unguarded = i < b->nr_notes && le32(r) == kernel && le32(r + 4) == object
+			       ? le32(r + 8) : le16(art_rec(b, e->artifact) + 6);
+	}
 	return 0;
 }
 
@@ -681,7 +687,8 @@ int corelink_bundle_artifact(const struct corelink_bundle *b, uint32_t i,
 		return -ERANGE;
 	r = art_rec(b, i);
 	a->object = le32(r);
-	a->encoding = (enum corelink_bundle_encoding)le32(r + 4);
+	a->encoding = (enum corelink_bundle_encoding)le16(r + 4);
+	a->unguarded = le16(r + 6);
 	a->size = le32(r + 8);
 	a->data_size = le32(r + 12);
 	a->hash = le64(r + 24);
@@ -1154,7 +1161,7 @@ int corelink_bundle_materialize_artifact(const struct corelink_bundle *b, uint32
 	if (asize > size)
 		return fail(err, -ENOSPC, "buffer of %zu bytes, the artifact needs %llu", size,
 			    (unsigned long long)asize);
-	if (le32(r + 4) == CORELINK_BUNDLE_ENC_PATCH) {
+	if (le16(r + 4) == CORELINK_BUNDLE_ENC_PATCH) {
 		base = art_rec(b, le32(o + 8)); /* a DELTA of the same size (checked at open), no chain */
 		ret = apply_delta(data + le64(base + 16), le32(base + 12), orig, olen, buf, asize,
 				  le32(o + 8), err);

@@ -92,7 +92,9 @@ enum corelink_bundle_section_id {
 /*
  * Artifact record (32 bytes), grouped by object:
  *   0  u32 object          index of its object
- *   4  u32 encoding        CORELINK_BUNDLE_ENC_*
+ *   4  u16 encoding        CORELINK_BUNDLE_ENC_*
+ *   6  u16 unguarded       its POISONED entries' unguarded poisoned relocations
+ *                          (saturates at 65535; a note overrides it for an entry)
  *   8  u32 size            bytes of the artifact
  *  12  u32 data_size       bytes of its delta or patch, in DATA
  *  16  u64 data_offset
@@ -135,8 +137,9 @@ enum corelink_bundle_encoding {
  *      identity; the groups' counts add up to nr_kernels
  *  ..  notes[nr_notes], 12 bytes: u32 kernel, u32 object, u32 value; strictly
  *      ascending by (kernel, object); one for every ERROR entry (value: its
- *      message, a string) and every POISONED one (value: its unguarded
- *      poisoned relocations), none for others
+ *      message, a string), one for a POISONED entry whose unguarded poisoned
+ *      relocations differ from its artifact's count (value: its count), none
+ *      for others
  *  ..  entries: for each object in order, nr_kernels codes of its
  *      entry_width bytes: code & 3 = CORELINK_BUNDLE_OK, GUARDED, POISONED:
  *      code >> 2 = the artifact, counted from the object's first; code & 3
@@ -208,6 +211,7 @@ struct corelink_bundle_artifact {
 	uint32_t object;
 	enum corelink_bundle_encoding encoding;
 	uint64_t size, hash, data_size;
+	uint32_t unguarded;           /* of its POISONED entries (unless a note says otherwise) */
 };
 /* -ERANGE for an index out of range. */
 int corelink_bundle_object(const struct corelink_bundle *b, uint32_t i,

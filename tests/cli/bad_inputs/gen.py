@@ -423,8 +423,8 @@ def bundle_objects(d):
 
 
 def bundle_artifact(d, i):
-    """(object, encoding, size, data_size, data_offset, hash)."""
-    return struct.unpack_from('<IIIIQQ', d, bundle_sections(d)[2][0] + 32 * i)
+    """(object, encoding, unguarded, size, data_size, data_offset, hash)."""
+    return struct.unpack_from('<IHHIIQQ', d, bundle_sections(d)[2][0] + 32 * i)
 
 
 def bundle_site_past_end(d):
@@ -432,7 +432,7 @@ def bundle_site_past_end(d):
     for o in bundle_objects(d):
         if o[10]:
             # one site, starting at the base's end: nr 1, gap = base size, len 1
-            enc, v = bytearray([1]), bundle_artifact(d, o[2])[2]
+            enc, v = bytearray([1]), bundle_artifact(d, o[2])[3]
             while True:
                 enc.append((v & 0x7f) | (0x80 if v >> 7 else 0))
                 v >>= 7
@@ -451,7 +451,7 @@ def bundle_delta_stall(d):
     data = bundle_sections(d)[4][0]
     for o in bundle_objects(d):
         if o[4]:
-            put_uvarint(d, data + bundle_artifact(d, o[2])[4], 1)
+            put_uvarint(d, data + bundle_artifact(d, o[2])[5], 1)
             bundle_rechecksum(d)
             return d
     raise SystemExit('gen.py: no artifact')

@@ -253,7 +253,7 @@ func (b *Bundle) checkTables() error {
 			if o.Base < o.First || o.Base-o.First >= o.NrArts {
 				return errf("bundle object %d: bad record", i)
 			}
-			if u32(b.arts, int(o.Base)*artifactLen+4) != encDelta {
+			if le.Uint16(b.arts[int(o.Base)*artifactLen+4:]) != encDelta {
 				return errf("bundle object %d: base artifact %d is not a delta", i, o.Base)
 			}
 		} else if o.Base != none {
@@ -262,7 +262,7 @@ func (b *Bundle) checkTables() error {
 	}
 	for i := 0; i < b.nArt; i++ {
 		r := b.arts[i*artifactLen:]
-		obj, enc := u32(r, 0), u32(r, 4)
+		obj, enc := u32(r, 0), uint32(le.Uint16(r[4:]))
 		if uint64(obj) >= uint64(b.nObj) || !b.dataOK(u64(r, 16), uint64(u32(r, 12))) || (enc != encDelta && enc != encPatch) {
 			return errf("bundle artifact %d: bad record", i)
 		}
@@ -377,7 +377,8 @@ func (b *Bundle) readKernels(s []byte) error {
 				return errf("bundle kernel %d object %d: bad entry", i, j)
 			}
 			note, noted := b.notes[[2]int{int(i), j}]
-			if noted != ((st == 3 && v == 0) || st == uint32(Poisoned)) {
+			// ERROR: always; POISONED: may override its artifact's count; others: never
+			if (st == 3 && v == 0 && !noted) || (noted && !(st == 3 && v == 0) && st != uint32(Poisoned)) {
 				what := "missing"
 				if noted {
 					what = "unexpected"
@@ -451,7 +452,11 @@ func (b *Bundle) Entry(k, obj int) Entry {
 	e.Status = Status(code & 3)
 	e.Artifact = b.object(obj).First + code>>2
 	if e.Status == Poisoned {
-		e.Unguarded = b.notes[[2]int{k, obj}]
+		if v, ok := b.notes[[2]int{k, obj}]; ok {
+			e.Unguarded = v
+		} else {
+			e.Unguarded = uint32(le.Uint16(b.arts[int(e.Artifact)*artifactLen+6:]))
+		}
 	}
 	return e
 }
@@ -871,7 +876,7 @@ func (b *Bundle) MaterializeArtifact(obj int, art uint32) ([]byte, error) {
 	r := b.arts[int(art)*artifactLen:]
 	out := make([]byte, u32(r, 8))
 	span := func(rec []byte) []byte { return b.dat[u64(rec, 16) : u64(rec, 16)+uint64(u32(rec, 12))] }
-	if u32(r, 4) == encPatch {
+	if le.Uint16(r[4:]) == encPatch {
 		base := b.arts[int(o.Base)*artifactLen:]
 		if err := applyDelta(span(base), orig, out, o.Base); err != nil {
 			return nil, err
