@@ -857,7 +857,7 @@ int corelink_bundle_find_object(const struct corelink_bundle *b, const char *nam
 		found = i;
 	}
 	if (!fits)
-		return fail(err, -ENOENT, "no build of object '%s' for arch %s in the bundle (built for %s)",
+		return fail(err, -ENXIO, "object '%s' has no build for arch %s in the bundle (built for %s)",
 			    first, arch, builds);
 	if (fits > 1)
 		return fail(err, -EINVAL, "object '%s' has a build for each of %s: give the arch", first,

@@ -225,8 +225,8 @@ int corelink_bundle_artifact(const struct corelink_bundle *b, uint32_t i,
 /*
  * Index of the object named name (exactly, or without ".o" / ".bpf.o"; NULL =
  * the bundle's only name) built for arch (x86_64 = amd64, aarch64 = arm64; an
- * object of arch "" fits every arch; NULL = any arch).  -ENOENT unknown or no
- * build for arch, -EINVAL ambiguous or NULL with several names.
+ * object of arch "" fits every arch; NULL = any arch).  -ENOENT unknown, -ENXIO
+ * no build for arch, -EINVAL ambiguous or NULL with several names.
  */
 int corelink_bundle_find_object(const struct corelink_bundle *b, const char *name,
 				const char *arch, uint32_t *index,
@@ -284,7 +284,7 @@ struct corelink_bundle_choice {
  *  3. none: -ENOENT, how = NO_MATCH, nearest[] = up to 3 kernels of the same
  *     distro, version and arch (else the same arch), closest release first;
  *     the message names them.
- * -EINVAL for an unknown object.
+ * -EINVAL for an unknown object, -ENXIO when it has no build for the arch.
  */
 int corelink_bundle_select(const struct corelink_bundle *b, const struct corelink_bundle_query *q,
 			   struct corelink_bundle_choice *c, struct corelink_bundle_err *err);

@@ -512,7 +512,7 @@ func (b *Bundle) FindObject(name, arch string) (int, error) {
 		found = i
 	}
 	if fits == 0 {
-		return -1, errf("no build of object '%s' for arch %s in the bundle (built for %s)", first, arch, strings.Join(builds, ", "))
+		return -1, errf("object '%s' has no build for arch %s in the bundle (built for %s)", first, arch, strings.Join(builds, ", "))
 	}
 	if fits > 1 {
 		return -1, errf("object '%s' has a build for each of %s: give the arch", first, strings.Join(builds, ", "))
