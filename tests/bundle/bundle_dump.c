@@ -8,8 +8,9 @@
  *   bundle_dump BUNDLE OUTDIR [logical]   one line per entry: "<k> <object> <how> <status>"
  *
  * Error entries print "<k> <object> error <message>".  Exit 0, or 1 on any failure.
- * With "logical", objects built per arch ("NAME@ARCH") are selected by NAME
- * alone, once per kernel: the runtime picks the build for the kernel's arch.
+ * With "logical", an object built per arch (one record per build, one name)
+ * is selected by its name once per kernel: the runtime picks the build for
+ * the kernel's arch.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,15 +49,13 @@ int main(int argc, char **argv)
 
 			corelink_bundle_object(b, o, &ob);
 			snprintf(name, sizeof(name), "%s", ob.name);
-			if (logical && strchr(name, '@')) {
+			if (logical) {
 				/* NAME once: skip the later builds of an earlier object's NAME */
-				*strrchr(name, '@') = 0;
 				for (p = 0; p < o; p++) {
 					struct corelink_bundle_object ob2;
 
 					corelink_bundle_object(b, p, &ob2);
-					if (!strncmp(ob2.name, name, strlen(name)) &&
-					    ob2.name[strlen(name)] == '@')
+					if (!strcmp(ob2.name, name))
 						break;
 				}
 				if (p < o)

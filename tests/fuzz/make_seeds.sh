@@ -135,6 +135,13 @@ if [ -n "$corelink" ]; then
   "$corelink" "$tmp/core_nesting.bpf.o" "$tmp/core_size.bpf.o" --btf "$t/nesting__base.o" --btf-name d/1/x86_64/r1 \
     --btf "$t/size__diff_offs.o" --btf-name d/2/aarch64/r2 --btf "$t/size___err_ambiguous.o" \
     --btf-name e/3/x86_64/r3 -o "$tmp/b2" -q --bundle "$here/corpus/bundle/two_objects.bundle"
+  # one object built per arch (two records of one name; SKIPPED entries) + one for every arch
+  mkdir -p "$tmp/x86" "$tmp/arm64"
+  strip_dbg "$bpf/arch_probe.bpf.o" "$tmp/x86/arch_probe.bpf.o"
+  strip_dbg "$bpf/arm64/arch_probe.bpf.o" "$tmp/arm64/arch_probe.bpf.o"
+  "$corelink" "$tmp/x86/arch_probe.bpf.o" "$tmp/arm64/arch_probe.bpf.o" "$tmp/core_nesting.bpf.o" \
+    --btf "$t/nesting__base.o" --btf-name d/1/x86_64/r1 --btf "$t/nesting__anon_embed.o" \
+    --btf-name d/1/aarch64/r2 -o "$tmp/b3" -q --bundle "$here/corpus/bundle/two_arch.bundle"
 else
   echo "make_seeds: no corelink tool in $build, corpus/bundle left as is" >&2
 fi

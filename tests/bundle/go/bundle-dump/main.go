@@ -3,8 +3,8 @@
 // bundle-dump: the Go reader (corelinkbundle, standard library only) rebuilds every
 // kernel x object of a bundle, each selected by its kernel's identity (no BTF fallback),
 // into OUTDIR/<kernel index>.<object name>; one line per entry, like tests/bundle/bundle_dump.c.
-// With "logical", objects built per arch ("NAME@ARCH") are selected by NAME alone, once per
-// kernel: the reader picks the build for the kernel's arch.
+// With "logical", an object built per arch (one record per build, one name) is selected by its
+// name once per kernel: the reader picks the build for the kernel's arch.
 //
 //	bundle-dump BUNDLE OUTDIR [logical]
 package main
@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"corelinkbundle"
 )
@@ -40,8 +39,7 @@ func main() {
 		seen := map[string]bool{}
 		for o := 0; o < b.NumObjects(); o++ {
 			name := b.Object(o).Name
-			if at := strings.LastIndexByte(name, '@'); logical && at >= 0 {
-				name = name[:at]
+			if logical {
 				if seen[name] {
 					continue
 				}
