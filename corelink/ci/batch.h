@@ -19,7 +19,7 @@
 
 #include <stdio.h>
 
-#include "corelink.h"
+#include "corelink_elf.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -278,15 +278,6 @@ int corelink_batch_run(const char *const *objs, size_t nr_objs,
 		       const struct corelink_kernel_list *l, const char *outdir,
 		       const struct corelink_batch_opts *opts, struct corelink_manifest **out,
 		       struct corelink_batch_stats *stats, struct btfdb_err *err);
-
-/*
- * The guard heuristic (guard.c): is the poisoned instruction at insn_idx of
- * program `prog_name` unreachable once the conditional jumps that test a
- * FIELD_EXISTS / TYPE_EXISTS / ENUMVAL_EXISTS / TYPE_MATCHES value (as
- * patched in run) are resolved?  See MANIFEST.md.
- */
-bool corelink_poison_guarded(const struct corelink_obj *obj, const struct corelink_run *run,
-			     const struct corelink_relo_info *ri);
 
 /* ------------------------------------------------------------------ */
 /* Portability report (report_md.c; HTML: report_html.c)              */

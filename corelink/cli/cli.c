@@ -33,7 +33,7 @@
 
 #include "btfdb_db.h"
 #include "btfdb_fileio.h"
-#include "corelink.h"
+#include "corelink_elf.h"
 
 #define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
 

@@ -61,12 +61,8 @@ typedef void (*corelink_log_fn)(void *ctx, int level, const char *msg);
 
 struct corelink_obj;
 
-/* Open an ELF BPF object (EM_BPF, either byte order) with .BTF and .BTF.ext. */
-int corelink_obj_open(const char *path, struct corelink_obj **out, struct btfdb_err *err);
-/* The same from memory (data is copied; name is used in messages). */
-int corelink_obj_open_mem(const void *data, size_t size, const char *name,
-			  struct corelink_obj **out, struct btfdb_err *err);
-void corelink_obj_free(struct corelink_obj *obj);
+/* An object is opened, freed and written by corelink/elf (corelink_elf.h:
+ * corelink_obj_open(), corelink_obj_free(), corelink_write()). */
 
 /* The object's own (local) BTF. Borrowed. */
 const struct btfdb_btf *corelink_obj_btf(const struct corelink_obj *obj);
@@ -170,47 +166,6 @@ size_t corelink_run_poisoned(const struct corelink_run *run);
  * error message names the damage).  That is bad input, not a relocation
  * failure. */
 bool corelink_run_target_bad(const struct corelink_run *run);
-
-/* ------------------------------------------------------------------ */
-/* Output                                                              */
-/* ------------------------------------------------------------------ */
-
-/* Optional note recorded with --stamp (section ".note.corelink"). */
-struct corelink_stamp {
-	const char *release;   /* target kernel release, or NULL if unknown */
-	uint64_t btf_hash;     /* XXH3-64 of the target BTF blob */
-	enum corelink_libbpf libbpf; /* the rules the relocation followed */
-};
-
-/*
- * The relocated object as bytes: the input ELF with patched instructions,
- * .BTF.ext core_relo_len = 0, everything else preserved; deterministic.
- * *buf is malloc'ed; the caller frees it.  stamp may be NULL.
- */
-int corelink_emit(const struct corelink_obj *obj, const struct corelink_run *run,
-		  const struct corelink_stamp *stamp, void **buf, size_t *size,
-		  struct btfdb_err *err);
-/* corelink_emit() written atomically to path (temporary file + rename). */
-int corelink_write(const struct corelink_obj *obj, const struct corelink_run *run,
-		   const struct corelink_stamp *stamp, const char *path, struct btfdb_err *err);
-
-/*
- * The same object without DWARF, as `llvm-strip -g` writes it (strip.c):
- * the .debug* sections and the relocation sections that apply to them are
- * dropped, with the symbols defined in them; .BTF and .BTF.ext are kept.
- * in is an ELF64 relocatable object (corelink_emit()'s output); *out is
- * malloc'ed.  -EINVAL (message) for an object this cannot rewrite.
- */
-int corelink_strip_debug(const void *in, size_t size, void **out, size_t *out_size,
-			 struct btfdb_err *err);
-
-/*
- * Write bytes atomically (btfdb_fileio_write_atomic(): an unnamed temporary
- * in the same directory, renamed over path; on error nothing is left and a
- * previous file is unchanged).
- */
-int corelink_write_file_atomic(const char *path, const void *buf, size_t size,
-			       struct btfdb_err *err);
 
 #ifdef __cplusplus
 }

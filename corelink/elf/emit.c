@@ -45,6 +45,7 @@
 #include <elf.h>
 
 #include "btfdb_fileio.h"
+#include "corelink_elf.h"
 #include "corelink_internal.h"
 
 #define CL_NOTE_NAME ".note.corelink"

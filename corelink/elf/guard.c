@@ -29,7 +29,7 @@
 
 #include <linux/bpf.h>
 
-#include "batch.h"
+#include "corelink_elf.h"
 #include "corelink_internal.h"
 
 static bool is_exists_kind(uint32_t kind)

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corelink_elf.h"
 #include "corelink_internal.h"
 
 #define STRIP_MAX_ALIGN 4096u

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "corelink_elf.h"
 #include "corelink_internal.h"
 
 static int failures;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "corelink.h"
+#include "corelink_elf.h"
 #include "corelink_internal.h"
 #include "fuzz_check.h"
 

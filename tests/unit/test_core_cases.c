@@ -31,6 +31,7 @@
 
 #include "btfdb.h"
 #include "corelink.h"
+#include "corelink_elf.h"
 #include "corelink_internal.h"
 #include "ext_btf.h"
 

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "corelink_elf.h"
 #include "corelink_internal.h"
 #include "test.h"
 

@@ -6,6 +6,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include "corelink_elf.h"
 #include "corelink_internal.h"
 #include "test.h"
 

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* btfdb build, add, rm, compact: the commands that write a database. */
+#include <stdio.h>
+
+#include "btfdb_cli.h"
+
+static void progress(void *ctx, const char *name, int raw)
+{
+	(void)ctx;
+	if (!btfdb_cli_quiet)
+		fprintf(stderr, "  + %s%s\n", name, raw ? " (stored raw)" : "");
+}
+
+static int finish_write(struct btfdb_db_writer *w, const char *path, struct btfdb_err *err)
+{
+	int ret = btfdb_db_writer_write(w, path, err);
+
+	if (!ret && !btfdb_cli_quiet)
+		fprintf(stderr, "wrote %s: %u kernels\n", path, btfdb_db_writer_kernel_count(w));
+	btfdb_db_writer_free(w);
+	/* the database could not be written: exit 2, as for corelink's outputs */
+	return ret ? btfdb_cli_fail_input(err) : 0;
+}
+
+static int do_build(struct btfdb_cli_opts *o)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db_writer *w;
+	int ret;
+
+	if (!o->out || o->npos < 1)
+		return btfdb_cli_usage(o);
+	if (o->name && o->npos != 1) {
+		fprintf(stderr, "btfdb: --name needs exactly one source file\n");
+		return BTFDB_EXIT_USAGE;
+	}
+	if ((ret = btfdb_cli_refuse_aliases(o->pos, o->npos, NULL, o->out)))
+		return ret;
+	if (btfdb_db_writer_new(NULL, &w, &err))
+		return btfdb_cli_fail(&err);
+	if (btfdb_db_writer_add_sources(w, (const char *const *)o->pos, o->npos, o->name,
+					progress, NULL, &err)) {
+		btfdb_db_writer_free(w);
+		return btfdb_cli_fail(&err);
+	}
+	return finish_write(w, o->out, &err);
+}
+
+static int do_add(struct btfdb_cli_opts *o)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db_writer *w;
+	int ret;
+
+	if (o->npos < 2 || o->out)
+		return btfdb_cli_usage(o);
+	if (o->name && o->npos != 2) {
+		fprintf(stderr, "btfdb: --name needs exactly one source file\n");
+		return BTFDB_EXIT_USAGE;
+	}
+	if ((ret = btfdb_cli_refuse_aliases(o->pos + 1, o->npos - 1, NULL, o->pos[0])))
+		return ret;
+	if (btfdb_db_writer_new(o->pos[0], &w, &err))
+		return btfdb_cli_fail(&err);
+	if (btfdb_db_writer_add_sources(w, (const char *const *)o->pos + 1, o->npos - 1, o->name,
+					progress, NULL, &err)) {
+		btfdb_db_writer_free(w);
+		return btfdb_cli_fail(&err);
+	}
+	return finish_write(w, o->pos[0], &err);
+}
+
+/* rm rebuilds the database without the kernel, reclaiming what only it used. */
+static int do_rm(struct btfdb_cli_opts *o)
+{
+	struct btfdb_err err = { "" };
+
+	if (o->npos != 2 || o->out || o->name)
+		return btfdb_cli_usage(o);
+	if (btfdb_db_compact(o->pos[0], o->pos[0], o->pos[1], &err))
+		return btfdb_cli_fail(&err);
+	if (!btfdb_cli_quiet)
+		fprintf(stderr, "removed %s from %s\n", o->pos[1], o->pos[0]);
+	return 0;
+}
+
+static int do_compact(struct btfdb_cli_opts *o)
+{
+	struct btfdb_err err = { "" };
+
+	if (o->npos != 1 || o->out || o->name)
+		return btfdb_cli_usage(o);
+	if (btfdb_db_compact(o->pos[0], o->pos[0], NULL, &err))
+		return btfdb_cli_fail(&err);
+	return 0;
+}
+
+const struct btfdb_cli_cmd btfdb_cmd_build = {
+	.name = "build",
+	.fn = do_build,
+	.usage = "build SRC... -o DB [--name NAME]",
+	.summary = "a new database from sources",
+	.help =
+		"Build a database from every kernel of the sources.\n"
+		"\n"
+		"  -o, --output DB  the new database\n"
+		"  --name NAME      the kernel's name (distro/version/arch/release) when SRC is one file\n"
+		"  -q, --quiet      no progress\n",
+};
+
+const struct btfdb_cli_cmd btfdb_cmd_add = {
+	.name = "add",
+	.fn = do_add,
+	.usage = "add DB SRC... [--name NAME]",
+	.summary = "append kernels to a database",
+	.help =
+		"Append every kernel of the sources to DB.\n"
+		"\n"
+		"  --name NAME      the kernel's name (distro/version/arch/release) when SRC is one file\n"
+		"  -q, --quiet      no progress\n",
+};
+
+const struct btfdb_cli_cmd btfdb_cmd_rm = {
+	.name = "rm",
+	.fn = do_rm,
+	.usage = "rm DB KERNEL",
+	.summary = "remove one kernel (and what only it used)",
+	.help =
+		"Remove KERNEL from DB, reclaiming the strings and types only it used.\n"
+		"\n"
+		"  -q, --quiet      no message\n",
+};
+
+const struct btfdb_cli_cmd btfdb_cmd_compact = {
+	.name = "compact",
+	.fn = do_compact,
+	.usage = "compact DB",
+	.summary = "drop strings and types no kernel uses",
+	.help =
+		"Rewrite DB without the strings and types no kernel uses.\n"
+		"\n",
+};
