@@ -43,11 +43,11 @@ int cl_mf_entry_copy(struct corelink_mf_entry *d, const struct corelink_mf_entry
 int cl_copy_artifact(const char *src_dir, const char *dst_dir, const char *rel,
 		     struct btfdb_err *err);
 
-/* A program's status on one kernel, as the reports count it (report_md.c). */
+/* A program's status on one kernel, as the reports count it (manifest.c). */
 enum { CL_PSTAT_OK, CL_PSTAT_GUARDED, CL_PSTAT_POISONED, CL_PSTAT_ERROR, CL_PSTAT_NR,
        CL_PSTAT_NA = CL_PSTAT_NR /* the entry is of another arch */ };
 int cl_prog_status(const struct corelink_mf_entry *e, const struct corelink_mf_program *pr);
-/* The poisoned relocation is in program pr. */
+/* The poisoned relocation is in program pr (manifest.c). */
 bool cl_poison_in_prog(const struct corelink_mf_poison *p, const struct corelink_mf_program *pr);
 /* The HTML report (report_html.c): 0 or -ENOMEM. */
 int cl_report_html(const struct corelink_manifest *m, FILE *f);

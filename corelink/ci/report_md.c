@@ -32,30 +32,6 @@ static const char *const pstat_name[P_NR] = { "ok", "guarded", "poisoned", "erro
 	"stack or combined with other conditions are not followed, so a guarded poison may be " \
 	"reported as 'poisoned'."
 
-bool cl_poison_in_prog(const struct corelink_mf_poison *p, const struct corelink_mf_program *pr)
-{
-	return !strcmp(p->program, pr->name) && !strcmp(p->section, pr->section);
-}
-
-int cl_prog_status(const struct corelink_mf_entry *e, const struct corelink_mf_program *pr)
-{
-	enum pstat s = P_OK;
-	size_t i;
-
-	if (e->status == CORELINK_ENTRY_SKIPPED)
-		return P_NA;
-	if (e->status == CORELINK_ENTRY_ERROR)
-		return P_ERROR;
-	for (i = 0; i < e->nr_poison; i++) {
-		if (!cl_poison_in_prog(&e->poison[i], pr))
-			continue;
-		if (!e->poison[i].guarded)
-			return P_POISONED;
-		s = P_GUARDED;
-	}
-	return s;
-}
-
 /* A list of (name, count), in first-seen order. */
 struct tally {
 	char **names;
