@@ -63,6 +63,8 @@ static int do_info(struct btfdb_cli_opts *o)
 	       (unsigned long long)in.pool_bytes);
 	printf("name index:        %llu bytes compressed\n", (unsigned long long)in.index_bytes);
 	printf("per-kernel data:   %llu bytes compressed\n", (unsigned long long)in.kernel_bytes);
+	printf("unused:            %llu bytes (left by earlier adds; btfdb compact drops them)\n",
+	       (unsigned long long)in.unused_bytes);
 	btfdb_db_close(db);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* btfdb build, add, rm, compact: the commands that write a database. */
+#include <errno.h>
 #include <stdio.h>
 
 #include "btfdb_cli.h"
@@ -50,7 +51,7 @@ static int do_add(struct btfdb_cli_opts *o)
 {
 	struct btfdb_err err = { "" };
 	struct btfdb_db_writer *w;
-	int ret;
+	int ret, lock;
 
 	if (o->npos < 2 || o->out)
 		return btfdb_cli_usage(o);
@@ -60,7 +61,9 @@ static int do_add(struct btfdb_cli_opts *o)
 	}
 	if ((ret = btfdb_cli_refuse_aliases(o->pos + 1, o->npos - 1, NULL, o->pos[0])))
 		return ret;
-	if (btfdb_db_writer_new(o->pos[0], &w, &err))
+	/* the lock stays held until exit, after the append is committed */
+	if (btfdb_db_lock(o->pos[0], &lock, &err) ||
+	    btfdb_db_writer_open_append(o->pos[0], &w, &err))
 		return btfdb_cli_fail(&err);
 	if (btfdb_db_writer_add_sources(w, (const char *const *)o->pos + 1, o->npos - 1, o->name,
 					progress, NULL, &err)) {
@@ -74,11 +77,16 @@ static int do_add(struct btfdb_cli_opts *o)
 static int do_rm(struct btfdb_cli_opts *o)
 {
 	struct btfdb_err err = { "" };
+	int lock, ret;
 
 	if (o->npos != 2 || o->out || o->name)
 		return btfdb_cli_usage(o);
-	if (btfdb_db_compact(o->pos[0], o->pos[0], o->pos[1], &err))
+	if (btfdb_db_lock(o->pos[0], &lock, &err))
 		return btfdb_cli_fail(&err);
+	if ((ret = btfdb_db_compact(o->pos[0], o->pos[0], o->pos[1], &err)))
+		/* no such kernel: 1; unreadable, corrupt, or not written: 2 */
+		return ret == -ENOENT || ret == -ENOTUNIQ ? btfdb_cli_fail(&err)
+							  : btfdb_cli_fail_input(&err);
 	if (!btfdb_cli_quiet)
 		fprintf(stderr, "removed %s from %s\n", o->pos[1], o->pos[0]);
 	return 0;
@@ -87,11 +95,16 @@ static int do_rm(struct btfdb_cli_opts *o)
 static int do_compact(struct btfdb_cli_opts *o)
 {
 	struct btfdb_err err = { "" };
+	int lock, ret;
 
 	if (o->npos != 1 || o->out || o->name)
 		return btfdb_cli_usage(o);
-	if (btfdb_db_compact(o->pos[0], o->pos[0], NULL, &err))
+	if (btfdb_db_lock(o->pos[0], &lock, &err))
 		return btfdb_cli_fail(&err);
+	if ((ret = btfdb_db_compact(o->pos[0], o->pos[0], NULL, &err)))
+		/* no such kernel: 1; unreadable, corrupt, or not written: 2 */
+		return ret == -ENOENT || ret == -ENOTUNIQ ? btfdb_cli_fail(&err)
+							  : btfdb_cli_fail_input(&err);
 	return 0;
 }
 

@@ -136,6 +136,23 @@ expect not-a-db 2 /dev/stdin "$B" verify "$T/bad" <<EOF2
 btfdb: $T/bad: not a btfdb database (bad magic)
 EOF2
 expect usage 2 /dev/null bash -c "\"$B\" ls >/dev/null 2>&1"
+expect usage-hint 2 /dev/stdin "$B" ls <<EOF2
+usage: btfdb ls DB
+Try 'btfdb help ls' for more information.
+EOF2
+
+# help: one --help lists every command; 'help CMD' == 'CMD --help' ---------------
+all=$("$B" --help 2>&1) && [ "$all" = "$("$B" help 2>&1)" ] && ok || bad "btfdb --help / help"
+for c in build add rm compact ls info show extract verify; do
+	echo "$all" | grep -qE "^(usage:|      ) btfdb $c( |$)" || bad "--help does not list $c"
+	h=$("$B" help "$c" 2>&1) && [ "$(echo "$h" | head -1 | cut -d' ' -f1-3)" = "usage: btfdb $c" ] ||
+		{ bad "help $c"; continue; }
+	[ "$h" = "$("$B" "$c" --help 2>&1)" ] && [ "$h" = "$("$B" "$c" -h 2>&1)" ] && ok ||
+		bad "$c --help differs from help $c"
+done
+expect help-unknown 2 /dev/stdin "$B" help nosuch <<EOF2
+btfdb: help: no command 'nosuch'
+EOF2
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
