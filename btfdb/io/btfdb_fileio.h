@@ -49,6 +49,9 @@ int btfdb_fileio_refuse_aliases(const struct btfdb_fileio_path *in, size_t nr_in
 				const struct btfdb_fileio_path *out, size_t nr_out,
 				struct btfdb_err *err);
 
+/* The directory part of path ("." when it has none, "/" for "/x"); malloc()ed, NULL on ENOMEM. */
+char *btfdb_fileio_dirname(const char *path);
+
 /* Is the file path inside directory dir (at any depth; lexically or once resolved)? */
 bool btfdb_fileio_is_inside(const char *path, const char *dir);
 

@@ -29,8 +29,7 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* The directory part of path ("." when it has none); NULL on ENOMEM. */
-static char *dir_of(const char *path)
+char *btfdb_fileio_dirname(const char *path)
 {
 	const char *s = strrchr(path, '/');
 
@@ -79,7 +78,7 @@ static bool dir_within(const char *dirpath, const struct stat *d)
 /* Is the input file path inside directory d: lexically, or once resolved? */
 static bool file_within(const char *path, const struct stat *d)
 {
-	char *dir = dir_of(path), *real;
+	char *dir = btfdb_fileio_dirname(path), *real;
 	bool hit = dir && dir_within(dir, d);
 
 	free(dir);
@@ -88,7 +87,7 @@ static bool file_within(const char *path, const struct stat *d)
 	real = realpath(path, NULL);
 	if (!real)
 		return false;
-	dir = dir_of(real);
+	dir = btfdb_fileio_dirname(real);
 	hit = dir && dir_within(dir, d);
 	free(dir);
 	free(real);
@@ -205,7 +204,7 @@ int btfdb_fileio_clean_stale(const char *dir, const char *name, const char *suff
 int btfdb_fileio_clean_stale_of(const char *path, struct btfdb_err *err)
 {
 	const char *s = strrchr(path, '/');
-	char *dir = dir_of(path);
+	char *dir = btfdb_fileio_dirname(path);
 	int ret;
 
 	if (!dir) {

@@ -593,7 +593,7 @@ static int init_previous(struct batch *b, struct btfdb_err *err)
 			btfdb_err_prefix(err, "previous manifest: ");
 			return ret;
 		}
-		if (!(b->prev_dir = cl_dirname(b->opts->previous))) {
+		if (!(b->prev_dir = btfdb_fileio_dirname(b->opts->previous))) {
 			btfdb_err_set(err, "out of memory");
 			return -ENOMEM;
 		}

@@ -15,8 +15,6 @@ int cl_mkdir_p(const char *path, struct btfdb_err *err);
 /* Whole file into a malloc'd buffer (+ NUL); limit: refuse larger files. */
 int cl_read_file(const char *path, size_t limit, char **data, size_t *size,
 		 struct btfdb_err *err);
-/* Directory part of path ("." when none), malloc'd. */
-char *cl_dirname(const char *path);
 /* a + "/" + b, malloc'd (b alone when a is "" or "."). */
 char *cl_path_join(const char *a, const char *b);
 /* s, or "" for NULL (object arch/arch_from/hash may be NULL in a model built by hand). */

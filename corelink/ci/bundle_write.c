@@ -27,6 +27,7 @@
 #include <xxhash.h>
 
 #include "batch_internal.h"
+#include "btfdb_fileio.h"
 #include "bundle.h"
 #include "corelink_bundle.h"
 #include "corelink_internal.h"
@@ -850,7 +851,7 @@ int corelink_bundle_from_manifest(const char *manifest_path, const char *const *
 				  struct corelink_bundle_stats *st, struct btfdb_err *err)
 {
 	struct corelink_manifest *m = NULL;
-	char *dir = cl_dirname(manifest_path);
+	char *dir = btfdb_fileio_dirname(manifest_path);
 	void *buf = NULL;
 	size_t size = 0;
 	int ret;

@@ -119,17 +119,6 @@ out:
 	return ret;
 }
 
-char *cl_dirname(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	if (!s)
-		return strdup(".");
-	if (s == path)
-		return strdup("/");
-	return strndup(path, (size_t)(s - path));
-}
-
 char *cl_path_join(const char *a, const char *b)
 {
 	char *r;

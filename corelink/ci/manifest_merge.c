@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "batch_internal.h"
+#include "btfdb_fileio.h"
 
 static bool str_eq(const char *a, const char *b)
 {
@@ -248,7 +249,7 @@ int corelink_merge_files(const char *const *paths, size_t n, const char *out_pat
 			 struct corelink_manifest **merged, struct btfdb_err *err)
 {
 	struct corelink_manifest **ms = calloc(n ? n : 1, sizeof(*ms)), *m = NULL;
-	char *out_dir = cl_dirname(out_path), *obj_dir = NULL;
+	char *out_dir = btfdb_fileio_dirname(out_path), *obj_dir = NULL;
 	size_t i, j, o;
 	int ret = -ENOMEM;
 
@@ -268,7 +269,7 @@ int corelink_merge_files(const char *const *paths, size_t n, const char *out_pat
 		goto out;
 	/* every artifact of every input, from the directory of its own manifest */
 	for (i = 0; i < n; i++) {
-		char *src_dir = cl_dirname(paths[i]);
+		char *src_dir = btfdb_fileio_dirname(paths[i]);
 
 		if (!src_dir) {
 			ret = -ENOMEM;

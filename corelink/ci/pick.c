@@ -24,6 +24,7 @@
 #include <sys/utsname.h>
 
 #include "batch_internal.h"
+#include "btfdb_fileio.h"
 
 static bool arch_match(const char *kernel, const char *query)
 {
@@ -314,7 +315,7 @@ int corelink_pick(const char *manifest_path, const struct corelink_pick_query *q
 	}
 	if ((ret = corelink_manifest_load(manifest_path, &m, err)))
 		return ret;
-	dir = cl_dirname(manifest_path);
+	dir = btfdb_fileio_dirname(manifest_path);
 	if (!dir) {
 		corelink_manifest_free(m);
 		btfdb_err_set(err, "out of memory");
