@@ -33,7 +33,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 batch() { # OUTDIR REPORT [extra args]
 	local out=$1 rep=$2
 	shift 2
-	"$corelink" "${objs[@]}" "${kargs[@]}" -o "$out" --tree --report "$rep" -q -j2 "$@"
+	"$corelink" batch "${objs[@]}" "${kargs[@]}" -o "$out" --tree --report "$rep" -q -j2 "$@"
 }
 
 # the same result as the reference: every file and link, byte for byte
@@ -58,7 +58,7 @@ echo "one batch: ${#objs[@]} objects x $(( ${#kargs[@]} / 4 )) kernels, $n_art a
 n_partial=0 n_tmp=0 n_twice=0
 kill_after() { # DELAY_US OUTDIR REPORT
 	# corelink itself in the background (not a subshell running it), so the kill reaches it
-	"$corelink" "${objs[@]}" "${kargs[@]}" -o "$2" --tree --report "$3" -q -j2 >/dev/null 2>&1 &
+	"$corelink" batch "${objs[@]}" "${kargs[@]}" -o "$2" --tree --report "$3" -q -j2 >/dev/null 2>&1 &
 	local pid=$!
 	sleep "$(printf '%d.%06d' $(( $1 / 1000000 )) $(( $1 % 1000000 )))"
 	kill -KILL "$pid" 2>/dev/null
@@ -89,7 +89,7 @@ echo "$kills kills ($n_twice of them killed twice): $n_partial left no manifest 
 # ---- 2. one writer per output directory ----
 out=$tmp/locked
 mkdir -p "$out"
-flock -n "$out" -c "'$corelink' ${objs[0]} ${kargs[*]:0:4} -o '$out' -q" >/dev/null 2>"$tmp/err"
+flock -n "$out" -c "'$corelink' batch ${objs[0]} ${kargs[*]:0:4} -o '$out' -q" >/dev/null 2>"$tmp/err"
 rc=$?
 want="corelink: $out: another run is writing to this output directory; try again when it has finished"
 if [ "$rc" -ne 2 ] || [ "$(cat "$tmp/err")" != "$want" ]; then
@@ -132,7 +132,7 @@ echo dead >"$out/objects/.$art.Ab12Cd"
 echo dead >"$out/.manifest.json.xY34zW"
 echo live >"$out/objects/.$art.Live99"
 echo user >"$out/objects/.notes.txt"
-flock "$out/objects/.$art.Live99" -c "'$corelink' ${objs[*]} ${kargs[*]} -o '$out' --tree --report '$tmp/stale.md' -q" \
+flock "$out/objects/.$art.Live99" -c "'$corelink' batch ${objs[*]} ${kargs[*]} -o '$out' --tree --report '$tmp/stale.md' -q" \
 	>/dev/null 2>"$tmp/err" || fail "batch over stale temporaries: $(head -c 300 "$tmp/err")"
 [ ! -e "$out/objects/.$art.Ab12Cd" ] && [ ! -e "$out/.manifest.json.xY34zW" ] ||
 	fail "a dead writer's temporaries were not removed"

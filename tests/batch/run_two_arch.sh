@@ -27,18 +27,18 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/corelink-2arch.XXXXXX") || fail mktemp
 trap 'rm -rf "$tmp"' EXIT
 
 echo "== 1. detected archs"
-"$corelink" "$x86" "$arm" "$other" --btfhub "$btfhub" -o "$tmp/auto" -j2 2> "$tmp/auto.err" ||
+"$corelink" batch "$x86" "$arm" "$other" --btfhub "$btfhub" -o "$tmp/auto" -j2 2> "$tmp/auto.err" ||
 	fail "batch exited $?: $(tail -3 "$tmp/auto.err")"
 tail -1 "$tmp/auto.err"
 "$py" "$here/check_two_arch.py" "$tmp/auto/manifest.json" detected || fail "two-arch manifest"
-"$corelink" "$x86@x86_64" "$arm@arm64" "$other" --btfhub "$btfhub" -o "$tmp/given" -j2 -q ||
+"$corelink" batch "$x86@x86_64" "$arm@arm64" "$other" --btfhub "$btfhub" -o "$tmp/given" -j2 -q ||
 	fail "batch with OBJ@ARCH"
 "$py" "$here/check_two_arch.py" "$tmp/given/manifest.json" given || fail "two-arch manifest (given)"
 # the same entries and artifacts either way (arch_from says how the arch was decided)
 diff <(grep -v '"arch_from"' "$tmp/auto/manifest.json") <(grep -v '"arch_from"' "$tmp/given/manifest.json") ||
 	fail "detected and given archs give different manifests"
 echo "ok   detected == given (x86_64, arm64)"
-"$corelink" "$x86@all" --btfhub "$btfhub" -o "$tmp/all" -j2 -q || fail "batch with OBJ@all"
+"$corelink" batch "$x86@all" --btfhub "$btfhub" -o "$tmp/all" -j2 -q || fail "batch with OBJ@all"
 "$py" - "$tmp/all/manifest.json" <<'PY' || fail "@all: the x86 build should be poisoned on arm64 kernels"
 import json, sys
 m = json.load(open(sys.argv[1]))
@@ -49,10 +49,10 @@ assert arm and not bad, bad
 print("ok   @all: x86 build poisoned (pt_regs di/si) on all %d arm64 kernels" % len(arm))
 PY
 # two builds of one name for one arch: refused
-"$corelink" "$x86" "$x86@x86_64" --btfhub "$btfhub" -o "$tmp/dup" -q 2> "$tmp/dup.err"
+"$corelink" batch "$x86" "$x86@x86_64" --btfhub "$btfhub" -o "$tmp/dup" -q 2> "$tmp/dup.err"
 [ $? -eq 2 ] || fail "two builds of one name for one arch should exit 2"
 grep -q "unique per arch" "$tmp/dup.err" || fail "duplicate message: $(cat "$tmp/dup.err")"
-"$corelink" "$x86@sparc" --btfhub "$btfhub" -o "$tmp/bad" -q 2> "$tmp/bad.err"
+"$corelink" batch "$x86@sparc" --btfhub "$btfhub" -o "$tmp/bad" -q 2> "$tmp/bad.err"
 [ $? -eq 2 ] || fail "an unknown @ARCH should exit 2 (it is not an arch suffix, so the file is missing)"
 echo "ok   duplicate (name, arch) and unknown arch refused"
 
@@ -93,24 +93,24 @@ print("ok   pick: %d (release, arch spelling) queries resolved to their arch's b
 PY
 
 echo "== 3. --kernels patterns"
-"$corelink" "$x86" "$arm" --btfhub "$btfhub" -o "$tmp/sel" -q --kernels '*/*/arm64/*' || fail "--kernels arm64"
+"$corelink" batch "$x86" "$arm" --btfhub "$btfhub" -o "$tmp/sel" -q --kernels '*/*/arm64/*' || fail "--kernels arm64"
 want=$(find "$btfhub" -path '*/arm64/*.btf.tar.xz' -o -path '*/aarch64/*.btf.tar.xz' | wc -l)
 narm=$(grep -c '"release"' "$tmp/sel/manifest.json")
 [ "$narm" -eq "$want" ] || fail "--kernels '*/*/arm64/*': $narm kernels, expected $want (arm64 + aarch64)"
 "$py" -c 'import json,sys; ks=json.load(open(sys.argv[1]))["kernels"]; assert all(k["arch"] in ("arm64","aarch64") for k in ks)' \
 	"$tmp/sel/manifest.json" || fail "--kernels kept a kernel of another arch"
-"$corelink" "$x86" "$arm" --btfhub "$btfhub" -o "$tmp/sel2" -q --kernels 'debian/12/*/*-cloud-*' \
+"$corelink" batch "$x86" "$arm" --btfhub "$btfhub" -o "$tmp/sel2" -q --kernels 'debian/12/*/*-cloud-*' \
 	--kernels 'kylin/*' || fail "--kernels two patterns"
 got=$("$py" -c 'import json,sys; print(" ".join(sorted(k["distro"]+":"+k["release"] for k in json.load(open(sys.argv[1]))["kernels"])))' "$tmp/sel2/manifest.json")
 want=$(cd "$btfhub" && { ls debian/12/x86_64 | grep -- '-cloud-' | sed 's/^/debian:/'; ls kylin/V10/aarch64 | sed 's/^/kylin:/'; } | sed 's/\.btf\.tar\.xz$//' | sort | tr '\n' ' ' | sed 's/ $//')
 [ "$got" = "$want" ] || fail "--kernels union: got '$got', expected '$want'"
-"$corelink" "$x86" --btfhub "$btfhub" -o "$tmp/none" -q --kernels 'centos/*/x86_64/*' 2> "$tmp/none.err"
+"$corelink" batch "$x86" --btfhub "$btfhub" -o "$tmp/none" -q --kernels 'centos/*/x86_64/*' 2> "$tmp/none.err"
 [ $? -eq 2 ] || fail "--kernels matching nothing should exit 2"
 grep -q "no kernel" "$tmp/none.err" || fail "message: $(cat "$tmp/none.err")"
 echo "ok   --kernels: '*/*/arm64/*' kept the $narm arm64 + aarch64 kernels; union of two patterns; nothing -> exit 2"
 
 echo "== 4. a version 1 manifest is still read"
-"$corelink" "$other" --btfhub "$btfhub" -o "$tmp/v1" -q --kernels 'debian/*' || fail "batch for v1"
+"$corelink" batch "$other" --btfhub "$btfhub" -o "$tmp/v1" -q --kernels 'debian/*' || fail "batch for v1"
 "$py" - "$tmp/v1/manifest.json" <<'PY' || fail "make v1"
 import json, sys
 m = json.load(open(sys.argv[1]))

@@ -263,9 +263,9 @@ if [ -x "$BTFDB" ]; then
 	else bad libbpf.db "rc $rc11/$rc"; fi
 fi
 # batch: the manifest records the rules, the statuses follow them; merge refuses a mix
-run "$CL" "$am" --btf "$longer" --btf-name t/1/x86_64/longer -o "$W/b11" --libbpf 1.1 -q
+run "$CL" batch "$am" --btf "$longer" --btf-name t/1/x86_64/longer -o "$W/b11" --libbpf 1.1 -q
 run2=$rc
-run "$CL" "$am" --btf "$longer" --btf-name t/1/x86_64/longer -o "$W/b17" -q
+run "$CL" batch "$am" --btf "$longer" --btf-name t/1/x86_64/longer -o "$W/b17" -q
 if [ "$run2" = 0 ] && [ "$rc" = 0 ] &&
    grep -q '"libbpf": "1.1"' "$W/b11/manifest.json" && grep -q '"status": "poisoned"' "$W/b11/manifest.json" &&
    grep -q '"libbpf": "1.7"' "$W/b17/manifest.json" && grep -q '"status": "ok"' "$W/b17/manifest.json"; then

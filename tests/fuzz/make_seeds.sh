@@ -105,14 +105,14 @@ if [ -x "$corelink" ] && [ -f "$corelink" ]; then
   ks=(--btf "$t/existence__base.o" --btf-name "synth/1/x86_64/existence-base"
       --btf "$t/existence__minimal.o" --btf-name "synth/1/x86_64/existence-minimal"
       --btf "$t/enumval___err_missing.o" --btf-name "synth/2/aarch64/enumval-err")
-  "$corelink" "$bpf/core_existence.bpf.o" "$bpf/core_enumval.bpf.o" "${ks[@]}" -o "$tmp/m1" -q -j1
+  "$corelink" batch "$bpf/core_existence.bpf.o" "$bpf/core_enumval.bpf.o" "${ks[@]}" -o "$tmp/m1" -q -j1
   cp "$tmp/m1/manifest.json" "$here/corpus/manifest/two_objects.json"
-  "$corelink" "$bpf/core_bitfields.bpf.o" --btf "$t/bitfields__base.o" \
+  "$corelink" batch "$bpf/core_bitfields.bpf.o" --btf "$t/bitfields__base.o" \
     --btf "$t/bitfields___err_too_big_bitfield.o" -o "$tmp/m4" -q -j1
   cp "$tmp/m4/manifest.json" "$here/corpus/manifest/error_entry.json"
-  "$corelink" "$bpf/core_existence.bpf.o" "${ks[@]}" -o "$tmp/m2" -q -j1 --shard 2/2
+  "$corelink" batch "$bpf/core_existence.bpf.o" "${ks[@]}" -o "$tmp/m2" -q -j1 --shard 2/2
   cp "$tmp/m2/manifest.json" "$here/corpus/manifest/shard.json"
-  "$corelink" "$bpf/e2e_task.bpf.o" --btf "$t/misc__base.o" \
+  "$corelink" batch "$bpf/e2e_task.bpf.o" --btf "$t/misc__base.o" \
     --btf-name $'odd "distro"/1\\x/\xc3\xa9\t/5.4' -o "$tmp/m3" -q -j1
   cp "$tmp/m3/manifest.json" "$here/corpus/manifest/odd_strings.json"
   sed -i "s|$build/|build/|g" "$here"/corpus/manifest/*.json  # no machine paths in the seeds
@@ -129,17 +129,17 @@ if [ -n "$corelink" ]; then
   t=$bpf/targets
   strip_dbg "$bpf/core_nesting.bpf.o" "$tmp/core_nesting.bpf.o"
   strip_dbg "$bpf/core_size.bpf.o" "$tmp/core_size.bpf.o"
-  "$corelink" "$tmp/core_nesting.bpf.o" --btf "$t/nesting__base.o" --btf-name d/1/x86_64/r1 \
+  "$corelink" batch "$tmp/core_nesting.bpf.o" --btf "$t/nesting__base.o" --btf-name d/1/x86_64/r1 \
     --btf "$t/nesting__anon_embed.o" --btf-name d/1/x86_64/r2 -o "$tmp/b1" -q \
     --bundle "$here/corpus/bundle/nesting2.bundle"
-  "$corelink" "$tmp/core_nesting.bpf.o" "$tmp/core_size.bpf.o" --btf "$t/nesting__base.o" --btf-name d/1/x86_64/r1 \
+  "$corelink" batch "$tmp/core_nesting.bpf.o" "$tmp/core_size.bpf.o" --btf "$t/nesting__base.o" --btf-name d/1/x86_64/r1 \
     --btf "$t/size__diff_offs.o" --btf-name d/2/aarch64/r2 --btf "$t/size___err_ambiguous.o" \
     --btf-name e/3/x86_64/r3 -o "$tmp/b2" -q --bundle "$here/corpus/bundle/two_objects.bundle"
   # one object built per arch (two records of one name; SKIPPED entries) + one for every arch
   mkdir -p "$tmp/x86" "$tmp/arm64"
   strip_dbg "$bpf/arch_probe.bpf.o" "$tmp/x86/arch_probe.bpf.o"
   strip_dbg "$bpf/arm64/arch_probe.bpf.o" "$tmp/arm64/arch_probe.bpf.o"
-  "$corelink" "$tmp/x86/arch_probe.bpf.o" "$tmp/arm64/arch_probe.bpf.o" "$tmp/core_nesting.bpf.o" \
+  "$corelink" batch "$tmp/x86/arch_probe.bpf.o" "$tmp/arm64/arch_probe.bpf.o" "$tmp/core_nesting.bpf.o" \
     --btf "$t/nesting__base.o" --btf-name d/1/x86_64/r1 --btf "$t/nesting__anon_embed.o" \
     --btf-name d/1/aarch64/r2 -o "$tmp/b3" -q --bundle "$here/corpus/bundle/two_arch.bundle"
 else

@@ -86,7 +86,7 @@ echo "== 4. the installed tools"
 cmp "$work/tmp/tool.o" "$work/tmp/build.o" || fail "installed tool's output differs"
 "$bin/btfdb" build "$tgt" "$tgt2" -o "$work/tmp/k.btfdb" >/dev/null || fail "installed btfdb build"
 [ "$("$bin/btfdb" ls "$work/tmp/k.btfdb" | grep -c existence__)" -eq 2 ] || fail "installed btfdb ls"
-"$bin/corelink" "$obj" --btf "$tgt" --btf-name "synth/1/x86_64/5.10-base" \
+"$bin/corelink" batch "$obj" --btf "$tgt" --btf-name "synth/1/x86_64/5.10-base" \
 	--btf "$tgt2" --btf-name "synth/1/x86_64/5.4-minimal" -o "$work/tmp/batch" -q -j1 ||
 	fail "installed corelink batch"
 

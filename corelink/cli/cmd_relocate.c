@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * corelink: the command-line tool.  Thin: it parses options into struct
- * cli_opts, picks a mode and calls the library; only this file prints and
- * chooses exit codes.
+ * corelink relocate, the default command: one object, one kernel, one
+ * relocated object.
  *
- *   corelink OBJ.o [--btf KERNEL | --db DB --kernel NAME] -o OUT.o [-v] [--strict] [--stamp]
- *            [--release NAME] [-q] [--version] [-h]
+ *   corelink [relocate] OBJ.o [--btf KERNEL | --db DB --kernel NAME] -o OUT.o [-v] [--strict]
+ *            [--stamp] [--release NAME] [--libbpf 1.1|1.7] [--strip-debug] [-q] [--version] [-h]
  *
  * Exit codes: 0 ok; 1 relocation failure (hard error, or any poisoned
  * relocation with --strict); 2 bad usage, unreadable or malformed input
@@ -16,16 +15,10 @@
  * relocations, kernel-BTF needs) and errors go to stderr, one line each:
  *     corelink: <file>: <message>
  *     corelink: warning: <file>: <message>
- *
- * Modes are separate functions (mode_single today; a database mode
- * "--db DB --kernel NAME" and a batch mode "--btfhub DIR -o OUTDIR" slot in
- * next to it in the modes[] table).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +26,7 @@
 
 #include "btfdb_db.h"
 #include "btfdb_fileio.h"
+#include "cli.h"
 #include "corelink_elf.h"
 
 #define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
@@ -73,47 +67,8 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: corelink OBJ.o [--btf KERNEL | --db DB --kernel NAME] -o OUT.o [options]\n"
-		"Apply OBJ.o's CO-RE relocations against one kernel's BTF and write the\n"
-		"pre-relocated object (CO-RE records removed) to OUT.o.\n"
-		"\n"
-		"  --btf KERNEL    kernel BTF: raw .btf, vmlinux ELF or BTFHub .btf.tar.xz\n"
-		"                  (default " DEFAULT_BTF ")\n"
-		"  --db DB         a btfdb database (btfdb build) holding the target ...\n"
-		"  --kernel NAME   ... the kernel in it: distro/version/arch/release or a\n"
-		"                  unique release (see 'btfdb ls DB')\n"
-		"  -o, --output F  output object (written atomically)\n"
-		"  -v, --verbose   print every relocation (repeat for library logs)\n"
-		"  -q, --quiet     no warnings\n"
-		"      --strict    fail (exit 1) if any relocation is poisoned\n"
-		"      --stamp     record the target in a .note.corelink section\n"
-		"      --release R kernel release recorded by --stamp\n"
-		"      --libbpf V  relocate as libbpf V does: 1.7 (default, the newest) or 1.1\n"
-		"      --strip-debug  no DWARF in the output (.debug* dropped, .BTF/.BTF.ext kept,\n"
-		"                  as llvm-strip does)\n"
-		"      --version   print the version\n"
-		"  -h, --help      this help\n"
-		"\n"
-		"Exit status: 0 ok, 1 relocation failed, 2 bad usage or input.\n");
-}
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* One line saying what is wrong, one pointing at -h; exit code 2. */
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("corelink: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'corelink -h' for more information.\n", stderr);
-	return CORELINK_EXIT_USAGE;
-}
+#define usage_error(...) cl_usage_error(&cl_cmd_relocate, __VA_ARGS__)
 
 /* "corelink: <file>: <message>", unless the message names the file already. */
 static void print_error(const char *file, const char *msg)
@@ -153,6 +108,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 	int c;
 
 	opterr = 0;
+	optind = 1;
 	while ((c = getopt_long(argc, argv, ":o:vqh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -164,8 +120,8 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
-		case 'h':
-			usage(stdout);
+		case 'h': /* corelink -h, corelink OBJ.o -h: the tool's help */
+			cl_print_help(strcmp(argv[0], "relocate") ? NULL : &cl_cmd_relocate, stdout);
 			return CORELINK_EXIT_OK;
 		case OPT_BTF:
 			o->btf_path = optarg;
@@ -198,14 +154,8 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		case OPT_VERSION:
 			printf("corelink %s\n", CORELINK_VERSION_STRING);
 			return CORELINK_EXIT_OK;
-		case ':':
-			if (optopt && optopt < 256)
-				return usage_error("option '-%c' needs an argument", optopt);
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			if (optopt)
-				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cl_getopt_error(&cl_cmd_relocate, c, argv);
 		}
 	}
 	if (optind < argc)
@@ -338,7 +288,6 @@ static bool run_bad_input(const struct corelink_run *run)
 	return false;
 }
 
-/* The default mode: one object, one kernel, one output. */
 /* The relocated object to o->out_path, without DWARF with --strip-debug. */
 static int write_output(const struct cli_opts *o, const struct corelink_obj *obj,
 			const struct corelink_run *run, const struct corelink_stamp *stamp,
@@ -360,7 +309,7 @@ static int write_output(const struct cli_opts *o, const struct corelink_obj *obj
 	return ret;
 }
 
-static int mode_single(const struct cli_opts *o)
+static int relocate(const struct cli_opts *o)
 {
 	static char errbuf[1 << 16];
 	const char *btf_path = o->db_path ? o->db_path : o->btf_path ? o->btf_path : DEFAULT_BTF;
@@ -466,35 +415,39 @@ out:
 	return rc;
 }
 
-/* Modes, first match wins; later: database and batch modes. */
-static const struct {
-	const char *name;
-	bool (*applies)(const struct cli_opts *o);
-	int (*run)(const struct cli_opts *o);
-} modes[] = {
-	{ "single", NULL, mode_single },
-};
-
-#include "cli_bundle.h" /* bundle: cli_bundle.c */
-#include "cli_batch.h" /* batch (--btfhub/--db, many objects), pick, merge, report: cli_batch.c */
-
-int main(int argc, char **argv)
+static int cmd_relocate(int argc, char **argv)
 {
 	struct cli_opts o = { 0 };
-	size_t i;
-	int rc;
+	int rc = parse_args(argc, argv, &o);
 
-	/* past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing us */
-	signal(SIGXFSZ, SIG_IGN);
-	if (cl_cli_bundle_wants(argc, argv))
-		return cl_cli_bundle_main(argc, argv);
-	if (cl_cli_batch_wants(argc, argv))
-		return cl_cli_batch_main(argc, argv);
-	rc = parse_args(argc, argv, &o);
-	if (rc >= 0)
-		return rc;
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-		if (!modes[i].applies || modes[i].applies(&o))
-			return modes[i].run(&o);
-	return CORELINK_EXIT_USAGE;
+	return rc >= 0 ? rc : relocate(&o);
 }
+
+const struct cl_cmd cl_cmd_relocate = {
+	.name = "relocate",
+	.fn = cmd_relocate,
+	.usage = "OBJ.o [--btf KERNEL | --db DB --kernel NAME] -o OUT.o [options]\n"
+		 "relocate OBJ.o [--btf KERNEL | --db DB --kernel NAME] -o OUT.o [options]",
+	.summary = "one object against one kernel (the default command)",
+	.help = "Apply OBJ.o's CO-RE relocations against one kernel's BTF and write the\n"
+		"pre-relocated object (CO-RE records removed) to OUT.o.\n"
+		"\n"
+		"  --btf KERNEL      kernel BTF: raw .btf, vmlinux ELF or BTFHub .btf.tar.xz\n"
+		"                    (default " DEFAULT_BTF ")\n"
+		"  --db DB           a btfdb database (btfdb build) holding the target ...\n"
+		"  --kernel NAME     ... the kernel in it: distro/version/arch/release or a\n"
+		"                    unique release (see 'btfdb ls DB')\n"
+		"  -o, --output F    output object (written atomically)\n"
+		"  -v, --verbose     print every relocation (repeat for library logs)\n"
+		"  -q, --quiet       no warnings\n"
+		"      --strict      fail (exit 1) if any relocation is poisoned\n"
+		"      --stamp       record the target in a .note.corelink section\n"
+		"      --release R   kernel release recorded by --stamp\n"
+		"      --libbpf V    relocate as libbpf V does: 1.7 (default, the newest) or 1.1\n"
+		"      --strip-debug  no DWARF in the output (.debug* dropped, .BTF/.BTF.ext\n"
+		"                    kept, as llvm-strip does)\n"
+		"      --version     print the version\n"
+		"  -h, --help        this help\n"
+		"\n"
+		"Exit status: 0 ok, 1 relocation failed, 2 bad usage or input.\n",
+};

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * corelink bundle: the command-line side (prints, parses options, chooses
- * exit codes; writing is bundle_write.c, reading the libc-only runtime
- * runtime/corelink_bundle.c, the same code a loader links).
+ * corelink bundle and its subcommands: the command-line side (prints, parses
+ * options, chooses exit codes; writing is bundle_write.c, reading the
+ * libc-only runtime runtime/corelink_bundle.c, the same code a loader links).
  *
  *   corelink bundle MANIFEST OBJ.o... -o APP.bundle [--c-header APP.bundle.h] [--name VAR] [-q]
  *   corelink bundle ls FILE
- *   corelink bundle get FILE [OBJECT] [--release R] [--arch A] [--distro D] [--version V]
- *            [--os-release F] [--btf PATH | --no-fallback] -o OUT.o
+ *   corelink bundle get FILE [OBJECT] [--release R] [--arch A] [--distro D] [--distro-version V]
+ *            [--os-release F] [--btf PATH | --no-fallback] -o OUT.o [-q]
  *   corelink bundle verify FILE
+ *
+ * The subcommands are a table as the tool's commands are (bundle_cmds[]):
+ * 'corelink help bundle get' == 'corelink bundle get -h'.
  *
  * Exit codes: 0 ok; 1 nothing fits this host (get: no match, ambiguous, the
  * object failed on that kernel); 2 bad usage, a damaged bundle or input, or
@@ -24,51 +27,13 @@
 #include <sys/stat.h>
 
 #include "bundle.h"
-#include "cli_bundle.h"
+#include "cli.h"
 #include "corelink_bundle.h"
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const struct cl_cmd cl_cmd_bundle_ls, cl_cmd_bundle_get, cl_cmd_bundle_verify;
 
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("corelink: bundle: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'corelink bundle -h' for more information.\n", stderr);
-	return CORELINK_EXIT_USAGE;
-}
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: corelink bundle MANIFEST OBJ.o... -o APP.bundle [--c-header FILE.h] [--name VAR] [-q]\n"
-		"       corelink bundle ls FILE\n"
-		"       corelink bundle get FILE [OBJECT] [--release R] [--arch A] [--distro D] [--version V]\n"
-		"                            [--os-release F] [--btf PATH | --no-fallback] -o OUT.o\n"
-		"       corelink bundle verify FILE\n"
-		"\n"
-		"Pack a batch (MANIFEST and its objects/ directory, plus the original\n"
-		"objects OBJ.o...) into one bundle: the original CO-RE objects, one base\n"
-		"artifact each and every other artifact as byte patches, and the kernel\n"
-		"table (format: corelink/runtime/BUNDLE_FORMAT.md).  A batch writes one\n"
-		"directly with --bundle FILE.  Loaders read it with the libc-only runtime\n"
-		"(corelink_bundle.h, pkg-config corelink-bundle).\n"
-		"\n"
-		"  -o, --output F     the bundle (written atomically)\n"
-		"  --c-header F.h     also a C header embedding the bytes (static const unsigned char[])\n"
-		"  --name VAR         the array's name in --c-header (default: from the file name)\n"
-		"  ls                 objects, artifacts and kernels x objects with statuses\n"
-		"  get                select for this host (uname -r/-m, /etc/os-release), or the\n"
-		"                     identity given, and write the object: the kernel's artifact,\n"
-		"                     or for a kernel not in the bundle with kernel BTF (--btf,\n"
-		"                     default /sys/kernel/btf/vmlinux) the original CO-RE object\n"
-		"  verify             check every checksum and rebuild every artifact\n"
-		"\n"
-		"Exit status: 0 ok, 1 nothing fits (get), 2 bad usage or a damaged bundle.\n");
-}
+/* "corelink: bundle: <msg>" and a line pointing at c's help; exit code 2. */
+#define usage_error(c, ...) cl_usage_error(c, "bundle: " __VA_ARGS__)
 
 /* "corelink: bundle: <msg>" (the runtime's messages do not name the file). */
 static int bundle_error(const char *file, const char *msg)
@@ -86,7 +51,7 @@ static int bundle_error(const char *file, const char *msg)
 /* Outputs that are inputs                                             */
 /* ------------------------------------------------------------------ */
 
-int cl_cli_bundle_refuse_aliases(const struct btfdb_fileio_path *ins, size_t n,
+int cl_bundle_refuse_aliases(const struct btfdb_fileio_path *ins, size_t n,
 				 const char *bundle, const char *c_header)
 {
 	struct btfdb_fileio_path out[2] = { { bundle, "bundle", false },
@@ -153,7 +118,7 @@ static int refuse_build_aliases(const struct corelink_manifest *m, const char *m
 			in[n] = (struct btfdb_fileio_path){ paths[n], "artifact", false };
 			n++;
 		}
-	rc = cl_cli_bundle_refuse_aliases(in, n, out, c_header);
+	rc = cl_bundle_refuse_aliases(in, n, out, c_header);
 out:
 	for (i = 0; paths && i < max; i++)
 		free(paths[i]);
@@ -167,7 +132,7 @@ out:
 /* ------------------------------------------------------------------ */
 
 /* Shared with the batch's --bundle: write FILE (and the C header) from m. */
-int cl_cli_bundle_write(const struct corelink_manifest *m, const char *manifest,
+int cl_bundle_write(const struct corelink_manifest *m, const char *manifest,
 			const char *base_dir, const char *const *objs, size_t nobjs,
 			const char *out, const char *c_header, const char *var, bool quiet)
 {
@@ -234,7 +199,7 @@ static int cmd_build(int argc, char **argv)
 	if (!objs)
 		return rc;
 	opterr = 0;
-	optind = 2;
+	optind = 1;
 	while ((c = getopt_long(argc, argv, "-:o:qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 1:
@@ -248,19 +213,16 @@ static int cmd_build(int argc, char **argv)
 		case OPT_NAME: var = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h':
-			usage(stdout);
+			cl_print_help(&cl_cmd_bundle, stdout);
 			rc = CORELINK_EXIT_OK;
 			goto out;
-		case ':':
-			rc = usage_error("option '%s' needs an argument", argv[optind - 1]);
-			goto out;
 		default:
-			rc = usage_error("unknown option '%s'", argv[optind - 1]);
+			rc = cl_getopt_error(&cl_cmd_bundle, c, argv);
 			goto out;
 		}
 	}
 	if (!manifest || !out) {
-		rc = usage_error("need MANIFEST OBJ.o... -o APP.bundle");
+		rc = usage_error(&cl_cmd_bundle, "need MANIFEST OBJ.o... -o APP.bundle");
 		goto out;
 	}
 	if (corelink_manifest_load(manifest, &m, &err)) {
@@ -274,7 +236,7 @@ static int cmd_build(int argc, char **argv)
 		*strrchr(dir, '/') = 0;
 	else
 		strcpy(dir, ".");
-	rc = cl_cli_bundle_write(m, manifest, dir, objs, nobjs, out, c_header, var, quiet);
+	rc = cl_bundle_write(m, manifest, dir, objs, nobjs, out, c_header, var, quiet);
 out:
 	corelink_manifest_free(m);
 	free(dir);
@@ -295,16 +257,49 @@ static int open_bundle(const char *path, struct corelink_bundle **b)
 	return 0;
 }
 
+/* The command line of ls and verify: FILE, or -h; -1 to go on, or an exit code. */
+static int one_file(const struct cl_cmd *c, int argc, char **argv, const char **file)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	*file = NULL;
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "-:h", lo, NULL)) != -1) {
+		switch (opt) {
+		case 1:
+			if (*file)
+				return usage_error(c, "%s: unexpected argument '%s'", c->name, optarg);
+			*file = optarg;
+			break;
+		case 'h':
+			cl_print_help(c, stdout);
+			return CORELINK_EXIT_OK;
+		default:
+			return cl_getopt_error(c, opt, argv);
+		}
+	}
+	if (!*file)
+		return usage_error(c, "%s needs FILE", c->name);
+	return -1;
+}
+
 static int cmd_ls(int argc, char **argv)
 {
 	struct corelink_bundle *b;
+	const char *file;
 	uint32_t i, j;
+	int rc = one_file(&cl_cmd_bundle_ls, argc, argv, &file);
 
-	if (argc != 4 || argv[3][0] == '-')
-		return usage_error("ls needs FILE");
-	if (open_bundle(argv[3], &b))
+	if (rc >= 0)
+		return rc;
+	if (open_bundle(file, &b))
 		return CORELINK_EXIT_USAGE;
-	printf("bundle %s: %u object(s), %u artifact(s), %u kernel(s)\n", argv[3],
+	printf("bundle %s: %u object(s), %u artifact(s), %u kernel(s)\n", file,
 	       corelink_bundle_nr_objects(b), corelink_bundle_nr_artifacts(b),
 	       corelink_bundle_nr_kernels(b));
 	printf("objects:\n");
@@ -355,17 +350,19 @@ static int cmd_ls(int argc, char **argv)
 
 static int cmd_get(int argc, char **argv)
 {
-	enum { OPT_RELEASE = 256, OPT_ARCH, OPT_DISTRO, OPT_VERSION, OPT_OS_RELEASE, OPT_BTF,
+	enum { OPT_RELEASE = 256, OPT_ARCH, OPT_DISTRO, OPT_DISTRO_VERSION, OPT_OS_RELEASE, OPT_BTF,
 	       OPT_NO_FALLBACK };
 	static const struct option lo[] = {
 		{ "release", required_argument, NULL, OPT_RELEASE },
 		{ "arch", required_argument, NULL, OPT_ARCH },
 		{ "distro", required_argument, NULL, OPT_DISTRO },
-		{ "version", required_argument, NULL, OPT_VERSION },
+		{ "distro-version", required_argument, NULL, OPT_DISTRO_VERSION },
+		{ "version", required_argument, NULL, OPT_DISTRO_VERSION }, /* the older spelling */
 		{ "os-release", required_argument, NULL, OPT_OS_RELEASE },
 		{ "btf", required_argument, NULL, OPT_BTF },
 		{ "no-fallback", no_argument, NULL, OPT_NO_FALLBACK },
 		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -376,11 +373,12 @@ static int cmd_get(int argc, char **argv)
 	struct btfdb_err werr = { 0 };
 	const char *file = NULL, *out = NULL;
 	void *buf = NULL;
+	bool quiet = false;
 	int c, ret, rc = CORELINK_EXIT_USAGE;
 
 	opterr = 0;
-	optind = 3;
-	while ((c = getopt_long(argc, argv, "-:o:h", lo, NULL)) != -1) {
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "-:o:qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 1:
 			if (!file)
@@ -388,27 +386,26 @@ static int cmd_get(int argc, char **argv)
 			else if (!q.object)
 				q.object = optarg;
 			else
-				return usage_error("get: unexpected argument '%s'", optarg);
+				return usage_error(&cl_cmd_bundle_get, "get: unexpected argument '%s'", optarg);
 			break;
 		case OPT_RELEASE: q.release = optarg; break;
 		case OPT_ARCH: q.arch = optarg; break;
 		case OPT_DISTRO: q.distro = optarg; break;
-		case OPT_VERSION: q.version = optarg; break;
+		case OPT_DISTRO_VERSION: q.version = optarg; break;
 		case OPT_OS_RELEASE: q.os_release = optarg; break;
 		case OPT_BTF: q.btf_path = optarg; break;
 		case OPT_NO_FALLBACK: q.btf_path = ""; break;
 		case 'o': out = optarg; break;
+		case 'q': quiet = true; break;
 		case 'h':
-			usage(stdout);
+			cl_print_help(&cl_cmd_bundle_get, stdout);
 			return CORELINK_EXIT_OK;
-		case ':':
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cl_getopt_error(&cl_cmd_bundle_get, c, argv);
 		}
 	}
 	if (!file || !out)
-		return usage_error("get needs FILE [OBJECT] -o OUT.o");
+		return usage_error(&cl_cmd_bundle_get, "get needs FILE [OBJECT] -o OUT.o");
 	{
 		struct btfdb_fileio_path in = { file, "bundle", false }, o = { out, "output", false };
 
@@ -444,7 +441,7 @@ static int cmd_get(int argc, char **argv)
 		corelink_bundle_kernel(b, ch.kernel, &k);
 		printf("exact %s/%s/%s/%s artifact #%u (%s)\n", k.distro, k.version, k.arch, k.release,
 		       ch.artifact, corelink_bundle_status_str(ch.status));
-		if (ch.status == CORELINK_BUNDLE_POISONED)
+		if (ch.status == CORELINK_BUNDLE_POISONED && !quiet)
 			fprintf(stderr, "corelink: bundle: warning: %u poisoned relocation(s) may be reached on %s\n",
 				ch.unguarded, ch.release);
 	} else {
@@ -462,13 +459,15 @@ static int cmd_verify(int argc, char **argv)
 {
 	struct corelink_bundle *b;
 	struct corelink_bundle_err err;
+	const char *file;
 	uint32_t i;
 	uint64_t bytes = 0;
-	int rc = CORELINK_EXIT_OK;
+	int rc = one_file(&cl_cmd_bundle_verify, argc, argv, &file);
 
-	if (argc != 4 || argv[3][0] == '-')
-		return usage_error("verify needs FILE");
-	if (open_bundle(argv[3], &b))
+	if (rc >= 0)
+		return rc;
+	rc = CORELINK_EXIT_OK;
+	if (open_bundle(file, &b))
 		return CORELINK_EXIT_USAGE;
 	/* every original and every artifact rebuilt and checked against its hash */
 	for (i = 0; i < corelink_bundle_nr_objects(b) + corelink_bundle_nr_artifacts(b) && !rc; i++) {
@@ -494,7 +493,7 @@ static int cmd_verify(int argc, char **argv)
 			fprintf(stderr, "corelink: bundle: out of memory\n");
 			rc = CORELINK_EXIT_USAGE;
 		} else if (corelink_bundle_materialize_artifact(b, obj, art, buf, (size_t)size, &err)) {
-			rc = bundle_error(argv[3], err.msg);
+			rc = bundle_error(file, err.msg);
 		}
 		bytes += size;
 		free(buf);
@@ -510,34 +509,114 @@ static int cmd_verify(int argc, char **argv)
 		    !(d = strcmp(a.arch, k.arch)))
 			d = strcmp(a.release, k.release);
 		if (d >= 0) {
-			fprintf(stderr, "corelink: bundle: %s: kernel %u is out of order\n", argv[3], i);
+			fprintf(stderr, "corelink: bundle: %s: kernel %u is out of order\n", file, i);
 			rc = CORELINK_EXIT_USAGE;
 		}
 	}
 	if (!rc)
 		printf("%s: ok: %u object(s), %u artifact(s) rebuilt (%" PRIu64 " bytes), %u kernel(s)\n",
-		       argv[3], corelink_bundle_nr_objects(b), corelink_bundle_nr_artifacts(b), bytes,
+		       file, corelink_bundle_nr_objects(b), corelink_bundle_nr_artifacts(b), bytes,
 		       corelink_bundle_nr_kernels(b));
 	corelink_bundle_close(b);
 	return rc;
 }
 
-bool cl_cli_bundle_wants(int argc, char **argv)
-{
-	return argc > 1 && !strcmp(argv[1], "bundle");
-}
+static const struct cl_cmd cl_cmd_bundle_ls = {
+	.name = "ls",
+	.fn = cmd_ls,
+	.usage = "bundle ls FILE",
+	.summary = "objects, artifacts and kernels x objects with statuses",
+	.help = "List a bundle: its objects (name, architecture, original size, base),\n"
+		"its artifacts (size, encoding, hash) and each kernel with its BTF hash and\n"
+		"every object's status and artifact there.\n"
+		"\n"
+		"  -h, --help        this help\n"
+		"\n"
+		"Exit status: 0 ok, 2 bad usage or a damaged bundle.\n",
+	.parent = &cl_cmd_bundle,
+};
 
-int cl_cli_bundle_main(int argc, char **argv)
+static const struct cl_cmd cl_cmd_bundle_get = {
+	.name = "get",
+	.fn = cmd_get,
+	.usage = "bundle get FILE [OBJECT] [--release R] [--arch A] [--distro D] [--distro-version V]\n"
+		 "bundle get FILE [OBJECT] [--os-release F] [--btf PATH | --no-fallback] -o OUT.o [-q]",
+	.summary = "the object for this host (or the kernel given)",
+	.help = "Select for this host (uname -r/-m, /etc/os-release), or the identity given,\n"
+		"and write the object: the kernel's artifact, or for a kernel not in the\n"
+		"bundle with kernel BTF the original CO-RE object.  OBJECT: which object, when\n"
+		"the bundle has several.\n"
+		"\n"
+		"  --release R       the kernel release (default: uname -r)\n"
+		"  --arch A          the architecture (default: uname -m)\n"
+		"  --distro D        the distribution (default: ID of /etc/os-release)\n"
+		"  --distro-version V  its version (default: VERSION_ID); --version V is the same\n"
+		"  --os-release F    read ID and VERSION_ID from F instead\n"
+		"  --btf PATH        the kernel BTF that makes a kernel not in the bundle fit\n"
+		"                    (default /sys/kernel/btf/vmlinux)\n"
+		"  --no-fallback     only kernels in the bundle\n"
+		"  -o, --output F    the object (written atomically)\n"
+		"  -q, --quiet       no warning about poisoned relocations that may be reached\n"
+		"  -h, --help        this help\n"
+		"\n"
+		"Exit status: 0 ok, 1 nothing fits this host, 2 bad usage or a damaged bundle.\n",
+	.parent = &cl_cmd_bundle,
+};
+
+static const struct cl_cmd cl_cmd_bundle_verify = {
+	.name = "verify",
+	.fn = cmd_verify,
+	.usage = "bundle verify FILE",
+	.summary = "check every checksum and rebuild every artifact",
+	.help = "Check every checksum, rebuild every original and artifact against its hash,\n"
+		"and check that the kernels are in order.\n"
+		"\n"
+		"  -h, --help        this help\n"
+		"\n"
+		"Exit status: 0 ok, 2 bad usage or a damaged bundle.\n",
+	.parent = &cl_cmd_bundle,
+};
+
+static const struct cl_cmd *const bundle_cmds[] = {
+	&cl_cmd_bundle_ls, &cl_cmd_bundle_get, &cl_cmd_bundle_verify, NULL,
+};
+
+/* corelink bundle SUBCOMMAND ..., or corelink bundle MANIFEST OBJ.o... -o FILE */
+static int cmd_bundle(int argc, char **argv)
 {
-	if (argc < 3 || !strcmp(argv[2], "-h") || !strcmp(argv[2], "--help")) {
-		usage(argc < 3 ? stderr : stdout);
-		return argc < 3 ? CORELINK_EXIT_USAGE : CORELINK_EXIT_OK;
+	size_t i;
+
+	if (argc < 2) {
+		cl_print_help(&cl_cmd_bundle, stderr);
+		return CORELINK_EXIT_USAGE;
 	}
-	if (!strcmp(argv[2], "ls"))
-		return cmd_ls(argc, argv);
-	if (!strcmp(argv[2], "get"))
-		return cmd_get(argc, argv);
-	if (!strcmp(argv[2], "verify"))
-		return cmd_verify(argc, argv);
+	for (i = 0; bundle_cmds[i]; i++)
+		if (!strcmp(argv[1], bundle_cmds[i]->name))
+			return bundle_cmds[i]->fn(argc - 1, argv + 1);
 	return cmd_build(argc, argv);
 }
+
+const struct cl_cmd cl_cmd_bundle = {
+	.name = "bundle",
+	.fn = cmd_bundle,
+	.usage = "bundle MANIFEST OBJ.o... -o APP.bundle [--c-header FILE.h] [--name VAR] [-q]\n"
+		 "bundle ls FILE\n"
+		 "bundle get FILE [OBJECT] [options] -o OUT.o\n"
+		 "bundle verify FILE",
+	.summary = "a batch packed into one file for loaders; ls, get, verify",
+	.help = "Pack a batch (MANIFEST and its objects/ directory, plus the original\n"
+		"objects OBJ.o...) into one bundle: the original CO-RE objects, one base\n"
+		"artifact each and every other artifact as byte patches, and the kernel\n"
+		"table (format: corelink/runtime/BUNDLE_FORMAT.md).  A batch writes one\n"
+		"directly with --bundle FILE.  Loaders read it with the libc-only runtime\n"
+		"(corelink_bundle.h, pkg-config corelink-bundle).\n"
+		"\n"
+		"  -o, --output F     the bundle (written atomically)\n"
+		"  --c-header F.h     also a C header embedding the bytes (static const unsigned char[])\n"
+		"  --name VAR         the array's name in --c-header (default: from the file name)\n"
+		"  -q, --quiet        no summary\n"
+		"  -h, --help         this help\n"
+		"\n"
+		"Exit status: 0 ok, 1 nothing fits (get), 2 bad usage or a damaged bundle.\n",
+	.subs = bundle_cmds,
+};
