@@ -13,6 +13,7 @@
 
 #include <errno.h>
 
+#include "btf_kernel_rules.h"
 #include "btfdb_internal.h"
 
 /* One past the last string offset a handle (with its bases) can resolve. */
@@ -174,9 +175,12 @@ static inline __attribute__((always_inline)) int check_members(const struct btfd
 		if (end > bits) {
 			btfdb_err_set(err,
 				      "BTF: type [%u] (%s) member %u ends at bit %llu, past the "
-				      "%u-byte size",
+				      "%u-byte size (kernel: \"%s\")",
 				      id, btfdb_kind_name(btfdb_kind(t)), i,
-				      (unsigned long long)end, t->size);
+				      (unsigned long long)end, t->size,
+				      (btfdb_member_bit_offset(t, i) + 7) / 8 > t->size
+					      ? "Member bits_offset exceeds its struct size"
+					      : "Member exceeds struct_size");
 			return -EINVAL;
 		}
 	}
@@ -217,11 +221,11 @@ static __attribute__((unused)) int check_decl_tag(const struct btfdb_btf *btf, u
 }
 
 /* Step 5: one type (vs: fast mode, see struct vstate). */
-static inline __attribute__((always_inline)) int check_type(const struct btfdb_btf *btf,
-							      uint32_t id,
-							      const struct btf_type *t,
-							      struct btfdb_err *err,
-							      struct vstate *vs)
+static inline __attribute__((always_inline)) int check_type_structure(const struct btfdb_btf *btf,
+									uint32_t id,
+									const struct btf_type *t,
+									struct btfdb_err *err,
+									struct vstate *vs)
 {
 	uint16_t kind = btfdb_kind(t);
 	uint32_t i;
@@ -244,7 +248,7 @@ static inline __attribute__((always_inline)) int check_type(const struct btfdb_b
 		if ((uint64_t)off + bits > (uint64_t)t->size * 8) {
 			btfdb_err_set(err,
 				      "BTF: type [%u] (int): bit offset %u + %u bits exceed the "
-				      "%u-byte size",
+				      "%u-byte size (kernel: \"nr_bits exceeds type_size\")",
 				      id, off, bits, t->size);
 			return -EINVAL;
 		}
@@ -348,6 +352,20 @@ static inline __attribute__((always_inline)) int check_type(const struct btfdb_b
 		return check_decl_tag(btf, id, t, err);
 	}
 	return 0;
+}
+
+/*
+ * Step 5 and, on target BTF (btf->kernel_rules), the kernel verifier's rules
+ * for the record alone (btf_kernel_rules.h).
+ */
+static inline __attribute__((always_inline)) int check_type(const struct btfdb_btf *btf,
+							      uint32_t id,
+							      const struct btf_type *t,
+							      struct btfdb_err *err,
+							      struct vstate *vs)
+{
+	return check_type_structure(btf, id, t, err, vs) ?:
+	       (btf->kernel_rules ? btfdb_kr_meta(btf, id, t, err) : 0);
 }
 
 /*

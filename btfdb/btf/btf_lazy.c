@@ -307,6 +307,11 @@ static int lazy_check(struct btfdb_btf *btf, uint32_t root, struct btfdb_err *er
 			if (ret)
 				break;
 			if (!pushed) {
+				/* all it holds by value is good: on target BTF the
+				 * kernel's rules that need those types */
+				ret = btf->kernel_rules ? btfdb_kr_resolve(btf, f->id, t, err) : 0;
+				if (ret)
+					break;
 				st[f->id - start] = LZ_OK;
 				if (!--sp)
 					break;

@@ -434,6 +434,8 @@ static int parse_common(struct btfdb_btf *btf, bool lazy, struct btfdb_err *err)
 			goto out;
 	}
 	btfdb_btf_ptr_size(btf); /* computed once, here, for flat handles */
+	if (!lazy && btf->kernel_rules) /* the kernel's rules needing other types */
+		ret = btfdb_kr_resolve_all(btf, err);
 out:
 	pscratch_free(&ps);
 	return ret;
@@ -471,6 +473,7 @@ int btfdb_btf_parse_flags(void *map, size_t map_size, void *data, size_t size,
 	btf->map_size = map_size;
 	btf->base = base;
 	btf->start_id = base ? btfdb_btf_type_cnt(base) : 1;
+	btf->kernel_rules = flags & BTFDB_LOAD_KERNEL_RULES;
 	ret = parse_common(btf, flags & BTFDB_LOAD_LAZY, err);
 	if (ret) {
 		btfdb_btf_free(btf);

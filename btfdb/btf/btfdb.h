@@ -85,6 +85,15 @@ int btfdb_btf_load_mem(const void *data, size_t size, const char *name,
  * handle, use it from one thread at a time.
  */
 #define BTFDB_LOAD_LAZY 1u
+/*
+ * BTFDB_LOAD_KERNEL_RULES: also every rule of the kernel's BTF verifier
+ * (kernel/bpf/btf.c) on each type checked, with the kernel's reason in the
+ * message: a BTF the kernel would refuse is bad input.  For a kernel's
+ * (target) BTF only: a BPF object's own .BTF is not verified by libbpf
+ * (it sanitizes it), and compilers emit records the kernel rejects there
+ * (GCC 12: FUNC without a name, SIGNED|CHAR ints, ...).
+ */
+#define BTFDB_LOAD_KERNEL_RULES 2u
 int btfdb_btf_load_flags(const char *path, unsigned int flags, struct btfdb_btf **out,
 			 struct btfdb_err *err);
 int btfdb_btf_load_mem_flags(const void *data, size_t size, const char *name, unsigned int flags,

@@ -66,6 +66,8 @@ struct btfdb_btf {
 	uint32_t nr_layout;           /* kinds it describes */
 	uint32_t start_id;            /* 1, or base type_cnt */
 	bool swapped;                 /* original was the other byte order */
+	bool kernel_rules;            /* BTFDB_LOAD_KERNEL_RULES: also the kernel verifier's
+	                               * rules (btf_kernel_rules.h); target BTF only */
 	bool big_endian;              /* original byte order */
 	void *map;                    /* when set: an mmap()ed region holding raw, owned
 	                               * (munmap'ed on free instead of free(raw)) */

@@ -147,7 +147,7 @@ static int add_one(struct btfdb_db_writer *w, const char *path, const char *name
 		   void (*progress)(void *, const char *, int), void *ctx, struct btfdb_err *err)
 {
 	struct btfdb_btf *btf;
-	int ret = btfdb_btf_load(path, &btf, err);
+	int ret = btfdb_btf_load_flags(path, BTFDB_LOAD_KERNEL_RULES, &btf, err);
 
 	if (ret)
 		return ret;

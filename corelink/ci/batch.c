@@ -322,7 +322,8 @@ static int load_kernel(const struct batch *b, struct worker *w,
 	int ret, k;
 
 	if (!src->db_name) {
-		ret = btfdb_btf_load_flags(src->path, BTFDB_LOAD_LAZY, btf, err);
+		ret = btfdb_btf_load_flags(src->path, BTFDB_LOAD_LAZY | BTFDB_LOAD_KERNEL_RULES, btf,
+					   err);
 		if (!ret) /* CO-RE kinds, the names the objects look up */
 			ret = btfdb_index_build_core_for(*btf, b->cand_names, b->cand_lens,
 							 b->nr_cand_names, idx, err);

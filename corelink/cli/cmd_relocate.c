@@ -242,7 +242,7 @@ static int load_target(const struct cli_opts *o, const struct corelink_obj *obj,
 	if (!o->db_path) {
 		/* lazily checked: each type is checked in full when first read;
 		 * indexed: the names this object's candidate search looks up */
-		if (btfdb_btf_load_flags(btf_path, BTFDB_LOAD_LAZY, btf, &err)) {
+		if (btfdb_btf_load_flags(btf_path, BTFDB_LOAD_LAZY | BTFDB_LOAD_KERNEL_RULES, btf, &err)) {
 			print_error(btf_path, err.msg);
 			return CORELINK_EXIT_USAGE;
 		}

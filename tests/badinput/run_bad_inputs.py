@@ -15,7 +15,8 @@ test objects), hash them, run the command, then check
 --record prints what each case actually produced (to fill in the manifest).
 --no-rlimit ignores 'limit_mb' (sanitizer builds reserve huge shadow memory).
 Cases with 'needs mountns' (bind mounts, small tmpfs) skip unless this
-process can mount in a private mount namespace (root, unshare -m).
+process can mount in a private mount namespace (root, unshare -m); with
+'needs file {bpf}/X' unless that test object was built (e.g. by GCC).
 Exit 0 when every case passes, 1 otherwise.
 """
 import argparse
@@ -108,6 +109,11 @@ def mountns_ok():
 def run_case(c, a):
     if 'mountns' in c['needs'] and not mountns_ok():
         return 'SKIP: needs root and a private mount namespace (unshare -m)'
+    for n in c['needs']:
+        what, _, path = n.partition(' ')
+        path = path.replace('{bpf}', a.bpf_dir)
+        if what == 'file' and not os.path.exists(path):
+            return 'SKIP: %s not built' % path
     tmp = tempfile.mkdtemp(prefix='badinput.')
     try:
         return _run_case(c, a, tmp)

@@ -20,15 +20,15 @@
 
 /* The lazy load of a raw blob against the full parse (full: NULL and
  * full_msg when that failed). */
-static void check_lazy(const uint8_t *data, size_t size, const struct btfdb_btf *full,
-		       const char *full_msg)
+static void check_lazy(const uint8_t *data, size_t size, unsigned int rules,
+		       const struct btfdb_btf *full, const char *full_msg)
 {
 	struct btfdb_btf *lz = NULL;
 	struct btfdb_index *li = NULL, *fi = NULL;
 	struct btfdb_err err = {{0}};
 	uint32_t id, cnt;
 	bool failed = false;
-	int ret = btfdb_btf_parse_copy(data, size, NULL, BTFDB_LOAD_LAZY, &lz, &err);
+	int ret = btfdb_btf_parse_copy(data, size, NULL, BTFDB_LOAD_LAZY | rules, &lz, &err);
 
 	if (ret) {
 		/* framing: the full parse finds the same first error */
@@ -88,24 +88,28 @@ static void check_one(const struct btfdb_btf *btf)
 	btfdb_index_free(idx);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/*
+ * One load; rules: 0 or BTFDB_LOAD_KERNEL_RULES (target BTF).  Returns
+ * whether it loaded.
+ */
+static bool run(const uint8_t *data, size_t size, unsigned int rules)
 {
 	struct btfdb_btf *btf = NULL, *split = NULL;
 	struct btfdb_err err = {{0}};
 	int ret;
 
-	ret = btfdb_btf_load_mem(data, size, "fuzz", &btf, &err);
+	ret = btfdb_btf_load_mem_flags(data, size, "fuzz", rules, &btf, &err);
 	if (size >= 2 && ((data[0] == 0x9f && data[1] == 0xeb) || (data[0] == 0xeb && data[1] == 0x9f))) {
 		/* load_mem() prefixes the parser's message with the name */
 		static const char prefix[] = "fuzz: ";
 
 		FUZZ_ASSERT(!ret || !strncmp(err.msg, prefix, sizeof(prefix) - 1));
-		check_lazy(data, size, ret ? NULL : btf, err.msg + sizeof(prefix) - 1);
+		check_lazy(data, size, rules, ret ? NULL : btf, err.msg + sizeof(prefix) - 1);
 	}
 	if (ret) {
 		FUZZ_ASSERT_ERR(ret, &err);
 		FUZZ_ASSERT(btf == NULL);
-		return 0;
+		return false;
 	}
 	FUZZ_ASSERT(btf != NULL);
 	check_one(btf);
@@ -113,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* raw BTF only: parse it again as split BTF on top of itself */
 	if (size >= 2 && ((data[0] == 0x9f && data[1] == 0xeb) || (data[0] == 0xeb && data[1] == 0x9f))) {
 		memset(&err, 0, sizeof(err));
-		ret = btfdb_btf_parse(data, size, btf, &split, &err);
+		ret = btfdb_btf_parse_copy(data, size, btf, rules, &split, &err);
 		if (ret) {
 			FUZZ_ASSERT_ERR(ret, &err);
 		} else {
@@ -123,5 +127,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		btfdb_btf_free(split);
 	}
 	btfdb_btf_free(btf);
+	return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	bool strict = run(data, size, BTFDB_LOAD_KERNEL_RULES), plain = run(data, size, 0);
+
+	FUZZ_ASSERT(!strict || plain); /* the kernel's rules only add refusals */
 	return 0;
 }

@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* loaded as the CLI loads it: lazily checked, so relocating meets
 	 * malformed types as NULL from btfdb_btf_type() */
-	ret = btfdb_btf_load_mem_flags(data + n, size - n, "fuzz-target", BTFDB_LOAD_LAZY, &target,
+	ret = btfdb_btf_load_mem_flags(data + n, size - n, "fuzz-target",
+				       BTFDB_LOAD_LAZY | BTFDB_LOAD_KERNEL_RULES, &target,
 				       &err);
 	if (ret) {
 		FUZZ_ASSERT_ERR(ret, &err);

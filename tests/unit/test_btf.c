@@ -246,16 +246,30 @@ static void test_ptr_size(void)
 	btfdb_btf_free(btf);
 }
 
+static void reject_kernel(const void *data, size_t size, const char *msg);
+
 static void test_resolve_limits(void)
 {
 	struct btfdb_btf *btf;
 	uint32_t i;
 
 	reset(0);
+	/* the kernel's BTF verifier rejects a size past 32 bits: so does a target's parse */
 	T_INT("int", 4, 0, 0, 32);          /* 1 */
 	T_ARRAY(1, 1, 0x10000);             /* 2 */
-	T_ARRAY(2, 1, 0x10000);             /* 3: 2^32 elements: -E2BIG */
-	T_ARRAY(1, 1, 0x40000000);          /* 4: 2^30 * 4 bytes: -E2BIG */
+	T_ARRAY(2, 1, 0x10000);             /* 3: 2^32 elements */
+	reject_kernel(blob, finish(blob), "BTF: type [3] (array): the kernel's BTF verifier rejects it: "
+				   "\"Array size overflows U32_MAX\" (65536 elements of 262144 bytes)");
+	reset(0);
+	T_INT("int", 4, 0, 0, 32);          /* 1 */
+	T_ARRAY(1, 1, 0x40000000);          /* 2: 2^30 * 4 bytes */
+	reject_kernel(blob, finish(blob), "\"Array size overflows U32_MAX\" (1073741824 elements of 4 bytes)");
+
+	reset(0);
+	T_INT("int", 4, 0, 0, 32);          /* 1 */
+	T_ARRAY(1, 1, 0x10000);             /* 2 */
+	T_ARRAY(2, 1, 0x3fff);              /* 3: just below 2^32 bytes */
+	T_ARRAY(1, 1, 0x3fffffff);          /* 4: 2^32 - 4 bytes */
 	T_ARRAY(1, 1, 0);                   /* 5: int[0] */
 	T_ARRAY(5, 1, 0x7fffffff);          /* 6: 0 elements after all */
 	T_REF(BTF_KIND_TYPEDEF, "t0", 1);   /* 7 */
@@ -265,8 +279,8 @@ static void test_resolve_limits(void)
 	if (!btf)
 		return;
 	CHECK_EQ(btfdb_resolve_size(btf, 2), 0x40000);
-	CHECK_EQ(btfdb_resolve_size(btf, 3), -E2BIG);
-	CHECK_EQ(btfdb_resolve_size(btf, 4), -E2BIG);
+	CHECK_EQ(btfdb_resolve_size(btf, 3), 0x40000LL * 0x3fff);
+	CHECK_EQ(btfdb_resolve_size(btf, 4), 0xfffffffcLL);
 	CHECK_EQ(btfdb_resolve_size(btf, 5), 0);
 	CHECK_EQ(btfdb_resolve_size(btf, 6), 0);
 	/* id 7+k is k+1 typedefs above int: 31 links then int is the 32nd step */
@@ -281,19 +295,17 @@ static void test_split(void)
 	struct btfdb_btf *base, *split;
 	struct btfdb_err err = { { 0 } };
 	size_t size = build_all(), base_str;
-	uint32_t sp;
 
 	base = parse_ok(blob, size, NULL);
 	if (!base)
 		return;
 	base_str = nstr;
 	reset((uint32_t)base_str);
-	sp = 21;
 	T_COMP(BTF_KIND_STRUCT, "sp", 24, 2);   /* 21 */
 	T_MEMBER("q", 2, 0);                    /* base's struct s * */
 	T_MEMBER("", 22, 64);                   /* anonymous: "" is base's offset 0 */
 	T_REF(BTF_KIND_TYPEDEF, "s_t", 3);      /* 22 -> base struct s (16 bytes) */
-	W(1, INFO(BTF_KIND_PTR, 0, 0), sp);     /* 23: name offset 1 = base's "int" */
+	W(1, INFO(BTF_KIND_TYPEDEF, 0, 0), 2);  /* 23: name offset 1 = base's "int", -> base's ptr */
 	size = finish(blob2);
 	split = parse_ok(blob2, size, base);
 	if (split) {
@@ -343,11 +355,11 @@ static void test_split(void)
  * handle (BTFDB_LOAD_LAZY) either at load (framing) or, with the same
  * message, when its types are fetched in id order.
  */
-static void reject(const void *data, size_t size, const char *msg)
+static void reject_flags(const void *data, size_t size, unsigned int flags, const char *msg)
 {
 	struct btfdb_err err = { { 0 } };
 	struct btfdb_btf *btf = (struct btfdb_btf *)1;
-	int ret = btfdb_btf_parse(data, size, NULL, &btf, &err);
+	int ret = btfdb_btf_parse_copy(data, size, NULL, flags, &btf, &err);
 	void *copy;
 
 	CHECK_EQ(ret, -EINVAL);
@@ -362,7 +374,7 @@ static void reject(const void *data, size_t size, const char *msg)
 	if (!copy)
 		return;
 	memcpy(copy, data, size);
-	ret = btfdb_btf_parse_flags(NULL, 0, copy, size, NULL, BTFDB_LOAD_LAZY, &btf, &err);
+	ret = btfdb_btf_parse_flags(NULL, 0, copy, size, NULL, BTFDB_LOAD_LAZY | flags, &btf, &err);
 	if (ret) {
 		CHECK_EQ(ret, -EINVAL);
 		CHECK_CONTAINS(err.msg, msg);
@@ -382,6 +394,21 @@ static void reject(const void *data, size_t size, const char *msg)
 		CHECK(id >= cnt || btfdb_btf_type(btf, id) == NULL);
 	}
 	btfdb_btf_free(btf);
+}
+
+static void reject(const void *data, size_t size, const char *msg)
+{
+	reject_flags(data, size, 0, msg);
+}
+
+/*
+ * The kernel verifier's rules: data is rejected with msg as target BTF
+ * (BTFDB_LOAD_KERNEL_RULES, full and lazy) and accepted as an object's BTF.
+ */
+static void reject_kernel(const void *data, size_t size, const char *msg)
+{
+	reject_flags(data, size, BTFDB_LOAD_KERNEL_RULES, msg);
+	btfdb_btf_free(parse_ok(data, size, NULL));
 }
 
 static struct btf_header *hdr_of(uint8_t *b)
@@ -486,7 +513,8 @@ static void test_rejects(void)
 	T_REF(BTF_KIND_CONST, "", 1);
 	reject(blob, finish(blob), "BTF: type [1] (const '') is in a reference cycle");
 	reset(0);
-	T_ARRAY(1, 0, 2);
+	T_INT("int", 4, 0, 0, 32);
+	T_ARRAY(2, 1, 2);                         /* 2: an array of itself */
 	reject(blob, finish(blob), "reference cycle");
 	reset(0);
 	T_INT("int", 4, 0, 0, 32);

@@ -77,7 +77,7 @@ static size_t make_blob(int v, uint8_t *out)
 	/* base+6: func_proto int (struct foo *p) ; base+7: func f */
 	w(&b, 0); w(&b, INFO(BTF_KIND_FUNC_PROTO, 1, 0)); w(&b, base + 1);
 	w(&b, s_add(&b, "p")); w(&b, base + 3);
-	w(&b, s_add(&b, "f")); w(&b, INFO(BTF_KIND_FUNC, 0, 1)); w(&b, base + 6);
+	w(&b, s_add(&b, "f")); w(&b, INFO(BTF_KIND_FUNC, 1, 0)); w(&b, base + 6); /* global */
 	/* base+8: struct foo___v2 (a flavor: same essential name) ; base+9: array int[4] */
 	w(&b, s_add(&b, "foo___v2")); w(&b, INFO(BTF_KIND_STRUCT, 0, 0)); w(&b, 0);
 	w(&b, 0); w(&b, INFO(BTF_KIND_ARRAY, 0, 0)); w(&b, 0); w(&b, base + 1); w(&b, base + 1); w(&b, 4);
