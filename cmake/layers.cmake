@@ -7,7 +7,7 @@
 # The layers, bottom up, as target:folder; what each may use is what its own
 # CMakeLists.txt links (target_link_libraries), read from the target.
 set(CORELINK_LAYERS
-  btfdb_btf:btfdb/btf btfdb_io:btfdb/io btfdb_index:btfdb/index btfdb_db:btfdb/db
+  btfdb_btf:btfdb/btf btfdb_io:btfdb/io btfdb_index:btfdb/index btfdb_db:btfdb/db btfdb_json:btfdb/json
   corelink_bundle:corelink/runtime
   corelink_core:corelink/core corelink_elf:corelink/elf corelink_ci:corelink/ci)
 set(CORELINK_LAYERS_LIBC_ONLY corelink_bundle)  # the deploy runtime links nothing

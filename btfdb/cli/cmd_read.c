@@ -9,6 +9,7 @@
 
 #include "btfdb_cli.h"
 #include "btfdb_fileio.h"
+#include "btfdb_json.h"
 
 static int open_db(const char *path, struct btfdb_db **db)
 {
@@ -28,6 +29,8 @@ static int do_ls(struct btfdb_cli_opts *o)
 		return btfdb_cli_usage(o);
 	if (open_db(o->pos[0], &db))
 		return BTFDB_EXIT_USAGE;
+	if (btfdb_json_on())
+		btfdb_json_result(btfdb_json_ls(o->pos[0], db));
 	printf("%-72s %9s %11s %10s  %-16s\n", "KERNEL", "TYPES", "BTF_BYTES", "OWN_BYTES", "XXH3");
 	for (k = 0; k < btfdb_db_kernel_count(db); k++) {
 		struct btfdb_db_kernel_info ki;
@@ -51,6 +54,8 @@ static int do_info(struct btfdb_cli_opts *o)
 	if (open_db(o->pos[0], &db))
 		return BTFDB_EXIT_USAGE;
 	btfdb_db_info(db, &in);
+	if (btfdb_json_on())
+		btfdb_json_result(btfdb_json_info(o->pos[0], db));
 	printf("file:              %s\n", o->pos[0]);
 	printf("file size:         %llu bytes\n", (unsigned long long)in.file_size);
 	printf("kernels:           %u\n", in.nr_kernels);
@@ -89,6 +94,17 @@ static int do_show(struct btfdb_cli_opts *o)
 		goto out;
 	}
 	n = btfdb_index_lookup(idx, o->pos[2], strlen(o->pos[2]), &ids);
+	if (btfdb_json_on() && n) {
+		json_t *doc;
+
+		if (btfdb_json_show(o->pos[0], o->pos[1], o->pos[2], btf, ids, n, &doc, &err)) {
+			btfdb_cli_fail(&err);
+			goto out;
+		}
+		btfdb_json_result(doc);
+		ret = 0;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		const struct btf_type *t = btfdb_btf_type(btf, ids[i]);
 		const char *name = btfdb_btf_name(btf, ids[i]);
@@ -130,6 +146,10 @@ static int do_extract(struct btfdb_cli_opts *o)
 
 	if (o->npos != 2 || !o->out || o->name)
 		return btfdb_cli_usage(o);
+	if (btfdb_json_on() && !strcmp(o->out, "-")) {
+		fprintf(stderr, "btfdb: extract: -o - and --json both write on stdout\n");
+		return BTFDB_EXIT_USAGE;
+	}
 	if ((ret = btfdb_cli_refuse_aliases(NULL, 0, o->pos[0], o->out)))
 		return ret;
 	if (open_db(o->pos[0], &db))
@@ -151,6 +171,8 @@ static int do_extract(struct btfdb_cli_opts *o)
 		fprintf(stderr, "btfdb: %s: write failed: %s\n", o->out, strerror(errno));
 		goto out;
 	}
+	if (btfdb_json_on())
+		btfdb_json_result(btfdb_json_extract(o->pos[0], db, (uint32_t)k, o->out, size));
 	ret = 0;
 out:
 	free(data);
@@ -169,6 +191,8 @@ static int do_verify(struct btfdb_cli_opts *o)
 	if (open_db(o->pos[0], &db))
 		return BTFDB_EXIT_USAGE;
 	ret = btfdb_db_verify(db, &err);
+	if (!ret && btfdb_json_on())
+		btfdb_json_result(btfdb_json_verify(o->pos[0], db));
 	if (!ret)
 		printf("%s: OK, %u kernels\n", o->pos[0], btfdb_db_kernel_count(db));
 	btfdb_db_close(db);

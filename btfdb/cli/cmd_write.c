@@ -4,12 +4,38 @@
 #include <stdio.h>
 
 #include "btfdb_cli.h"
+#include "btfdb_json.h"
 
+/* With --json, ctx is the "added" array of the document. */
 static void progress(void *ctx, const char *name, int raw)
 {
-	(void)ctx;
+	json_t *k;
+
+	if (ctx && (k = json_object()) && btfdb_json_push(ctx, k)) {
+		btfdb_json_set(k, "name", btfdb_json_str(name));
+		btfdb_json_set(k, "raw", json_boolean(raw));
+	}
 	if (!btfdb_cli_quiet)
 		fprintf(stderr, "  + %s%s\n", name, raw ? " (stored raw)" : "");
+}
+
+/* With --json: the summary of a command that wrote the database at path
+ * (added: the kernels added, or NULL; removed: the kernel removed, or NULL).
+ * Returns rc, or an exit code when the summary cannot be made. */
+static int json_write(int rc, const char *command, const char *path, json_t *added,
+		      const char *removed)
+{
+	struct btfdb_err err = { "" };
+	json_t *doc;
+
+	if (rc || !btfdb_json_on()) {
+		json_decref(added);
+		return rc;
+	}
+	if (btfdb_json_write(command, path, added, removed, &doc, &err))
+		return btfdb_cli_fail_input(&err);
+	btfdb_json_result(doc);
+	return 0;
 }
 
 static int finish_write(struct btfdb_db_writer *w, const char *path, struct btfdb_err *err)
@@ -27,50 +53,54 @@ static int do_build(struct btfdb_cli_opts *o)
 {
 	struct btfdb_err err = { "" };
 	struct btfdb_db_writer *w;
+	json_t *added = btfdb_json_on() ? json_array() : NULL;
 	int ret;
 
 	if (!o->out || o->npos < 1)
-		return btfdb_cli_usage(o);
+		return json_write(btfdb_cli_usage(o), "build", NULL, added, NULL);
 	if (o->name && o->npos != 1) {
 		fprintf(stderr, "btfdb: --name needs exactly one source file\n");
-		return BTFDB_EXIT_USAGE;
+		return json_write(BTFDB_EXIT_USAGE, "build", NULL, added, NULL);
 	}
 	if ((ret = btfdb_cli_refuse_aliases(o->pos, o->npos, NULL, o->out)))
-		return ret;
+		return json_write(ret, "build", NULL, added, NULL);
 	if (btfdb_db_writer_new(NULL, &w, &err))
-		return btfdb_cli_fail(&err);
+		return json_write(btfdb_cli_fail(&err), "build", NULL, added, NULL);
 	if (btfdb_db_writer_add_sources(w, (const char *const *)o->pos, o->npos, o->name,
-					progress, NULL, &err)) {
+					progress, added, &err)) {
 		btfdb_db_writer_free(w);
+		json_decref(added);
 		return btfdb_cli_fail(&err);
 	}
-	return finish_write(w, o->out, &err);
+	return json_write(finish_write(w, o->out, &err), "build", o->out, added, NULL);
 }
 
 static int do_add(struct btfdb_cli_opts *o)
 {
 	struct btfdb_err err = { "" };
 	struct btfdb_db_writer *w;
+	json_t *added = btfdb_json_on() ? json_array() : NULL;
 	int ret, lock;
 
 	if (o->npos < 2 || o->out)
-		return btfdb_cli_usage(o);
+		return json_write(btfdb_cli_usage(o), "add", NULL, added, NULL);
 	if (o->name && o->npos != 2) {
 		fprintf(stderr, "btfdb: --name needs exactly one source file\n");
-		return BTFDB_EXIT_USAGE;
+		return json_write(BTFDB_EXIT_USAGE, "add", NULL, added, NULL);
 	}
 	if ((ret = btfdb_cli_refuse_aliases(o->pos + 1, o->npos - 1, NULL, o->pos[0])))
-		return ret;
+		return json_write(ret, "add", NULL, added, NULL);
 	/* the lock stays held until exit, after the append is committed */
 	if (btfdb_db_lock(o->pos[0], &lock, &err) ||
 	    btfdb_db_writer_open_append(o->pos[0], &w, &err))
-		return btfdb_cli_fail(&err);
+		return json_write(btfdb_cli_fail(&err), "add", NULL, added, NULL);
 	if (btfdb_db_writer_add_sources(w, (const char *const *)o->pos + 1, o->npos - 1, o->name,
-					progress, NULL, &err)) {
+					progress, added, &err)) {
 		btfdb_db_writer_free(w);
+		json_decref(added);
 		return btfdb_cli_fail(&err);
 	}
-	return finish_write(w, o->pos[0], &err);
+	return json_write(finish_write(w, o->pos[0], &err), "add", o->pos[0], added, NULL);
 }
 
 /* rm rebuilds the database without the kernel, reclaiming what only it used. */
@@ -89,7 +119,7 @@ static int do_rm(struct btfdb_cli_opts *o)
 							  : btfdb_cli_fail_input(&err);
 	if (!btfdb_cli_quiet)
 		fprintf(stderr, "removed %s from %s\n", o->pos[1], o->pos[0]);
-	return 0;
+	return json_write(0, "rm", o->pos[0], NULL, o->pos[1]);
 }
 
 static int do_compact(struct btfdb_cli_opts *o)
@@ -105,7 +135,7 @@ static int do_compact(struct btfdb_cli_opts *o)
 		/* no such kernel: 1; unreadable, corrupt, or not written: 2 */
 		return ret == -ENOENT || ret == -ENOTUNIQ ? btfdb_cli_fail(&err)
 							  : btfdb_cli_fail_input(&err);
-	return 0;
+	return json_write(0, "compact", o->pos[0], NULL, NULL);
 }
 
 const struct btfdb_cli_cmd btfdb_cmd_build = {

@@ -5,6 +5,7 @@
  *
  *   btfdb COMMAND [ARGS...]       a command of btfdb_cmds[]
  *   btfdb help [COMMAND], btfdb -h, btfdb COMMAND -h
+ *   -j, --json (any command): one JSON document on stdout (btfdb/json)
  */
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "btfdb_cli.h"
 #include "btfdb_fileio.h"
+#include "btfdb_json.h"
 
 static const struct btfdb_cli_cmd *const btfdb_cmds[] = {
 	&btfdb_cmd_build, &btfdb_cmd_add,  &btfdb_cmd_rm,      &btfdb_cmd_compact,
@@ -41,14 +43,18 @@ static void print_help(FILE *f, bool summaries)
 	}
 	fputs(sources_help, f);
 	if (summaries)
-		fputs("\n'btfdb help COMMAND' (or 'btfdb COMMAND -h') shows a command's options.\n", f);
+		fputs("Options of every command:\n"
+		      "  -q, --quiet      no progress messages\n"
+		      "  -j, --json       one JSON document on stdout (docs/schema/btfdb-*.schema.json)\n"
+		      "\n'btfdb help COMMAND' (or 'btfdb COMMAND -h') shows a command's options.\n", f);
 }
 
 static void print_cmd_help(const struct btfdb_cli_cmd *c, FILE *f)
 {
 	fprintf(f, "usage: btfdb %s\n", c->usage);
 	fputs(c->help, f);
-	fputs("  -h, --help       this help\n\n", f);
+	fputs("  -j, --json       one JSON document on stdout (docs/schema/btfdb-*.schema.json)\n"
+	      "  -h, --help       this help\n\n", f);
 	fputs(sources_help, f);
 }
 
@@ -145,14 +151,12 @@ static int parse(int argc, char **argv, struct btfdb_cli_opts *o)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	const struct btfdb_cli_cmd *c;
 	struct btfdb_cli_opts o = { 0 };
 	int ret;
 
-	/* past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing us */
-	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		print_help(stderr, false);
 		return BTFDB_EXIT_USAGE;
@@ -165,13 +169,16 @@ int main(int argc, char **argv)
 				return BTFDB_EXIT_USAGE;
 			}
 			print_cmd_help(c, stdout);
+			btfdb_json_help();
 			return 0;
 		}
 		print_help(stdout, true);
+		btfdb_json_help();
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("btfdb %s\n", BTFDB_VERSION_STRING);
+		btfdb_json_help();
 		return 0;
 	}
 	c = find(argv[1]);
@@ -184,6 +191,7 @@ int main(int argc, char **argv)
 	ret = parse(argc - 2, argv + 2, &o);
 	if (ret == 1) {
 		print_cmd_help(c, stdout);
+		btfdb_json_help();
 		ret = 0;
 	} else if (ret < 0) {
 		ret = btfdb_cli_usage(&o);
@@ -192,4 +200,14 @@ int main(int argc, char **argv)
 	}
 	free(o.pos);
 	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	/* past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing us */
+	signal(SIGXFSZ, SIG_IGN);
+	/* -j/--json is every command's: taken out here */
+	if (btfdb_json_take_option(&argc, argv, false))
+		btfdb_json_begin("btfdb", argc > 1 ? argv[1] : NULL);
+	return btfdb_json_end(dispatch(argc, argv));
 }

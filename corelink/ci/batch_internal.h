@@ -4,6 +4,7 @@
 #define CORELINK_BATCH_INTERNAL_H
 
 #include "batch.h"
+#include "corelink_json.h"
 #include "json.h"
 
 /* XXH3-128 of the bytes as 32 lowercase hex digits (canonical, big-endian) + NUL. */
@@ -26,8 +27,6 @@ static inline const char *cl_s0(const char *s)
 char *cl_strdup0(const char *s);
 /* The manifest as a JSON document (MANIFEST.md), NULL when out of memory. */
 json_t *corelink_manifest_json(const struct corelink_manifest *m);
-/* The portability report as a JSON document (report_md.c), NULL when out of memory. */
-json_t *corelink_report_json(const struct corelink_manifest *m);
 /* Order of manifest kernels by identity (distro, version, arch, release) (manifest.c). */
 int cl_mf_kernel_cmp(const void *a, const void *b);
 /* Free the strings of one kernel list item (batch.c). */

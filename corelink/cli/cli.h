@@ -27,6 +27,7 @@
 
 #include "batch.h"
 #include "btfdb_fileio.h"
+#include "bundle.h"
 
 struct cl_cmd {
 	const char *name;    /* the word after "corelink" (after "corelink bundle" for a subcommand) */
@@ -75,7 +76,8 @@ bool cl_parse_uint(const char *s, unsigned *out);
  * option only batch has.  Kept for existing pipelines: when argv is such a
  * command line, prints a one-line deprecation note pointing to `corelink
  * batch`, runs it as batch and returns true (*rc the exit code); false
- * otherwise.  The only place that still picks a command from options.
+ * otherwise.  With rc NULL only says whether argv is that form.  The only
+ * place that still picks a command from options.
  */
 bool cl_batch_compat_old_form(int argc, char **argv, int *rc);
 
@@ -85,11 +87,12 @@ bool cl_batch_compat_old_form(int argc, char **argv, int *rc);
  * NULL = base_dir/manifest.json), whose artifact paths are relative to
  * base_dir, and the original objects; first refuses outputs that are the
  * manifest, an object or an artifact; prints errors and (unless quiet) a
- * summary; returns an exit code.
+ * summary; its numbers into *stats (when not NULL); returns an exit code.
  */
 int cl_bundle_write(const struct corelink_manifest *m, const char *manifest,
 		    const char *base_dir, const char *const *objs, size_t nobjs,
-		    const char *out, const char *c_header, const char *var, bool quiet);
+		    const char *out, const char *c_header, const char *var, bool quiet,
+		    struct corelink_bundle_stats *stats);
 /*
  * Before anything is written: refuse (print, return an exit code) a bundle
  * output or its C header (either may be NULL) that is one of the n inputs

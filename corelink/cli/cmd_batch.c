@@ -5,9 +5,9 @@
  * options, prints progress and the summary, chooses the exit code).
  *
  *   corelink batch OBJ.o[@ARCH] [OBJ2.o ...] (--btfhub DIR | --db DB | --btf FILE [--btf-name D/V/A/R])...
- *            -o OUTDIR [-j N] [--kernels PATTERN]... [--shard I/N] [--tree]
+ *            -o OUTDIR [-J N] [--kernels PATTERN]... [--shard I/N] [--tree]
  *            [--previous MANIFEST] [--strip-debug] [--report FILE.md|FILE.json|FILE.html]
- *            [--bundle FILE] [--fail-on error|poison|any-poison] [--libbpf 1.1|1.7] [-q]
+ *            [--bundle FILE] [--fail-on error|poison|any-poison] [--libbpf 1.1|1.7] [-q] [-j]
  *
  * The old form without the word "batch", chosen by its options, still runs
  * through cl_batch_compat_old_form() (deprecated, with a note on stderr).
@@ -24,12 +24,15 @@
 #include <unistd.h>
 
 #include "btfdb_fileio.h"
+#include "btfdb_json.h"
 #include "cli.h"
+#include "corelink_json.h"
 
 /* One line saying what is wrong, one pointing at the help; exit code 2. */
 #define usage_error(...) cl_usage_error(&cl_cmd_batch, __VA_ARGS__)
 
 enum fail_on { FAIL_NEVER, FAIL_ERROR, FAIL_POISON, FAIL_ANY_POISON };
+static const char *const fail_on_str[] = { NULL, "error", "poison", "any-poison" };
 
 enum { OPT_BTFHUB = 256, OPT_DB, OPT_BTF, OPT_BTF_NAME, OPT_SHARD, OPT_TREE, OPT_REPORT, OPT_BUNDLE,
        OPT_FAIL_ON, OPT_LIBBPF, OPT_KERNELS, OPT_PREVIOUS, OPT_STRIP_DEBUG };
@@ -185,7 +188,7 @@ static int cmd_batch(int argc, char **argv)
 		{ "btf", required_argument, NULL, OPT_BTF },
 		{ "btf-name", required_argument, NULL, OPT_BTF_NAME },
 		{ "output", required_argument, NULL, 'o' },
-		{ "jobs", required_argument, NULL, 'j' },
+		{ "jobs", required_argument, NULL, 'J' },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "tree", no_argument, NULL, OPT_TREE },
 		{ "report", required_argument, NULL, OPT_REPORT },
@@ -212,6 +215,7 @@ static int cmd_batch(int argc, char **argv)
 	enum fail_on fail_on = FAIL_NEVER;
 	size_t nobjs = 0;
 	int c, rc = CORELINK_EXIT_USAGE, nsrc = 0;
+	bool old_jobs = false;
 	char *slash;
 
 	objs = calloc((size_t)argc, sizeof(*objs));
@@ -224,7 +228,7 @@ static int cmd_batch(int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	/* leading '-': objects may come anywhere; they arrive as option 1 */
-	while ((c = getopt_long(argc, argv, "-:o:j:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "-:o:j:J:qh", lo, NULL)) != -1) {
 		int ret = 0;
 
 		switch (c) {
@@ -244,9 +248,12 @@ static int cmd_batch(int argc, char **argv)
 		case OPT_STRIP_DEBUG:
 			bo.strip_debug = true;
 			break;
-		case 'j':
+		case 'j': /* the old spelling of -J N (-j alone is --json, taken by main.c) */
+			old_jobs = true;
+			/* fall through */
+		case 'J':
 			if (!cl_parse_uint(optarg, &bo.jobs) || !bo.jobs) {
-				rc = usage_error("-j needs a positive number, not '%s'", optarg);
+				rc = usage_error("--jobs needs a positive number, not '%s'", optarg);
 				goto out;
 			}
 			break;
@@ -330,6 +337,8 @@ static int cmd_batch(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (old_jobs && !pr.quiet)
+		fprintf(stderr, "corelink: warning: '-j N' is deprecated: -j is --json now; use --jobs N (-J N)\n");
 	for (i = 0; i < nbtf; i++) {
 		if (corelink_kernels_add_file(&l, btf_paths[i], btf_names[i], &err)) {
 			fprintf(stderr, "corelink: %s\n", err.msg);
@@ -381,12 +390,19 @@ static int cmd_batch(int argc, char **argv)
 	}
 	if (report && cl_write_report(m, report))
 		goto out;
-	if (bundle && cl_bundle_write(m, NULL, outdir, objs, nobjs, bundle, NULL, NULL, pr.quiet))
+	if (bundle && cl_bundle_write(m, NULL, outdir, objs, nobjs, bundle, NULL, NULL, pr.quiet, NULL))
 		goto out;
 	rc = fail_matches(m, fail_on) ? CORELINK_EXIT_RELO : CORELINK_EXIT_OK;
 	if (rc && !pr.quiet)
 		fprintf(stderr, "corelink: --fail-on %s: some entries match (see the manifest)\n",
-			fail_on == FAIL_ERROR ? "error" : fail_on == FAIL_POISON ? "poison" : "any-poison");
+			fail_on_str[fail_on]);
+	if (btfdb_json_on()) {
+		struct corelink_json_batch d = { .output_dir = outdir, .report = report,
+						 .bundle = bundle, .previous = previous,
+						 .fail_on = fail_on_str[fail_on], .failed = rc != 0 };
+
+		btfdb_json_result(corelink_json_batch(&d, m, &st));
+	}
 out:
 	corelink_manifest_free(m);
 	corelink_kernels_free(&l);
@@ -422,7 +438,9 @@ bool cl_batch_compat_old_form(int argc, char **argv, int *rc)
 	for (i = 1; i < argc && !old; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
-		if (batch_only_opt(argv[i]) || (argv[i][0] == '-' && argv[i][1] == 'j'))
+		/* --jobs, -J N, and the old -j N (-j alone is --json) */
+		if (batch_only_opt(argv[i]) || (argv[i][0] == '-' && argv[i][1] == 'J') ||
+		    btfdb_json_jobs_compat(argc, argv, i))
 			old = true;
 		if (!strcmp(argv[i], "--btf") || !strncmp(argv[i], "--btf=", 6))
 			nbtf++;
@@ -433,6 +451,8 @@ bool cl_batch_compat_old_form(int argc, char **argv, int *rc)
 	}
 	if (!old && !(db && !kernel) && nbtf <= 1)
 		return false;
+	if (!rc)
+		return true;
 	fputs("corelink: note: a batch without the word 'batch' is deprecated; use 'corelink batch ...' (same options)\n",
 	      stderr);
 	*rc = cmd_batch(argc, argv);
@@ -457,7 +477,8 @@ const struct cl_cmd cl_cmd_batch = {
 		"  --btf FILE        one more kernel (raw BTF, vmlinux ELF, .btf.tar.xz)\n"
 		"  --btf-name D/V/A/R  identity of the preceding --btf (default: release = file name)\n"
 		"  -o, --output DIR  output directory\n"
-		"  -j, --jobs N      worker threads (default: online CPUs)\n"
+		"  -J, --jobs N      worker threads (default: online CPUs); the old '-j N' still\n"
+		"                    works, with a warning\n"
 		"  --kernels PAT     only kernels whose distro/version/arch/release matches the shell\n"
 		"                    pattern (e.g. 'centos/*/x86_64/*'; '*' crosses '/'; arm64 and\n"
 		"                    aarch64 match each other); repeat for more\n"
@@ -474,6 +495,8 @@ const struct cl_cmd cl_cmd_batch = {
 		"  --bundle FILE     also pack the batch into one bundle (see corelink help bundle)\n"
 		"  --libbpf V        relocate as libbpf V: 1.7 (default, the newest) or 1.1\n"
 		"  -q, --quiet       no progress, no summary\n"
+		"  -j, --json        the summary as one JSON document on stdout\n"
+		"                    (docs/schema/corelink-batch.schema.json)\n"
 		"  -h, --help        this help\n"
 		"\n"
 		"Without --fail-on the exit status is 0 even if some kernels fail: the manifest says so.\n"

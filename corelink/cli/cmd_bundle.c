@@ -26,9 +26,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "btfdb_json.h"
 #include "bundle.h"
 #include "cli.h"
 #include "corelink_bundle.h"
+#include "corelink_json.h"
+#include "json_bundle.h"
 
 static const struct cl_cmd cl_cmd_bundle_ls, cl_cmd_bundle_get, cl_cmd_bundle_verify;
 
@@ -134,7 +137,8 @@ out:
 /* Shared with the batch's --bundle: write FILE (and the C header) from m. */
 int cl_bundle_write(const struct corelink_manifest *m, const char *manifest,
 			const char *base_dir, const char *const *objs, size_t nobjs,
-			const char *out, const char *c_header, const char *var, bool quiet)
+			const char *out, const char *c_header, const char *var, bool quiet,
+			struct corelink_bundle_stats *stats)
 {
 	struct corelink_bundle_stats st;
 	struct btfdb_err err = { 0 };
@@ -170,6 +174,8 @@ int cl_bundle_write(const struct corelink_manifest *m, const char *manifest,
 			"corelink: bundle: %s: %zu bytes: %zu object(s) (%zu bytes), %zu kernel(s), %zu distinct artifact(s) (%zu bytes) as base deltas %zu + patches %zu + tables %zu\n",
 			out, st.total, st.objects, st.orig_bytes, st.kernels, st.artifacts,
 			st.artifact_bytes, st.base_bytes, st.patch_bytes, st.table_bytes);
+	if (stats)
+		*stats = st;
 	rc = CORELINK_EXIT_OK;
 out:
 	free(buf);
@@ -189,6 +195,7 @@ static int cmd_build(int argc, char **argv)
 	};
 	const char *out = NULL, *c_header = NULL, *var = NULL, *manifest = NULL;
 	const char **objs = calloc((size_t)argc, sizeof(*objs));
+	struct corelink_bundle_stats st;
 	struct corelink_manifest *m = NULL;
 	struct btfdb_err err = { 0 };
 	size_t nobjs = 0;
@@ -236,7 +243,9 @@ static int cmd_build(int argc, char **argv)
 		*strrchr(dir, '/') = 0;
 	else
 		strcpy(dir, ".");
-	rc = cl_bundle_write(m, manifest, dir, objs, nobjs, out, c_header, var, quiet);
+	rc = cl_bundle_write(m, manifest, dir, objs, nobjs, out, c_header, var, quiet, &st);
+	if (!rc && btfdb_json_on())
+		btfdb_json_result(corelink_json_bundle(out, c_header, &st));
 out:
 	corelink_manifest_free(m);
 	free(dir);
@@ -299,6 +308,11 @@ static int cmd_ls(int argc, char **argv)
 		return rc;
 	if (open_bundle(file, &b))
 		return CORELINK_EXIT_USAGE;
+	if (btfdb_json_on()) {
+		btfdb_json_result(cl_json_bundle_ls(file, b));
+		corelink_bundle_close(b);
+		return CORELINK_EXIT_OK;
+	}
 	printf("bundle %s: %u object(s), %u artifact(s), %u kernel(s)\n", file,
 	       corelink_bundle_nr_objects(b), corelink_bundle_nr_artifacts(b),
 	       corelink_bundle_nr_kernels(b));
@@ -435,6 +449,8 @@ static int cmd_get(int argc, char **argv)
 		fprintf(stderr, "corelink: bundle: %s\n", werr.msg);
 		goto out;
 	}
+	if (btfdb_json_on())
+		btfdb_json_result(cl_json_bundle_get(file, b, &ch, out));
 	if (ch.how == CORELINK_BUNDLE_EXACT) {
 		struct corelink_bundle_kernel k;
 
@@ -513,6 +529,8 @@ static int cmd_verify(int argc, char **argv)
 			rc = CORELINK_EXIT_USAGE;
 		}
 	}
+	if (!rc && btfdb_json_on())
+		btfdb_json_result(cl_json_bundle_verify(file, b, bytes));
 	if (!rc)
 		printf("%s: ok: %u object(s), %u artifact(s) rebuilt (%" PRIu64 " bytes), %u kernel(s)\n",
 		       file, corelink_bundle_nr_objects(b), corelink_bundle_nr_artifacts(b), bytes,
@@ -530,6 +548,8 @@ static const struct cl_cmd cl_cmd_bundle_ls = {
 		"its artifacts (size, encoding, hash) and each kernel with its BTF hash and\n"
 		"every object's status and artifact there.\n"
 		"\n"
+		"  -j, --json        one JSON document on stdout\n"
+		"                    (docs/schema/corelink-bundle-ls.schema.json)\n"
 		"  -h, --help        this help\n"
 		"\n"
 		"Exit status: 0 ok, 2 bad usage or a damaged bundle.\n",
@@ -557,6 +577,8 @@ static const struct cl_cmd cl_cmd_bundle_get = {
 		"  --no-fallback     only kernels in the bundle\n"
 		"  -o, --output F    the object (written atomically)\n"
 		"  -q, --quiet       no warning about poisoned relocations that may be reached\n"
+		"  -j, --json        one JSON document on stdout\n"
+		"                    (docs/schema/corelink-bundle-get.schema.json)\n"
 		"  -h, --help        this help\n"
 		"\n"
 		"Exit status: 0 ok, 1 nothing fits this host, 2 bad usage or a damaged bundle.\n",
@@ -571,6 +593,8 @@ static const struct cl_cmd cl_cmd_bundle_verify = {
 	.help = "Check every checksum, rebuild every original and artifact against its hash,\n"
 		"and check that the kernels are in order.\n"
 		"\n"
+		"  -j, --json        one JSON document on stdout\n"
+		"                    (docs/schema/corelink-bundle-verify.schema.json)\n"
 		"  -h, --help        this help\n"
 		"\n"
 		"Exit status: 0 ok, 2 bad usage or a damaged bundle.\n",
@@ -615,6 +639,8 @@ const struct cl_cmd cl_cmd_bundle = {
 		"  --c-header F.h     also a C header embedding the bytes (static const unsigned char[])\n"
 		"  --name VAR         the array's name in --c-header (default: from the file name)\n"
 		"  -q, --quiet        no summary\n"
+		"  -j, --json         one JSON document on stdout\n"
+		"                     (docs/schema/corelink-bundle.schema.json)\n"
 		"  -h, --help         this help\n"
 		"\n"
 		"Exit status: 0 ok, 1 nothing fits (get), 2 bad usage or a damaged bundle.\n",

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "btfdb_json.h"
 #include "cli.h"
+#include "corelink_json.h"
 
 /* An output that could not be written (exit 2), not a bad or conflicting manifest (1). */
 static bool write_error(int ret)
@@ -68,6 +70,8 @@ static int cmd_merge(int argc, char **argv)
 		goto out;
 	}
 	rc = report && cl_write_report(m, report) ? CORELINK_EXIT_USAGE : CORELINK_EXIT_OK;
+	if (!rc && btfdb_json_on())
+		btfdb_json_result(corelink_json_merge(in, n, out, report, m));
 out:
 	corelink_manifest_free(m);
 	free(in);
@@ -77,13 +81,15 @@ out:
 const struct cl_cmd cl_cmd_merge = {
 	.name = "merge",
 	.fn = cmd_merge,
-	.usage = "merge MANIFEST... -o OUT.json [--report FILE]",
+	.usage = "merge MANIFEST... -o OUT.json [--report FILE] [-j]",
 	.summary = "the manifests of a sharded batch (--shard I/N) into one",
 	.help = "Merge shard manifests into OUT.json; copy their artifacts next to it\n"
 		"(objects/).  A kernel in several inputs must have identical results.\n"
 		"\n"
 		"  -o, --output F    the merged manifest\n"
 		"  --report FILE     also its portability report (FILE.json, FILE.html or Markdown)\n"
+		"  -j, --json        one JSON document on stdout (the inputs, the merged manifest's\n"
+		"                    counts: docs/schema/corelink-merge.schema.json)\n"
 		"  -h, --help        this help\n"
 		"\n"
 		"Exit status: 0 ok, 1 a conflict or a bad manifest, 2 bad usage or an output\n"

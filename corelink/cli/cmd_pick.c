@@ -4,7 +4,7 @@
  * pick.c's; this file reads the host and prints the path).
  *
  *   corelink pick MANIFEST [--release R] [--arch A] [--distro D] [--distro-version V]
- *            [--object NAME] [--os-release FILE] [-q]
+ *            [--object NAME] [--os-release FILE] [-q] [-j]
  *
  * Exit codes: 0 the path printed; 1 nothing fits (no such kernel, no build
  * for this architecture, the object failed there); 2 bad usage or a
@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "btfdb_json.h"
 #include "cli.h"
+#include "corelink_json.h"
 
 #define usage_error(...) cl_usage_error(&cl_cmd_pick, __VA_ARGS__)
 
@@ -87,6 +89,8 @@ static int cmd_pick(int argc, char **argv)
 								    : CORELINK_EXIT_RELO;
 	}
 	printf("%s\n", res.path);
+	if (btfdb_json_on())
+		btfdb_json_result(corelink_json_pick(manifest, &q, &res));
 	if (res.unguarded && !quiet)
 		fprintf(stderr, "corelink: pick: warning: %s on %s has %zu poisoned relocation(s) that may be reached\n",
 			res.object, res.kernel, res.unguarded);
@@ -98,7 +102,7 @@ const struct cl_cmd cl_cmd_pick = {
 	.name = "pick",
 	.fn = cmd_pick,
 	.usage = "pick MANIFEST [--release R] [--arch A] [--distro D] [--distro-version V]\n"
-		 "pick MANIFEST [--object NAME] [--os-release FILE] [-q]",
+		 "pick MANIFEST [--object NAME] [--os-release FILE] [-q] [-j]",
 	.summary = "the artifact of a batch for this host (or the kernel given)",
 	.help = "Print the path of the artifact built for this host (uname -r / -m,\n"
 		"/etc/os-release ID and VERSION_ID; each overridable).  The release must match\n"
@@ -112,6 +116,8 @@ const struct cl_cmd cl_cmd_pick = {
 		"  --object NAME     which object, when the batch has several\n"
 		"  --os-release FILE read ID and VERSION_ID from FILE instead\n"
 		"  -q, --quiet       no warning about poisoned relocations that may be reached\n"
+		"  -j, --json        one JSON document on stdout (the query and the choice:\n"
+		"                    docs/schema/corelink-pick.schema.json)\n"
 		"  -h, --help        this help\n"
 		"\n"
 		"Exit status: 0 the path printed, 1 nothing fits, 2 bad usage or manifest.\n",

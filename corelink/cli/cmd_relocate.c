@@ -26,8 +26,10 @@
 
 #include "btfdb_db.h"
 #include "btfdb_fileio.h"
+#include "btfdb_json.h"
 #include "cli.h"
 #include "corelink_elf.h"
+#include "corelink_json.h"
 
 #define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
 
@@ -70,17 +72,26 @@ static const struct option long_opts[] = {
 /* One line saying what is wrong, one pointing at -h; exit code 2. */
 #define usage_error(...) cl_usage_error(&cl_cmd_relocate, __VA_ARGS__)
 
-/* "corelink: <file>: <message>", unless the message names the file already. */
-static void print_error(const char *file, const char *msg)
+/* "<file>: <message>", unless the message names the file already. */
+static const char *error_text(const char *file, const char *msg, char *buf, size_t size)
 {
 	size_t n = strlen(file);
 
 	if (!msg[0])
 		msg = "failed";
 	if (strncmp(msg, file, n) == 0 && msg[n] == ':')
-		fprintf(stderr, "corelink: %s\n", msg);
+		snprintf(buf, size, "%s", msg);
 	else
-		fprintf(stderr, "corelink: %s: %s\n", file, msg);
+		snprintf(buf, size, "%s: %s", file, msg);
+	return buf;
+}
+
+/* "corelink: <file>: <message>" */
+static void print_error(const char *file, const char *msg)
+{
+	char buf[2048];
+
+	fprintf(stderr, "corelink: %s\n", error_text(file, msg, buf, sizeof(buf)));
 }
 
 static void print_warning(const struct cli_opts *o, const char *file, const char *msg)
@@ -153,6 +164,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		}
 		case OPT_VERSION:
 			printf("corelink %s\n", CORELINK_VERSION_STRING);
+			btfdb_json_help();
 			return CORELINK_EXIT_OK;
 		default:
 			return cl_getopt_error(&cl_cmd_relocate, c, argv);
@@ -214,13 +226,24 @@ static void report_poison(const struct cli_opts *o, const struct corelink_run *r
 
 		if (!ri || ri->status != CORELINK_RELO_POISONED)
 			continue;
-		snprintf(msg, sizeof(msg),
-			 "program '%s' (%s) insn #%u: %s %s: %s; instruction poisoned, the program fails verification if it is reachable",
-			 ri->prog ? ri->prog : "?", ri->section ? ri->section : "?", ri->insn_idx,
-			 corelink_relo_kind_str(ri->kind), ri->spec ? ri->spec : "?",
-			 ri->reason ? ri->reason : "no matching field or type in the target");
+		corelink_poison_message(ri, msg, sizeof(msg));
 		print_warning(o, o->obj_path, msg);
 	}
+}
+
+/* With --json: the run's document (error: the failure as printed, or NULL). */
+static void json_run(const struct cli_opts *o, const char *btf_path, const char *release,
+		     const struct corelink_obj *obj, const struct corelink_run *run,
+		     const char *error, bool written)
+{
+	struct corelink_json_relocate d = {
+		.object = o->obj_path, .btf = o->db_path ? NULL : btf_path, .db = o->db_path,
+		.kernel = o->kernel, .release = release, .output = o->out_path, .written = written,
+		.strict = o->strict, .libbpf = o->libbpf, .error = error,
+	};
+
+	if (btfdb_json_on())
+		btfdb_json_result(corelink_json_relocate(&d, obj, run));
 }
 
 /*
@@ -272,6 +295,12 @@ static int load_target(const struct cli_opts *o, const struct corelink_obj *obj,
 	if (btfdb_db_kernel_info(*db, (uint32_t)k, &info) == 0)
 		*release = info.release;
 	return 0;
+}
+
+/* The target's release when known: --release, or the database kernel's. */
+static const char *stamp_release(const struct cli_opts *o, const char *db_release)
+{
+	return o->release ? o->release : db_release;
 }
 
 /* Did the run stop on a record that is malformed whatever the target? */
@@ -373,23 +402,27 @@ static int relocate(const struct cli_opts *o)
 	if (run)
 		report_poison(o, run);
 	if (ret) {
-		char msg[sizeof(err.msg) + 64];
+		char msg[sizeof(err.msg) + 64], text[sizeof(msg) + 1024];
 		const char *ename = strerrorname_np(-ret);
 
 		/* the errno is libbpf's for the same failure: name it for comparison */
 		snprintf(msg, sizeof(msg), "%s (%d %s)", err.msg, ret, ename ? ename : "?");
 		print_error(o->obj_path, msg);
+		json_run(o, btf_path, stamp_release(o, db_release), obj, run,
+			 error_text(o->obj_path, msg, text, sizeof(text)), false);
 		/* a malformed record is bad input (2); a sound one that cannot be
 		 * applied to this target is a relocation failure (1) */
 		rc = run_bad_input(run) ? CORELINK_EXIT_USAGE : CORELINK_EXIT_RELO;
 		goto out;
 	}
 	if (o->strict && corelink_run_poisoned(run)) {
-		char msg[128];
+		char msg[128], text[sizeof(msg) + 1024];
 
 		snprintf(msg, sizeof(msg), "%zu poisoned relocation(s) with --strict; no output written",
 			 corelink_run_poisoned(run));
 		print_error(o->obj_path, msg);
+		json_run(o, btf_path, stamp_release(o, db_release), obj, run,
+			 error_text(o->obj_path, msg, text, sizeof(text)), false);
 		rc = CORELINK_EXIT_RELO;
 		goto out;
 	}
@@ -405,6 +438,7 @@ static int relocate(const struct cli_opts *o)
 		print_error(o->out_path, err.msg);
 		goto out;
 	}
+	json_run(o, btf_path, stamp_release(o, db_release), obj, run, NULL, true);
 	rc = CORELINK_EXIT_OK;
 out:
 	corelink_run_free(run);
@@ -440,6 +474,9 @@ const struct cl_cmd cl_cmd_relocate = {
 		"  -o, --output F    output object (written atomically)\n"
 		"  -v, --verbose     print every relocation (repeat for library logs)\n"
 		"  -q, --quiet       no warnings\n"
+		"  -j, --json        one JSON document on stdout: the relocations, poisons with\n"
+		"                    their reasons, warnings and errors\n"
+		"                    (docs/schema/corelink-relocate.schema.json)\n"
 		"      --strict      fail (exit 1) if any relocation is poisoned\n"
 		"      --stamp       record the target in a .note.corelink section\n"
 		"      --release R   kernel release recorded by --stamp\n"

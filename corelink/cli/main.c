@@ -12,12 +12,18 @@
  * pipelines) and a first word that is neither a command nor a file (an
  * unknown command, exit 2).  An input object named like a command is given
  * as ./NAME.
+ *
+ * -j/--json is every command's: main() takes it out of the command line and
+ * runs the command in a JSON session (btfdb/json): one document on stdout,
+ * the command's, the help's, or the error document.  In a batch "-j N" is
+ * still the old spelling of --jobs N.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "btfdb_json.h"
 #include "cli.h"
 
 /* Every command, in the order `corelink --help` lists them. */
@@ -64,6 +70,9 @@ static void print_cmd_list(const struct cl_cmd *const *cmds, const char *prefix,
 void cl_print_help(const struct cl_cmd *c, FILE *f)
 {
 	char prefix[64];
+
+	if (f == stdout) /* asked for: with --json, the help document */
+		btfdb_json_help();
 
 	if (!c) {
 		print_usage_lines(cl_cmd_relocate.usage, true, f);
@@ -115,6 +124,8 @@ const struct cl_cmd cl_cmd_help = {
 		"'corelink help COMMAND' is the same as 'corelink COMMAND --help' and\n"
 		"'corelink COMMAND -h'.\n"
 		"\n"
+		"  -j, --json        the help as one JSON document on stdout\n"
+		"                    (docs/schema/cli-help.schema.json)\n"
 		"  -h, --help        this help\n",
 };
 
@@ -132,13 +143,11 @@ static bool looks_like_command(const char *a)
 	return access(a, F_OK) != 0;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	const struct cl_cmd *c;
 	int rc;
 
-	/* past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing us */
-	signal(SIGXFSZ, SIG_IGN);
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		cl_print_help(NULL, stdout);
 		return CORELINK_EXIT_OK;
@@ -155,4 +164,33 @@ int main(int argc, char **argv)
 		return CORELINK_EXIT_USAGE;
 	}
 	return cl_cmd_relocate.fn(argc, argv);
+}
+
+/* The command argv runs, for the JSON documents ("relocate", "bundle ls", ...). */
+static const char *command_name(int argc, char **argv, bool batch)
+{
+	const struct cl_cmd *c = argc > 1 ? find(cl_cmds, argv[1]) : NULL, *sub;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		return "help";
+	if (c && c->subs && argc > 2 && (sub = find(c->subs, argv[2]))) {
+		static char name[64];
+
+		snprintf(name, sizeof(name), "%s %s", c->name, sub->name);
+		return name;
+	}
+	return c ? c->name : batch ? "batch" : "relocate";
+}
+
+int main(int argc, char **argv)
+{
+	bool batch = (argc > 1 && find(cl_cmds, argv[1]) == &cl_cmd_batch) ||
+		     cl_batch_compat_old_form(argc, argv, NULL);
+
+	/* past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing us */
+	signal(SIGXFSZ, SIG_IGN);
+	/* -j/--json is every command's: taken out here (a batch keeps the old -j N) */
+	if (btfdb_json_take_option(&argc, argv, batch))
+		btfdb_json_begin("corelink", command_name(argc, argv, batch));
+	return btfdb_json_end(dispatch(argc, argv));
 }

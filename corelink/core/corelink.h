@@ -127,12 +127,18 @@ struct corelink_relo_info {
 	const char *prog;      /* program (function symbol) containing it */
 	uint32_t relo_idx;     /* record index within its .BTF.ext section block */
 	uint32_t insn_idx;     /* instruction index within the program */
+	uint32_t insn_off;     /* byte offset of the instruction within its section */
 	uint32_t kind;         /* enum corelink_relo_kind */
 	enum corelink_relo_status status;
 	uint64_t orig_val;     /* value the compiler assumed */
 	uint64_t new_val;      /* value written (OK only) */
 	uint32_t nr_cands;     /* candidates examined */
 	const char *spec;      /* access in source terms, e.g. "struct task_struct.mm" */
+	const char *access;    /* the record's access string, e.g. "0:24" */
+	const char *local_type;  /* local root type, e.g. "struct task_struct___old" */
+	const char *target_type; /* the first matching target type, e.g. "struct task_struct";
+				  * NULL when none matched (poisoned) or not looked up */
+	uint32_t local_type_id, target_type_id; /* their BTF ids (target: 0 when none) */
 	const char *reason;    /* for POISONED/ERROR: why (names the missing field) */
 	int err;               /* negative errno for ERROR */
 	bool bad_input;        /* ERROR caused by the record itself, whatever the target:
@@ -140,6 +146,14 @@ struct corelink_relo_info {
 				* anonymous root, unknown kind, an instruction of a form
 				* no CO-RE relocation can patch (a malformed object) */
 };
+
+/*
+ * What a poisoned relocation means, in one line (the CLI's warning; the
+ * verifier will only say "invalid func unknown#195896080"): "program 'p'
+ * (sec) insn #n: kind spec: reason; instruction poisoned, the program fails
+ * verification if it is reachable".  snprintf-style length.
+ */
+int corelink_poison_message(const struct corelink_relo_info *ri, char *buf, size_t size);
 
 /* The outcome of relocating one object against one target. */
 struct corelink_run;

@@ -191,6 +191,10 @@ bool cl_insn_patchable(const uint8_t *insns, size_t nr_insns, bool big_endian);
  * Up to `upto` high-level accessors (-1: all).  Returns snprintf-style length. */
 int cl_spec_format(char *buf, size_t size, const struct cl_spec *spec, int upto);
 
+/* A type in C terms: "struct task_struct", "enum e", "typedef u64", "void",
+ * "struct <anon>"; "[id]" when btf has no such type.  snprintf-style length. */
+int cl_type_format(char *buf, size_t size, const struct btfdb_btf *btf, uint32_t id);
+
 /* Why a relocation was poisoned, in source terms (names the missing field). */
 void cl_poison_reason(char *buf, size_t size, const struct cl_spec *local_spec,
 		      const struct cl_relo_res *res, const struct cl_relo_diag *diag);

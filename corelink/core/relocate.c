@@ -105,6 +105,7 @@ static int relocate_one(struct reloc_ctx *c, size_t i, struct btfdb_err *e)
 		return info->err = -EINVAL;
 	}
 	info->section = obj->secs[r->sec].name;
+	info->insn_off = r->insn_off;
 	if (r->insn_off % CL_INSN_SZ) {
 		btfdb_err_set(e, "sec '%s': relo #%u: insn offset %u is not a multiple of 8",
 			      info->section, r->sec_relo_idx, r->insn_off);
@@ -134,6 +135,10 @@ static int relocate_one(struct reloc_ctx *c, size_t i, struct btfdb_err *e)
 		ret = -EINVAL;
 		goto fail;
 	}
+	info->access = access;
+	info->local_type_id = r->type_id;
+	cl_type_format(text, sizeof(text), c->local, r->type_id);
+	info->local_type = run_str(c->run, text);
 
 	if (r->kind != CORELINK_TYPE_ID_LOCAL) {
 		ret = cl_cand_cache_get(c->cache, r->type_id, &cands, e);
@@ -157,6 +162,11 @@ static int relocate_one(struct reloc_ctx *c, size_t i, struct btfdb_err *e)
 		goto fail;
 	}
 	info->orig_val = res.orig_val;
+	if (diag.targ_id) {
+		info->target_type_id = diag.targ_id;
+		cl_type_format(text, sizeof(text), c->targ, diag.targ_id);
+		info->target_type = run_str(c->run, text);
+	}
 
 	code = c->run->secs[r->sec].data + r->insn_off;
 	ret = cl_patch_insn(code, prog->insn_off + prog->insn_cnt - insn_idx, obj->big_endian,

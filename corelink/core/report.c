@@ -97,6 +97,18 @@ static const char *c_kind(const struct btf_type *t)
 	}
 }
 
+int cl_type_format(char *buf, size_t size, const struct btfdb_btf *btf, uint32_t id)
+{
+	const struct btf_type *t = id ? btfdb_btf_type(btf, id) : NULL;
+	const char *name = t ? btfdb_btf_str(btf, t->name_off) : NULL;
+
+	if (id == 0)
+		return snprintf(buf, size, "void");
+	if (!t)
+		return snprintf(buf, size, "[%u]", id);
+	return snprintf(buf, size, "%s %s", c_kind(t), name && name[0] ? name : "<anon>");
+}
+
 int cl_spec_format(char *buf, size_t size, const struct cl_spec *spec, int upto)
 {
 	struct sbuf sb = { buf, size, 0 };
@@ -205,4 +217,13 @@ void cl_poison_reason(char *buf, size_t size, const struct cl_spec *local_spec,
 	cl_spec_format(prefix, sizeof(prefix), local_spec, -1);
 	sb_add(&sb, "no candidate matches %s ", prefix);
 	add_checked(&sb, diag);
+}
+
+int corelink_poison_message(const struct corelink_relo_info *ri, char *buf, size_t size)
+{
+	return snprintf(buf, size,
+			"program '%s' (%s) insn #%u: %s %s: %s; instruction poisoned, the program fails verification if it is reachable",
+			ri->prog ? ri->prog : "?", ri->section ? ri->section : "?", ri->insn_idx,
+			corelink_relo_kind_str(ri->kind), ri->spec ? ri->spec : "?",
+			ri->reason ? ri->reason : "no matching field or type in the target");
 }

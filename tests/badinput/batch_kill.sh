@@ -33,7 +33,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 batch() { # OUTDIR REPORT [extra args]
 	local out=$1 rep=$2
 	shift 2
-	"$corelink" batch "${objs[@]}" "${kargs[@]}" -o "$out" --tree --report "$rep" -q -j2 "$@"
+	"$corelink" batch "${objs[@]}" "${kargs[@]}" -o "$out" --tree --report "$rep" -q --jobs 2 "$@"
 }
 
 # the same result as the reference: every file and link, byte for byte
@@ -58,7 +58,7 @@ echo "one batch: ${#objs[@]} objects x $(( ${#kargs[@]} / 4 )) kernels, $n_art a
 n_partial=0 n_tmp=0 n_twice=0
 kill_after() { # DELAY_US OUTDIR REPORT
 	# corelink itself in the background (not a subshell running it), so the kill reaches it
-	"$corelink" batch "${objs[@]}" "${kargs[@]}" -o "$2" --tree --report "$3" -q -j2 >/dev/null 2>&1 &
+	"$corelink" batch "${objs[@]}" "${kargs[@]}" -o "$2" --tree --report "$3" -q --jobs 2 >/dev/null 2>&1 &
 	local pid=$!
 	sleep "$(printf '%d.%06d' $(( $1 / 1000000 )) $(( $1 % 1000000 )))"
 	kill -KILL "$pid" 2>/dev/null

@@ -36,7 +36,7 @@ fi
 
 echo "== 1. batch: ${#objs[@]} objects x BTFHub ${extra:++ running kernel}"
 start=$(date +%s.%N)
-"$corelink" batch "${objs[@]}" --btfhub "$btfhub" "${extra[@]}" -o "$tmp/full" -j2 --tree \
+"$corelink" batch "${objs[@]}" --btfhub "$btfhub" "${extra[@]}" -o "$tmp/full" --jobs 2 --tree \
 	--report "$tmp/full/report.json" > "$tmp/batch.out" 2> "$tmp/batch.err"
 rc=$?
 cat "$tmp/batch.err" | tail -3
@@ -51,17 +51,17 @@ grep -q 'heuristic' "$tmp/report.md" || fail "report.md does not say the guard c
 "$py" "$here/check_batch.py" "$corelink" "$tmp/full" "${objs[@]}" || fail "batch and single runs disagree"
 
 echo "== 1b. a second run stores nothing new and writes the same manifest"
-"$corelink" batch "${objs[@]}" --btfhub "$btfhub" "${extra[@]}" -o "$tmp/full2" -j1 -q || fail "batch -j1"
+"$corelink" batch "${objs[@]}" --btfhub "$btfhub" "${extra[@]}" -o "$tmp/full2" --jobs 1 -q || fail "batch -j1"
 cmp "$tmp/full/manifest.json" "$tmp/full2/manifest.json" || fail "-j2 and -j1 manifests differ"
 echo "ok   -j1 and -j2 manifests identical"
 
 e2e=${objs[0]}
 echo "== 2. shards 1/2 + 2/2, merged == unsharded ($(basename "$e2e"))"
-"$corelink" batch "$e2e" --btfhub "$btfhub" -o "$tmp/one" -j2 -q --fail-on any-poison
+"$corelink" batch "$e2e" --btfhub "$btfhub" -o "$tmp/one" --jobs 2 -q --fail-on any-poison
 [ $? -eq 1 ] || fail "--fail-on any-poison should exit 1 (e2e_task has guarded poisoned relocations)"
-"$corelink" batch "$e2e" --btfhub "$btfhub" -o "$tmp/s1" -j2 -q --shard 1/2 --fail-on poison ||
+"$corelink" batch "$e2e" --btfhub "$btfhub" -o "$tmp/s1" --jobs 2 -q --shard 1/2 --fail-on poison ||
 	fail "shard 1/2 (--fail-on poison must pass: every poison of e2e_task is guarded)"
-"$corelink" batch "$e2e" --btfhub "$btfhub" -o "$tmp/s2" -j2 -q --shard 2/2 --fail-on poison || fail "shard 2/2"
+"$corelink" batch "$e2e" --btfhub "$btfhub" -o "$tmp/s2" --jobs 2 -q --shard 2/2 --fail-on poison || fail "shard 2/2"
 "$py" -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["shard"] != {"index": 2, "count": 2})' \
 	"$tmp/s2/manifest.json" || fail "shard not recorded"
 n1=$(grep -c '"release"' "$tmp/s1/manifest.json"); n2=$(grep -c '"release"' "$tmp/s2/manifest.json")

@@ -29,7 +29,7 @@ export HOME=$tmp  # chromium writes its profile there
 echo "== 1. a BTFHub batch"
 printf 'not BTF' > "$tmp/broken.btf"
 "$corelink" batch "${objs[@]}" --btfhub "$btfhub" --btf "$tmp/broken.btf" --btf-name "broken/1/x86_64/broken-1" \
-	-o "$tmp/out" -j2 -q --report "$tmp/out/report.html" || fail "batch with --report report.html"
+	-o "$tmp/out" --jobs 2 -q --report "$tmp/out/report.html" || fail "batch with --report report.html"
 "$corelink" report "$tmp/out/manifest.json" -o "$tmp/again.html" || fail "corelink report -o x.html"
 cmp "$tmp/out/report.html" "$tmp/again.html" || fail "--report and 'corelink report' differ"
 "$py" "$here/check_html.py" "$chromium" "$tmp/out/manifest.json" "$tmp/out/report.html" || fail "BTFHub report"

@@ -42,7 +42,7 @@ src=(--btf /sys/kernel/btf/vmlinux --btf-name "$name")
 [ -d "$btfhub" ] && src+=(--btfhub "$btfhub") || echo "note: no BTFHub at '$btfhub'; running kernel only"
 
 echo "== batch: $(basename "$obj"), running kernel as $name"
-"$corelink" batch "$obj" "${src[@]}" -o "$tmp/out" -j2 -q || fail "batch failed"
+"$corelink" batch "$obj" "${src[@]}" -o "$tmp/out" --jobs 2 -q || fail "batch failed"
 picked=$("$corelink" pick "$tmp/out/manifest.json") || fail "corelink pick found nothing for this host"
 echo "picked: $picked"
 "$corelink" "$obj" -o "$tmp/single.o" -q || fail "single run for the running kernel failed"

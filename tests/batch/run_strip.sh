@@ -70,8 +70,8 @@ done
 echo "== 2. batch"
 base=()
 for o in "${objs[@]}"; do head -c 6 "$o" | od -An -tx1 | grep -q ' 02$' || base+=("$o"); done
-"$corelink" batch "${base[@]}" --btfhub "$btfhub" -o "$tmp/full" -j2 -q || fail "batch"
-"$corelink" batch "${base[@]}" --btfhub "$btfhub" -o "$tmp/strip" -j2 -q --strip-debug || fail "batch --strip-debug"
+"$corelink" batch "${base[@]}" --btfhub "$btfhub" -o "$tmp/full" --jobs 2 -q || fail "batch"
+"$corelink" batch "${base[@]}" --btfhub "$btfhub" -o "$tmp/strip" --jobs 2 -q --strip-debug || fail "batch --strip-debug"
 grep -q '"strip_debug": true' "$tmp/strip/manifest.json" || fail "manifest does not record strip_debug"
 # entry by entry: the stripped artifact is the stripped normal artifact
 paste <(grep '"artifact"' "$tmp/full/manifest.json") <(grep '"artifact"' "$tmp/strip/manifest.json") |

@@ -27,18 +27,18 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/corelink-2arch.XXXXXX") || fail mktemp
 trap 'rm -rf "$tmp"' EXIT
 
 echo "== 1. detected archs"
-"$corelink" batch "$x86" "$arm" "$other" --btfhub "$btfhub" -o "$tmp/auto" -j2 2> "$tmp/auto.err" ||
+"$corelink" batch "$x86" "$arm" "$other" --btfhub "$btfhub" -o "$tmp/auto" --jobs 2 2> "$tmp/auto.err" ||
 	fail "batch exited $?: $(tail -3 "$tmp/auto.err")"
 tail -1 "$tmp/auto.err"
 "$py" "$here/check_two_arch.py" "$tmp/auto/manifest.json" detected || fail "two-arch manifest"
-"$corelink" batch "$x86@x86_64" "$arm@arm64" "$other" --btfhub "$btfhub" -o "$tmp/given" -j2 -q ||
+"$corelink" batch "$x86@x86_64" "$arm@arm64" "$other" --btfhub "$btfhub" -o "$tmp/given" --jobs 2 -q ||
 	fail "batch with OBJ@ARCH"
 "$py" "$here/check_two_arch.py" "$tmp/given/manifest.json" given || fail "two-arch manifest (given)"
 # the same entries and artifacts either way (arch_from says how the arch was decided)
 diff <(grep -v '"arch_from"' "$tmp/auto/manifest.json") <(grep -v '"arch_from"' "$tmp/given/manifest.json") ||
 	fail "detected and given archs give different manifests"
 echo "ok   detected == given (x86_64, arm64)"
-"$corelink" batch "$x86@all" --btfhub "$btfhub" -o "$tmp/all" -j2 -q || fail "batch with OBJ@all"
+"$corelink" batch "$x86@all" --btfhub "$btfhub" -o "$tmp/all" --jobs 2 -q || fail "batch with OBJ@all"
 "$py" - "$tmp/all/manifest.json" <<'PY' || fail "@all: the x86 build should be poisoned on arm64 kernels"
 import json, sys
 m = json.load(open(sys.argv[1]))

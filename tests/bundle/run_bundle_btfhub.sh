@@ -34,7 +34,7 @@ if [ -r /sys/kernel/btf/vmlinux ]; then
 fi
 
 echo "== 1. batch --bundle: ${#objs[@]} objects x BTFHub ${extra:++ running kernel}"
-"$corelink" batch "${objs[@]}" --btfhub "$btfhub" "${extra[@]}" -o "$tmp/out" -j2 -q --bundle "$tmp/app.bundle" ||
+"$corelink" batch "${objs[@]}" --btfhub "$btfhub" "${extra[@]}" -o "$tmp/out" --jobs 2 -q --bundle "$tmp/app.bundle" ||
 	fail "batch --bundle failed"
 "$corelink" bundle "$tmp/out/manifest.json" "${objs[@]}" -o "$tmp/again.bundle" --c-header "$tmp/app.bundle.h" ||
 	fail "corelink bundle MANIFEST failed"

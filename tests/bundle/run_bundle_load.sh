@@ -60,11 +60,11 @@ trap 'rm -rf "$tmp"' EXIT
 id=$(. /etc/os-release 2>/dev/null; echo "${ID:-linux}/${VERSION_ID:-_}")
 name="$id/$(uname -m)/$(uname -r)"
 mkdir -p "$tmp/a" "$tmp/b"
-"$corelink" batch "$obj" --btfhub "$btfhub" --btf /sys/kernel/btf/vmlinux --btf-name "$name" -o "$tmp/a/out" -j2 -q \
+"$corelink" batch "$obj" --btfhub "$btfhub" --btf /sys/kernel/btf/vmlinux --btf-name "$name" -o "$tmp/a/out" --jobs 2 -q \
 	--bundle "$tmp/a/app.bundle" || fail "batch A"
 "$corelink" bundle "$tmp/a/out/manifest.json" "$obj" -o "$tmp/a/app.bundle" --c-header "$tmp/a/app.bundle.h" -q ||
 	fail "bundle A"
-"$corelink" batch "$obj" --btfhub "$btfhub" -o "$tmp/b/out" -j2 -q || fail "batch B"
+"$corelink" batch "$obj" --btfhub "$btfhub" -o "$tmp/b/out" --jobs 2 -q || fail "batch B"
 "$corelink" bundle "$tmp/b/out/manifest.json" "$obj" -o "$tmp/b/app.bundle" --c-header "$tmp/b/app.bundle.h" -q ||
 	fail "bundle B"
 echo "bundle A $(stat -c %s "$tmp/a/app.bundle") bytes (with $name), bundle B $(stat -c %s "$tmp/b/app.bundle") bytes"

@@ -29,7 +29,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/corelink-bundle2arch.XXXXXX") || fail mktemp
 trap 'rm -rf "$tmp"' EXIT
 
 echo "== 1. batch --bundle of an x86 and an arm64 build of $name"
-"$corelink" batch "$x86" "$arm" "$other" --btfhub "$btfhub" -o "$tmp/out" -j2 -q --bundle "$tmp/app.bundle" ||
+"$corelink" batch "$x86" "$arm" "$other" --btfhub "$btfhub" -o "$tmp/out" --jobs 2 -q --bundle "$tmp/app.bundle" ||
 	fail "batch --bundle failed"
 "$corelink" bundle "$tmp/out/manifest.json" "$arm" "$other" "$x86" -o "$tmp/again.bundle" -q ||
 	fail "corelink bundle MANIFEST (builds in the other order) failed"

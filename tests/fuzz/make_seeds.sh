@@ -105,15 +105,15 @@ if [ -x "$corelink" ] && [ -f "$corelink" ]; then
   ks=(--btf "$t/existence__base.o" --btf-name "synth/1/x86_64/existence-base"
       --btf "$t/existence__minimal.o" --btf-name "synth/1/x86_64/existence-minimal"
       --btf "$t/enumval___err_missing.o" --btf-name "synth/2/aarch64/enumval-err")
-  "$corelink" batch "$bpf/core_existence.bpf.o" "$bpf/core_enumval.bpf.o" "${ks[@]}" -o "$tmp/m1" -q -j1
+  "$corelink" batch "$bpf/core_existence.bpf.o" "$bpf/core_enumval.bpf.o" "${ks[@]}" -o "$tmp/m1" -q --jobs 1
   cp "$tmp/m1/manifest.json" "$here/corpus/manifest/two_objects.json"
   "$corelink" batch "$bpf/core_bitfields.bpf.o" --btf "$t/bitfields__base.o" \
-    --btf "$t/bitfields___err_too_big_bitfield.o" -o "$tmp/m4" -q -j1
+    --btf "$t/bitfields___err_too_big_bitfield.o" -o "$tmp/m4" -q --jobs 1
   cp "$tmp/m4/manifest.json" "$here/corpus/manifest/error_entry.json"
-  "$corelink" batch "$bpf/core_existence.bpf.o" "${ks[@]}" -o "$tmp/m2" -q -j1 --shard 2/2
+  "$corelink" batch "$bpf/core_existence.bpf.o" "${ks[@]}" -o "$tmp/m2" -q --jobs 1 --shard 2/2
   cp "$tmp/m2/manifest.json" "$here/corpus/manifest/shard.json"
   "$corelink" batch "$bpf/e2e_task.bpf.o" --btf "$t/misc__base.o" \
-    --btf-name $'odd "distro"/1\\x/\xc3\xa9\t/5.4' -o "$tmp/m3" -q -j1
+    --btf-name $'odd "distro"/1\\x/\xc3\xa9\t/5.4' -o "$tmp/m3" -q --jobs 1
   cp "$tmp/m3/manifest.json" "$here/corpus/manifest/odd_strings.json"
   sed -i "s|$build/|build/|g" "$here"/corpus/manifest/*.json  # no machine paths in the seeds
 else

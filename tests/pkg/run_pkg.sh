@@ -87,7 +87,7 @@ cmp "$work/tmp/tool.o" "$work/tmp/build.o" || fail "installed tool's output diff
 "$bin/btfdb" build "$tgt" "$tgt2" -o "$work/tmp/k.btfdb" >/dev/null || fail "installed btfdb build"
 [ "$("$bin/btfdb" ls "$work/tmp/k.btfdb" | grep -c existence__)" -eq 2 ] || fail "installed btfdb ls"
 "$bin/corelink" batch "$obj" --btf "$tgt" --btf-name "synth/1/x86_64/5.10-base" \
-	--btf "$tgt2" --btf-name "synth/1/x86_64/5.4-minimal" -o "$work/tmp/batch" -q -j1 ||
+	--btf "$tgt2" --btf-name "synth/1/x86_64/5.4-minimal" -o "$work/tmp/batch" -q --jobs 1 ||
 	fail "installed corelink batch"
 
 echo "== 5. man pages and completion"

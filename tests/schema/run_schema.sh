@@ -21,10 +21,10 @@ t=$bpf/targets
 ks=(--btf "$t/existence__base.o" --btf-name "synth/1/x86_64/base"
     --btf "$t/existence__minimal.o" --btf-name "synth/1/x86_64/minimal"
     --btf "$t/bitfields___err_too_big_bitfield.o" --btf-name "synth/2/aarch64/err")
-"$corelink" batch "$bpf/core_existence.bpf.o" "$bpf/core_bitfields.bpf.o" "${ks[@]}" -o "$tmp/b" -q -j1 \
+"$corelink" batch "$bpf/core_existence.bpf.o" "$bpf/core_bitfields.bpf.o" "${ks[@]}" -o "$tmp/b" -q --jobs 1 \
 	--report "$tmp/b/report.json"; rc=$?
 [ $rc -eq 0 ] || fail "batch exited $rc"
-"$corelink" batch "$bpf/core_existence.bpf.o" "${ks[@]}" -o "$tmp/s" -q -j1 --shard 1/2 || fail "shard batch"
+"$corelink" batch "$bpf/core_existence.bpf.o" "${ks[@]}" -o "$tmp/s" -q --jobs 1 --shard 1/2 || fail "shard batch"
 "$corelink" report "$tmp/s/manifest.json" -o "$tmp/s/report.json" || fail "corelink report"
 for s in ok poisoned error; do
 	grep -q "\"status\": \"$s\"" "$tmp/b/manifest.json" || fail "the batch has no $s entry"
