@@ -67,6 +67,33 @@ int cl_write_report(const struct corelink_manifest *m, const char *path);
 int cl_refuse_file_aliases(const char *const *ins, size_t n, const char *what, const char *out,
 			   const char *out_what);
 
+/*
+ * The host-selection options of pick and bundle get, spelled and parsed in
+ * one place: --release, --arch, --distro, --distro-version (also --version,
+ * the older spelling) and --os-release.  CL_HOST_OPTIONS goes into the
+ * command's struct option array, CL_HOST_HELP into its help;
+ * cl_host_option() stores an option of these into *h and returns true, and
+ * false for any other option (the command's own).
+ */
+enum { CL_OPT_RELEASE = 0x1000, CL_OPT_ARCH, CL_OPT_DISTRO, CL_OPT_DISTRO_VERSION, CL_OPT_OS_RELEASE };
+struct cl_host_sel {
+	const char *release, *arch, *distro, *version, *os_release;
+};
+#define CL_HOST_OPTIONS                                                                      \
+	{ "release", required_argument, NULL, CL_OPT_RELEASE },                              \
+	{ "arch", required_argument, NULL, CL_OPT_ARCH },                                    \
+	{ "distro", required_argument, NULL, CL_OPT_DISTRO },                                \
+	{ "distro-version", required_argument, NULL, CL_OPT_DISTRO_VERSION },                \
+	{ "version", required_argument, NULL, CL_OPT_DISTRO_VERSION },                       \
+	{ "os-release", required_argument, NULL, CL_OPT_OS_RELEASE }
+#define CL_HOST_HELP                                                                         \
+	"  --release R       the kernel release (default: uname -r)\n"                         \
+	"  --arch A          the architecture (default: uname -m)\n"                           \
+	"  --distro D        the distribution (default: ID of /etc/os-release)\n"              \
+	"  --distro-version V  its version (default: VERSION_ID); --version V is the same\n"   \
+	"  --os-release FILE read ID and VERSION_ID from FILE instead\n"
+bool cl_host_option(int opt, const char *arg, struct cl_host_sel *h);
+
 /* A decimal number in [0, 2^20]. */
 bool cl_parse_uint(const char *s, unsigned *out);
 

@@ -120,3 +120,15 @@ bool cl_parse_uint(const char *s, unsigned *out)
 	*out = (unsigned)v;
 	return true;
 }
+
+bool cl_host_option(int opt, const char *arg, struct cl_host_sel *h)
+{
+	switch (opt) {
+	case CL_OPT_RELEASE: h->release = arg; return true;
+	case CL_OPT_ARCH: h->arch = arg; return true;
+	case CL_OPT_DISTRO: h->distro = arg; return true;
+	case CL_OPT_DISTRO_VERSION: h->version = arg; return true;
+	case CL_OPT_OS_RELEASE: h->os_release = arg; return true;
+	default: return false;
+	}
+}

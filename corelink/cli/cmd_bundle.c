@@ -7,7 +7,7 @@
  *   corelink bundle MANIFEST OBJ.o... -o APP.bundle [--c-header APP.bundle.h] [--name VAR] [-q]
  *   corelink bundle ls FILE
  *   corelink bundle get FILE [OBJECT] [--release R] [--arch A] [--distro D] [--distro-version V]
- *            [--os-release F] [--btf PATH | --no-fallback] -o OUT.o [-q]
+ *            [--os-release FILE] [--btf PATH | --no-fallback] -o OUT.o [-q]
  *   corelink bundle verify FILE
  *
  * The subcommands are a table as the tool's commands are (bundle_cmds[]):
@@ -364,15 +364,9 @@ static int cmd_ls(int argc, char **argv)
 
 static int cmd_get(int argc, char **argv)
 {
-	enum { OPT_RELEASE = 256, OPT_ARCH, OPT_DISTRO, OPT_DISTRO_VERSION, OPT_OS_RELEASE, OPT_BTF,
-	       OPT_NO_FALLBACK };
+	enum { OPT_BTF = 256, OPT_NO_FALLBACK };
 	static const struct option lo[] = {
-		{ "release", required_argument, NULL, OPT_RELEASE },
-		{ "arch", required_argument, NULL, OPT_ARCH },
-		{ "distro", required_argument, NULL, OPT_DISTRO },
-		{ "distro-version", required_argument, NULL, OPT_DISTRO_VERSION },
-		{ "version", required_argument, NULL, OPT_DISTRO_VERSION }, /* the older spelling */
-		{ "os-release", required_argument, NULL, OPT_OS_RELEASE },
+		CL_HOST_OPTIONS,
 		{ "btf", required_argument, NULL, OPT_BTF },
 		{ "no-fallback", no_argument, NULL, OPT_NO_FALLBACK },
 		{ "output", required_argument, NULL, 'o' },
@@ -381,6 +375,7 @@ static int cmd_get(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct corelink_bundle_query q = { 0 };
+	struct cl_host_sel sel = { 0 };
 	struct corelink_bundle_choice ch;
 	struct corelink_bundle_err err;
 	struct corelink_bundle *b = NULL;
@@ -393,6 +388,8 @@ static int cmd_get(int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "-:o:qh", lo, NULL)) != -1) {
+		if (cl_host_option(c, optarg, &sel))
+			continue;
 		switch (c) {
 		case 1:
 			if (!file)
@@ -402,11 +399,6 @@ static int cmd_get(int argc, char **argv)
 			else
 				return usage_error(&cl_cmd_bundle_get, "get: unexpected argument '%s'", optarg);
 			break;
-		case OPT_RELEASE: q.release = optarg; break;
-		case OPT_ARCH: q.arch = optarg; break;
-		case OPT_DISTRO: q.distro = optarg; break;
-		case OPT_DISTRO_VERSION: q.version = optarg; break;
-		case OPT_OS_RELEASE: q.os_release = optarg; break;
 		case OPT_BTF: q.btf_path = optarg; break;
 		case OPT_NO_FALLBACK: q.btf_path = ""; break;
 		case 'o': out = optarg; break;
@@ -420,6 +412,11 @@ static int cmd_get(int argc, char **argv)
 	}
 	if (!file || !out)
 		return usage_error(&cl_cmd_bundle_get, "get needs FILE [OBJECT] -o OUT.o");
+	q.release = sel.release;
+	q.arch = sel.arch;
+	q.distro = sel.distro;
+	q.version = sel.version;
+	q.os_release = sel.os_release;
 	{
 		struct btfdb_fileio_path in = { file, "bundle", false }, o = { out, "output", false };
 
@@ -560,18 +557,14 @@ static const struct cl_cmd cl_cmd_bundle_get = {
 	.name = "get",
 	.fn = cmd_get,
 	.usage = "bundle get FILE [OBJECT] [--release R] [--arch A] [--distro D] [--distro-version V]\n"
-		 "bundle get FILE [OBJECT] [--os-release F] [--btf PATH | --no-fallback] -o OUT.o [-q]",
+		 "bundle get FILE [OBJECT] [--os-release FILE] [--btf PATH | --no-fallback] -o OUT.o [-q]",
 	.summary = "the object for this host (or the kernel given)",
 	.help = "Select for this host (uname -r/-m, /etc/os-release), or the identity given,\n"
 		"and write the object: the kernel's artifact, or for a kernel not in the\n"
 		"bundle with kernel BTF the original CO-RE object.  OBJECT: which object, when\n"
 		"the bundle has several.\n"
 		"\n"
-		"  --release R       the kernel release (default: uname -r)\n"
-		"  --arch A          the architecture (default: uname -m)\n"
-		"  --distro D        the distribution (default: ID of /etc/os-release)\n"
-		"  --distro-version V  its version (default: VERSION_ID); --version V is the same\n"
-		"  --os-release F    read ID and VERSION_ID from F instead\n"
+		CL_HOST_HELP
 		"  --btf PATH        the kernel BTF that makes a kernel not in the bundle fit\n"
 		"                    (default /sys/kernel/btf/vmlinux)\n"
 		"  --no-fallback     only kernels in the bundle\n"

@@ -23,16 +23,10 @@
 
 static int cmd_pick(int argc, char **argv)
 {
-	enum { OPT_RELEASE = 256, OPT_ARCH, OPT_DISTRO, OPT_DISTRO_VERSION, OPT_OBJECT,
-	       OPT_OS_RELEASE };
+	enum { OPT_OBJECT = 256 };
 	static const struct option lo[] = {
-		{ "release", required_argument, NULL, OPT_RELEASE },
-		{ "arch", required_argument, NULL, OPT_ARCH },
-		{ "distro", required_argument, NULL, OPT_DISTRO },
-		{ "distro-version", required_argument, NULL, OPT_DISTRO_VERSION },
-		{ "version", required_argument, NULL, OPT_DISTRO_VERSION }, /* the older spelling */
+		CL_HOST_OPTIONS,
 		{ "object", required_argument, NULL, OPT_OBJECT },
-		{ "os-release", required_argument, NULL, OPT_OS_RELEASE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -40,26 +34,24 @@ static int cmd_pick(int argc, char **argv)
 	struct corelink_pick_query q = { 0 };
 	struct corelink_pick_result res;
 	struct corelink_host host;
+	struct cl_host_sel sel = { 0 };
 	struct btfdb_err err = { 0 };
-	const char *os_release = NULL, *manifest = NULL;
+	const char *manifest = NULL;
 	bool quiet = false;
 	int c, ret;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "-:qh", lo, NULL)) != -1) {
+		if (cl_host_option(c, optarg, &sel))
+			continue;
 		switch (c) {
 		case 1:
 			if (manifest)
 				return usage_error("pick: one manifest only");
 			manifest = optarg;
 			break;
-		case OPT_RELEASE: q.release = optarg; break;
-		case OPT_ARCH: q.arch = optarg; break;
-		case OPT_DISTRO: q.distro = optarg; break;
-		case OPT_DISTRO_VERSION: q.version = optarg; break;
 		case OPT_OBJECT: q.object = optarg; break;
-		case OPT_OS_RELEASE: os_release = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h':
 			cl_print_help(&cl_cmd_pick, stdout);
@@ -70,18 +62,14 @@ static int cmd_pick(int argc, char **argv)
 	}
 	if (!manifest)
 		return usage_error("pick: missing MANIFEST");
-	if (corelink_host_detect(&host, os_release, &err)) {
+	if (corelink_host_detect(&host, sel.os_release, &err)) {
 		fprintf(stderr, "corelink: pick: %s\n", err.msg);
 		return CORELINK_EXIT_RELO;
 	}
-	if (!q.release)
-		q.release = host.release;
-	if (!q.arch)
-		q.arch = host.arch;
-	if (!q.distro)
-		q.distro = host.distro;
-	if (!q.version)
-		q.version = host.version;
+	q.release = sel.release ? sel.release : host.release;
+	q.arch = sel.arch ? sel.arch : host.arch;
+	q.distro = sel.distro ? sel.distro : host.distro;
+	q.version = sel.version ? sel.version : host.version;
 	ret = corelink_pick(manifest, &q, &res, &err);
 	if (ret) {
 		fprintf(stderr, "corelink: pick: %s\n", err.msg);
@@ -109,12 +97,8 @@ const struct cl_cmd cl_cmd_pick = {
 		"exactly; distro and version break ties; an object built for several\n"
 		"architectures resolves by the host's.\n"
 		"\n"
-		"  --release R       the kernel release (default: uname -r)\n"
-		"  --arch A          the architecture (default: uname -m)\n"
-		"  --distro D        the distribution (default: ID of /etc/os-release)\n"
-		"  --distro-version V  its version (default: VERSION_ID); --version V is the same\n"
+		CL_HOST_HELP
 		"  --object NAME     which object, when the batch has several\n"
-		"  --os-release FILE read ID and VERSION_ID from FILE instead\n"
 		"  -q, --quiet       no warning about poisoned relocations that may be reached\n"
 		"  -j, --json        one JSON document on stdout (the query and the choice:\n"
 		"                    docs/schema/corelink-pick.schema.json)\n"

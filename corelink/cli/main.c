@@ -179,6 +179,8 @@ static const char *command_name(int argc, char **argv, bool batch)
 		snprintf(name, sizeof(name), "%s %s", c->name, sub->name);
 		return name;
 	}
+	if (!c && !batch && argc > 1 && looks_like_command(argv[1]))
+		return NULL; /* an unknown command: the error document says none */
 	return c ? c->name : batch ? "batch" : "relocate";
 }
 

@@ -142,7 +142,10 @@ for words in (["relocate"], ["batch"], ["pick"], ["merge"], ["report"], ["bundle
     d2, _, _ = run(name + ".json2", [CL, "help"] + words + ["-j"], 0, "corelink-help")
     if d1 and d2:
         check(name + ".h_json", d1["text"] == d2["text"], "CMD -h -j differs from help CMD -j")
-err_doc("unknown_command", [CL, "frobnicate", "-j"], 2, contains="unknown command 'frobnicate'")
+d = err_doc("unknown_command", [CL, "frobnicate", "-j"], 2, contains="unknown command 'frobnicate'")
+if d:
+    check("unknown_command.command", d.get("command") is None,
+          f"an unknown command's document names command {d.get('command')!r}, want null")
 err_doc("help.unknown", [CL, "help", "frobnicate", "-j"], 2, contains="no command 'frobnicate'")
 
 VLINE = re.compile(r"^(\S+) (\S+) insn #(\d+) (\S+): (.*): (\d+) -> (\d+)$")
