@@ -237,6 +237,8 @@ static inline __attribute__((always_inline)) int check_type_structure(const stru
 	if (!has_vlen(kind) && btfdb_vlen(t))
 		return bad(t, id, "vlen", btfdb_vlen(t), err);
 
+	if (btfdb_kind_is_ref(kind))
+		return check_ref(btf, id, t->type, err, vs);
 	switch (kind) {
 	case BTF_KIND_INT: {
 		uint32_t bits = btfdb_int_bits(t), off = btfdb_int_offset(t);
@@ -254,13 +256,6 @@ static inline __attribute__((always_inline)) int check_type_structure(const stru
 		}
 		return 0;
 	}
-	case BTF_KIND_PTR:
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_TYPE_TAG:
-		return check_ref(btf, id, t->type, err, vs);
 	case BTF_KIND_ARRAY:
 		return check_ref(btf, id, btfdb_array(t)->type, err, vs) ?:
 		       check_ref(btf, id, btfdb_array(t)->index_type, err, vs);

@@ -479,19 +479,14 @@ static int resolve_func_proto(const struct btfdb_btf *btf, uint32_t id, const st
 int btfdb_kr_resolve(const struct btfdb_btf *btf, uint32_t id, const struct btf_type *t,
 		     struct btfdb_err *err)
 {
+	if (btfdb_kind_is_ref(btfdb_kind(t)))
+		return resolve_ref(btf, id, t, err);
 	switch (btfdb_kind(t)) {
 	case BTF_KIND_ARRAY:
 		return resolve_array(btf, id, t, err);
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
 		return resolve_members(btf, id, t, err);
-	case BTF_KIND_PTR:
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_TYPE_TAG:
-		return resolve_ref(btf, id, t, err);
 	case BTF_KIND_FUNC_PROTO:
 		return resolve_func_proto(btf, id, t, err);
 	}

@@ -152,6 +152,21 @@ static inline bool btfdb_is_mod(const struct btf_type *t)
 	return k == BTF_KIND_VOLATILE || k == BTF_KIND_CONST || k == BTF_KIND_RESTRICT ||
 	       k == BTF_KIND_TYPE_TAG;
 }
+/* PTR, TYPEDEF and the modifiers (VOLATILE, CONST, RESTRICT, TYPE_TAG):
+ * kinds that only refer to another type through t->type. */
+static inline bool btfdb_kind_is_ref(uint16_t k)
+{
+	return k == BTF_KIND_PTR || k == BTF_KIND_TYPEDEF || k == BTF_KIND_VOLATILE ||
+	       k == BTF_KIND_CONST || k == BTF_KIND_RESTRICT || k == BTF_KIND_TYPE_TAG;
+}
+/* The kinds whose size_or_type field (t->type) is a type id: those of
+ * btfdb_kind_is_ref() plus FUNC, FUNC_PROTO (its return type), VAR and
+ * DECL_TAG. */
+static inline bool btfdb_kind_has_type(uint16_t k)
+{
+	return btfdb_kind_is_ref(k) || k == BTF_KIND_FUNC || k == BTF_KIND_FUNC_PROTO ||
+	       k == BTF_KIND_VAR || k == BTF_KIND_DECL_TAG;
+}
 static inline const struct btf_member *btfdb_members(const struct btf_type *t)
 {
 	return (const struct btf_member *)(t + 1);

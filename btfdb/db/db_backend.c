@@ -84,16 +84,14 @@ static bool refs_in_range(const struct btf_type *t, uint32_t max)
 	unsigned kind = btfdb_kind(t), vlen = btfdb_vlen(t), i;
 	const uint32_t *x = (const uint32_t *)(t + 1);
 
+	if (btfdb_kind_has_type(kind) && t->type > max)
+		return false;
 	switch (kind) {
-	case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
-	case BTF_KIND_TYPE_TAG:
-		return t->type <= max;
 	case BTF_KIND_FUNC_PROTO:
 		for (i = 0; i < vlen; i++)
 			if (x[2 * i + 1] > max)
 				return false;
-		return t->type <= max;
+		return true;
 	case BTF_KIND_ARRAY:
 		return x[0] <= max && x[1] <= max;
 	case BTF_KIND_STRUCT: case BTF_KIND_UNION:

@@ -74,19 +74,6 @@ void btfdb_dbuf_free(struct btfdb_dbuf *b)
 	b->len = b->cap = 0;
 }
 
-/* Kinds whose size_or_type field is a type reference. */
-static int kind_refs_type(unsigned kind)
-{
-	switch (kind) {
-	case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC:
-	case BTF_KIND_FUNC_PROTO: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
-	case BTF_KIND_TYPE_TAG:
-		return 1;
-	default:
-		return 0;
-	}
-}
 
 /* Words after struct btf_type for kind/vlen; -1 for an unknown kind. */
 static long extra_words(unsigned kind, unsigned vlen)
@@ -131,7 +118,7 @@ void btfdb_dbf_type_refs(const void *tp, void (*fn)(void *ctx, uint32_t id), voi
 
 	if (n < 0)
 		return;
-	if (kind_refs_type(kind))
+	if (btfdb_kind_has_type(kind))
 		fn(ctx, t->type);
 	for (i = 0; i < (unsigned long)n; i++)
 		if (roles[i % g] == 'r')
@@ -218,7 +205,7 @@ int btfdb_dbf_rec_encode(const void *tp, size_t t_size, uint32_t own_id,
 	roles = extra_roles(kind, &g);
 	e_v(&e, t->info);
 	e_name(&e, t->name_off);
-	if (kind_refs_type(kind))
+	if (btfdb_kind_has_type(kind))
 		e_ref(&e, t->type);
 	else
 		e_v(&e, t->size);
@@ -343,7 +330,7 @@ static int rec_walk(const uint8_t **pp, const uint8_t *end, uint32_t own_id,
 		return -EINVAL;
 	roles = extra_roles(kind, &g);
 	t.name_off = d_name(&d);
-	if (kind_refs_type(kind))
+	if (btfdb_kind_has_type(kind))
 		t.type = d_ref(&d);
 	else
 		t.size = d_u32(&d);
@@ -468,7 +455,7 @@ int btfdb_dbf_rec_skip(const uint8_t **pp, const uint8_t *end)
 	roles = extra_roles(kind, &g);
 	if (sk_skip(&p, end)) /* name */
 		return -EINVAL;
-	if (kind_refs_type(kind)) {
+	if (btfdb_kind_has_type(kind)) {
 		if (sk_ref(&p, end))
 			return -EINVAL;
 	} else if (sk_v(&p, end, &v) || v > UINT32_MAX) {
