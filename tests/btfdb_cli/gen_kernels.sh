@@ -1,0 +1,62 @@
+#!/bin/bash
+# Usage: gen_kernels.sh BTFDB_BINARY BTFHUB_DIR GEN_KERNELS_SCRIPT
+# scripts/gen-kernels writes kernels that btfdb stores as it stores real
+# ones: one release of each series style (stable from an Android base,
+# renumber from a Kylin base, reorder from a Debian base) is valid BTF for
+# bpftool (when present), btfdb keeps every one in shared form (not "raw": a
+# generator that wrote a second copy of a name made btfdb store every
+# generated kernel whole, which the scale bench then measured), and each
+# extracts byte-identical.  A reorder release really has another type order.
+set -u
+B=$1
+H=$2
+GEN=$3
+bases="android/common-android12-5.10/arm64/a12-5.10-2021-09-arm64
+kylin/V10/aarch64/4.19.90-24.4.v2101.ky10.aarch64
+debian/12/x86_64/6.1.0-47-amd64"
+for b in $bases; do
+	if [ ! -f "$H/$b.btf.tar.xz" ]; then
+		echo "SKIP: BTFHub data ($H/$b.btf.tar.xz) is absent"
+		exit 77
+	fi
+done
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+srcs=()
+for b in $bases; do srcs+=("$H/$b.btf.tar.xz"); done
+BTFHUB_DIR=$H "$GEN" --count 3 --out "$T/gen" "${srcs[@]}" 2> "$T/gen.log" || {
+	cat "$T/gen.log"; echo "gen-kernels failed"; exit 1; }
+for style in stable renumber reorder; do
+	grep -q "1 x $style" "$T/gen.log" && ok || bad "no $style release generated: $(cat "$T/gen.log")"
+done
+mapfile -t gen < <(find "$T/gen" -name '*-gen*.btf' | sort)
+[ ${#gen[@]} = 3 ] && ok || bad "want 3 generated kernels, got ${#gen[@]}"
+if command -v bpftool > /dev/null; then
+	for g in "${gen[@]}"; do
+		bpftool btf dump file "$g" format raw > /dev/null 2>&1 && ok || bad "bpftool refuses $g"
+	done
+else
+	echo "note: bpftool is missing: the generated blobs are not checked by it"
+fi
+"$B" build -q "${srcs[@]}" "$T/gen" -o "$T/db" || { echo "btfdb build failed"; exit 1; }
+"$B" ls "$T/db" > "$T/ls"
+[ "$(grep -c -- '-gen' "$T/ls")" = 3 ] && ok || bad "the database does not list the 3 generated kernels"
+if grep -q ' raw$' "$T/ls"; then bad "kernels stored raw (not in shared form): $(grep ' raw$' "$T/ls")"
+else ok; fi
+for g in "${gen[@]}"; do
+	k=$(basename "$g" .btf)
+	"$B" extract -q "$T/db" "$k" -o "$T/x.btf" && cmp -s "$T/x.btf" "$g" && ok ||
+		bad "$k: extract differs from the generated blob"
+done
+# the reorder release's types come in another order than its base's
+tar -xJOf "$H/debian/12/x86_64/6.1.0-47-amd64.btf.tar.xz" > "$T/deb.btf"
+r=$(find "$T/gen" -path '*debian*' -name '*-gen*.btf')
+if [ -n "$r" ] && [ "$(head -c 4000 "$T/deb.btf" | tail -c 2000 | xxd -p)" != "$(head -c 4000 "$r" | tail -c 2000 | xxd -p)" ]; then ok
+else bad "the reorder release starts as its base does"; fi
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
