@@ -14,18 +14,9 @@ GEN=$3
 bases="android/common-android12-5.10/arm64/a12-5.10-2021-09-arm64
 kylin/V10/aarch64/4.19.90-24.4.v2101.ky10.aarch64
 debian/12/x86_64/6.1.0-47-amd64"
-for b in $bases; do
-	if [ ! -f "$H/$b.btf.tar.xz" ]; then
-		echo "SKIP: BTFHub data ($H/$b.btf.tar.xz) is absent"
-		exit 77
-	fi
-done
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/common.sh"
+# shellcheck disable=SC2086
+need_btfhub $bases
 
 srcs=()
 for b in $bases; do srcs+=("$H/$b.btf.tar.xz"); done
@@ -58,5 +49,4 @@ tar -xJOf "$H/debian/12/x86_64/6.1.0-47-amd64.btf.tar.xz" > "$T/deb.btf"
 r=$(find "$T/gen" -path '*debian*' -name '*-gen*.btf')
 if [ -n "$r" ] && [ "$(head -c 4000 "$T/deb.btf" | tail -c 2000 | xxd -p)" != "$(head -c 4000 "$r" | tail -c 2000 | xxd -p)" ]; then ok
 else bad "the reorder release starts as its base does"; fi
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish

@@ -25,18 +25,8 @@ H=$2
 K1=kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64
 K2=vm/6.18/x86_64/6.18.44-fc-v445
 K3=kylin/V10/aarch64/4.19.90-24.4.v2101.ky10.aarch64
-for k in $K1 $K2 $K3; do
-	if [ ! -f "$H/$k.btf.tar.xz" ]; then
-		echo "SKIP: BTFHub data ($H/$k.btf.tar.xz) is absent"
-		exit 77
-	fi
-done
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/common.sh"
+need_btfhub "$K1" "$K2" "$K3"
 names() { "$B" ls "$1" 2>&1 | awk 'NR > 1 { print $1 }' | sort | tr '\n' ' '; }
 # DIR WHAT [ALLOW]: nothing but the database; with ALLOW, a killed writer's
 # temporary (".db.XXXXXX", named only just before its rename) may remain
@@ -205,5 +195,4 @@ else
 	echo "note: strace is missing or cannot trace here: the system-call kill points are not run"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish

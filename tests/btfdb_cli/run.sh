@@ -6,16 +6,8 @@ B=$1
 H=$2
 K1=kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64
 K2=vm/6.18/x86_64/6.18.44-fc-v445
-if [ ! -f "$H/$K1.btf.tar.xz" ] || [ ! -f "$H/$K2.btf.tar.xz" ]; then
-	echo "SKIP: BTFHub data ($H) is absent"
-	exit 77
-fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/common.sh"
+need_btfhub "$K1" "$K2"
 # expect NAME WANT_RC WANT_FILE CMD...: exit code and exact stdout+stderr
 expect() {
 	local name=$1 rc=$2 want=$3 got
@@ -154,5 +146,4 @@ expect help-unknown 2 /dev/stdin "$B" help nosuch <<EOF2
 btfdb: help: no command 'nosuch'
 EOF2
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
