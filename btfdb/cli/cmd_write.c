@@ -7,16 +7,22 @@
 #include "btfdb_json.h"
 
 /* With --json, ctx is the "added" array of the document. */
-static void progress(void *ctx, const char *name, int raw)
+static void progress(void *ctx, const char *name, const char *raw_why)
 {
 	json_t *k;
 
 	if (ctx && (k = json_object()) && btfdb_json_push(ctx, k)) {
 		btfdb_json_set(k, "name", btfdb_json_str(name));
-		btfdb_json_set(k, "raw", json_boolean(raw));
+		btfdb_json_set(k, "raw", json_boolean(raw_why != NULL));
+		if (raw_why)
+			btfdb_json_set(k, "raw_why", btfdb_json_str(raw_why));
 	}
-	if (!btfdb_cli_quiet)
-		fprintf(stderr, "  + %s%s\n", name, raw ? " (stored raw)" : "");
+	if (btfdb_cli_quiet)
+		return;
+	if (raw_why)
+		fprintf(stderr, "  + %s (stored raw, its whole compressed blob: %s)\n", name, raw_why);
+	else
+		fprintf(stderr, "  + %s\n", name);
 }
 
 /* With --json: the summary of a command that wrote the database at path

@@ -111,7 +111,9 @@ void btfdb_db_writer_free(struct btfdb_db_writer *w);
 /*
  * Add one kernel.  The blob is re-encoded in shared form and decoded again
  * to check it reproduces exactly; otherwise it is stored whole (raw).
- * -EEXIST when the name is present already.
+ * Returns 0 (shared), 1 (raw: err says why, e.g. "a name offset is not the
+ * first copy of its string"), or a negative errno (-EEXIST when the name is
+ * present already).
  */
 int btfdb_db_writer_add(struct btfdb_db_writer *w, const struct btfdb_btf *btf,
 			const char *name, struct btfdb_err *err);
@@ -154,11 +156,12 @@ int btfdb_db_compact(const char *src, const char *dst, const char *drop, struct 
  * *.btf.tar.xz / *.btf below it, name = relative path without the suffix),
  * or a file (.btf, .btf.tar.xz, vmlinux ELF; name = `name` when given, else
  * the file name without suffix).  progress (may be NULL) is called after
- * each kernel.
+ * each kernel, with raw_why NULL when it is stored in shared form, else why
+ * it is stored whole.
  */
 int btfdb_db_writer_add_sources(struct btfdb_db_writer *w, const char *const *srcs, int nr,
 				const char *name,
-				void (*progress)(void *ctx, const char *name, int raw),
+				void (*progress)(void *ctx, const char *name, const char *raw_why),
 				void *ctx, struct btfdb_err *err);
 
 /* ---- printing (btf_dump_c.c) ---- */

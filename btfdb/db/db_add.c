@@ -749,6 +749,7 @@ int btfdb_db_writer_add(struct btfdb_db_writer *w, const struct btfdb_btf *btf, 
 	if (ret == 1) {
 		struct btfdb_dbuf b = { (uint8_t *)raw, size, size };
 
+		btfdb_err_set(err, "%s", why ? why : "a type could not be encoded");
 		wk->e.flags |= BTFDB_DBF_K_RAW;
 		wk->e.nr_strs = 0;
 		if (btfdb_dbw_compress(&wk->raw, &b)) {

@@ -144,7 +144,8 @@ static int str_cmp(const void *a, const void *b)
 }
 
 static int add_one(struct btfdb_db_writer *w, const char *path, const char *name,
-		   void (*progress)(void *, const char *, int), void *ctx, struct btfdb_err *err)
+		   void (*progress)(void *, const char *, const char *), void *ctx,
+		   struct btfdb_err *err)
 {
 	struct btfdb_btf *btf;
 	int ret = btfdb_btf_load_flags(path, BTFDB_LOAD_KERNEL_RULES, &btf, err);
@@ -154,13 +155,13 @@ static int add_one(struct btfdb_db_writer *w, const char *path, const char *name
 	ret = btfdb_db_writer_add(w, btf, name, err);
 	btfdb_btf_free(btf);
 	if (ret >= 0 && progress)
-		progress(ctx, name, ret);
+		progress(ctx, name, ret == 1 ? err->msg : NULL);
 	return ret < 0 ? ret : 0;
 }
 
 int btfdb_db_writer_add_sources(struct btfdb_db_writer *w, const char *const *srcs, int nr,
 				const char *name,
-				void (*progress)(void *ctx, const char *name, int raw),
+				void (*progress)(void *ctx, const char *name, const char *raw_why),
 				void *ctx, struct btfdb_err *err)
 {
 	int i, ret = 0;

@@ -44,6 +44,31 @@ for g in "${gen[@]}"; do
 	"$B" extract -q "$T/db" "$k" -o "$T/x.btf" && cmp -s "$T/x.btf" "$g" && ok ||
 		bad "$k: extract differs from the generated blob"
 done
+# a blob that does name a type by a second copy of its string (what the
+# generator once wrote) is stored raw, and add says so and why
+python3 - "${gen[0]}" "$T/dup.btf" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+hl, to, tl, so, sl = struct.unpack_from("<IIIII", b, 4)
+t0 = hl + to                       # type [1]: its name, as a second copy
+name_off = struct.unpack_from("<I", b, t0)[0]
+strs = b[hl + so:hl + so + sl]
+name = bytes(strs[name_off:strs.index(0, name_off)]) if name_off else b"dup_name"
+if not name_off:
+    strs += name + b"\0"
+struct.pack_into("<I", b, t0, len(strs))
+strs += name + b"\0"
+out = b[:hl + so] + strs
+struct.pack_into("<I", out, 20, len(strs))
+open(sys.argv[2], "wb").write(out)
+PY
+cp "$T/db" "$T/db2"
+out=$("$B" add "$T/db2" "$T/dup.btf" 2>&1)
+if echo "$out" | grep -q "dup (stored raw, its whole compressed blob: a name offset is not the first copy of its string)"; then ok
+else bad "add of a blob naming a type by a second copy of its string: $out"; fi
+"$B" ls "$T/db2" | grep -q '^dup .* raw$' && ok || bad "ls does not show dup as raw"
+"$B" extract -q "$T/db2" dup -o "$T/x.btf" && cmp -s "$T/x.btf" "$T/dup.btf" && ok ||
+	bad "dup: extract differs"
 # the reorder release's types come in another order than its base's
 tar -xJOf "$H/debian/12/x86_64/6.1.0-47-amd64.btf.tar.xz" > "$T/deb.btf"
 r=$(find "$T/gen" -path '*debian*' -name '*-gen*.btf')

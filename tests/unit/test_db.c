@@ -315,6 +315,7 @@ static void test_add_rm(void)
 		return;
 	CHECK_EQ(btfdb_btf_parse(blobs[3], blob_sz[3], NULL, &btf, &err), 0);
 	CHECK_EQ(btfdb_db_writer_add(wr, btf, "x/y/z/k3", &err), 1);
+	CHECK(strstr(err.msg, "name offset") != NULL); /* says why it is raw */
 	err.msg[0] = 0;
 	CHECK_EQ(btfdb_db_writer_add(wr, btf, "x/y/z/k3", &err), -EEXIST);
 	btfdb_btf_free(btf);
