@@ -331,6 +331,11 @@ def collect_targets(args):
             if not arcs:
                 log("difftest: SKIP: no btfhub data under %s" % args.btfhub)
                 sys.exit(SKIP)
+            if args.btfhub_every > 1:
+                n = len(arcs)
+                arcs = arcs[::args.btfhub_every]
+                log("difftest: %d of the %d btfhub kernels (--btfhub-every %d)" %
+                    (len(arcs), n, args.btfhub_every))
             t0 = time.time()
             targets += unpack_btfhub(args, arcs)
             log("difftest: unpacked %d btfhub kernels in %.1fs" % (len(arcs), time.time() - t0))
@@ -402,6 +407,8 @@ def main():
     ap.add_argument("--corelink", required=True)
     ap.add_argument("--bpf-dir", required=True, help="build/tests/bpf")
     ap.add_argument("--btfhub", default="")
+    ap.add_argument("--btfhub-every", type=int, default=1,
+                    help="only every Nth btfhub kernel (sorted by path; the sanitizer run)")
     ap.add_argument("--work", required=True, help="scratch directory (in the build dir)")
     ap.add_argument("--targets", default="synthetic,vmlinux")
     ap.add_argument("--objects", default="*", help="glob on object names (default all)")
