@@ -5,7 +5,7 @@
  *
  *  1. Per object: read the original (its programs must be the manifest's),
  *     and its distinct artifacts, in the order of their names (each checked
- *     against its XXH3-128 name).
+ *     against its XXH3-128 name); the base (below) is then moved first.
  *  2. The base: the artifact that costs the fewest patch bytes to reach the
  *     others of its size (ties: the first); stored as a copy/add delta
  *     against the original (make_delta).  The object's sites: the runs of
@@ -13,8 +13,9 @@
  *     (make_sites).  Each of those: a bitmap of the sites it replaces and
  *     their bytes (make_patch); an artifact of another size: its own delta
  *     against the original.
- *  3. Tables (strings, objects, artifacts, the kernel table in columns with
- *     releases front and back coded) and DATA, each section 8-aligned and
+ *  3. Tables (strings; object and artifact records of varints in the order
+ *     of their data, which gives its offsets; the kernel table in columns
+ *     with releases front and back coded) and DATA, each section 8-aligned and
  *     checksummed (XXH64 from libxxhash: an implementation independent of
  *     the runtime's), then the header.
  * Everything depends only on the inputs: the same bytes every time.
@@ -251,10 +252,9 @@ struct wart {
 	const char *rel;      /* "objects/<hex>.o" (borrowed from the manifest) */
 	char *data;
 	size_t size;
-	uint32_t index;       /* in the bundle's artifact table */
 	uint32_t enc;
-	size_t data_off, data_size;
-	uint32_t unguarded;   /* of its first POISONED entry (saturated to 16 bits) */
+	size_t data_size;
+	uint32_t unguarded;   /* of its first POISONED entry */
 	bool poisoned_seen;
 };
 
@@ -434,7 +434,11 @@ static int make_sites(const struct wobj *w, struct site **sites, size_t *nr)
 	return 0;
 }
 
-/* The base: fewest patch bytes to the artifacts of its size (at most 64 tried). */
+/*
+ * The base: fewest patch bytes to the artifacts of its size (at most 64
+ * tried), moved first (the format's base is the object's first artifact;
+ * the others stay in the order of their names).
+ */
 static void choose_base(struct wobj *w)
 {
 	size_t i, j, best = SIZE_MAX, n = w->nr_arts < 64 ? w->nr_arts : 64;
@@ -454,6 +458,13 @@ static void choose_base(struct wobj *w)
 			best = cost;
 			w->base = i;
 		}
+	}
+	if (w->base) {
+		struct wart b = w->arts[w->base];
+
+		memmove(&w->arts[1], &w->arts[0], w->base * sizeof(w->arts[0]));
+		w->arts[0] = b;
+		w->base = 0;
 	}
 }
 
@@ -519,10 +530,9 @@ static uint32_t art_local(const struct wobj *w, const char *rel)
 
 static void put_section(struct wbuf *out, uint8_t *table_entry, const struct wbuf *sec)
 {
-	wb_align(out);
-	put_le_at(table_entry, out->n, 8);
-	put_le_at(table_entry + 8, sec->n, 8);
-	put_le_at(table_entry + 16, XXH64(sec->p, sec->n, 0), 8);
+	wb_align(out); /* its offset: the previous section's end, aligned (not stored) */
+	put_le_at(table_entry, sec->n, 8);
+	put_le_at(table_entry + 8, XXH64(sec->p, sec->n, 0), 8);
 	wb_put(out, sec->p, sec->n);
 }
 
@@ -601,10 +611,10 @@ static int kernel_table(const struct corelink_manifest *m, const struct wobj *w,
 					 !strcmp(kk->version, m->kernels[g0].version) &&
 					 !strcmp(kk->arch, m->kernels[g0].arch); g0++)
 				;
-			wb_le(&groups, str_add(strs, kk->distro), 4);
-			wb_le(&groups, str_add(strs, kk->version), 4);
-			wb_le(&groups, str_add(strs, kk->arch), 4);
-			wb_le(&groups, g0 - i, 4);
+			wb_uvarint(&groups, str_add(strs, kk->distro));
+			wb_uvarint(&groups, str_add(strs, kk->version));
+			wb_uvarint(&groups, str_add(strs, kk->arch));
+			wb_uvarint(&groups, g0 - i);
 			nr_groups++;
 		}
 		for (j = 0; j < m->nr_objects; j++) {
@@ -628,10 +638,9 @@ static int kernel_table(const struct corelink_manifest *m, const struct wobj *w,
 			wb_le(&entries, entry_code(&w[j], &m->kernels[i].entries[j], &note, &value, strs),
 			      (int)w[j].width);
 		}
-	wb_le(k, m->nr_kernels, 4);
-	wb_le(k, nr_groups, 4);
-	wb_le(k, nr_notes, 4);
-	wb_le(k, rels.n, 4);
+	wb_uvarint(k, m->nr_kernels);
+	wb_uvarint(k, nr_groups);
+	wb_uvarint(k, nr_notes);
 	for (i = 0; i < m->nr_kernels; i++)
 		wb_le(k, m->kernels[i].btf_hash & 0xffffffffu, 4);
 	wb_put(k, groups.p, groups.n);
@@ -722,8 +731,6 @@ int corelink_bundle_build(const struct corelink_manifest *m, const char *base_di
 				ret = -E2BIG;
 				break;
 			}
-			a->index = nr_arts + (uint32_t)j;
-			a->data_off = data.n;
 			if (j != o->base && a->size == b->size) {
 				a->enc = CORELINK_BUNDLE_ENC_PATCH;
 				make_patch((const uint8_t *)b->data, (const uint8_t *)a->data, sites, nr_sites,
@@ -762,32 +769,29 @@ int corelink_bundle_build(const struct corelink_manifest *m, const char *base_di
 				continue;
 			a = &w[i].arts[art_local(&w[i], e->artifact)];
 			if (!a->poisoned_seen)
-				a->unguarded = ung > 0xffff ? 0xffff : (uint32_t)ung;
+				a->unguarded = ung > UINT32_MAX ? UINT32_MAX : (uint32_t)ung;
 			a->poisoned_seen = true;
 		}
+	/* records in the order of their data in DATA, which gives their offsets */
+	wb_uvarint(&otab, m->nr_objects);
+	wb_uvarint(&atab, nr_arts);
 	for (i = 0; i < m->nr_objects; i++) {
 		struct wobj *o = &w[i];
 
-		wb_le(&otab, str_add(&strs, m->objects[i].name), 4);
-		wb_le(&otab, str_add(&strs, cl_s0(m->objects[i].arch)), 4); /* "": every kernel */
-		wb_le(&otab, o->nr_arts ? o->arts[o->base].index : CORELINK_BUNDLE_NONE, 4);
-		wb_le(&otab, o->nr_arts ? o->arts[0].index : nr_arts, 4);
-		wb_le(&otab, o->nr_arts, 4);
-		wb_le(&otab, o->width, 4);
-		wb_le(&otab, o->orig_off, 8);
-		wb_le(&otab, o->orig_size, 8);
+		wb_uvarint(&otab, str_add(&strs, m->objects[i].name));
+		wb_uvarint(&otab, str_add(&strs, cl_s0(m->objects[i].arch))); /* "": every kernel */
+		wb_uvarint(&otab, o->nr_arts);
+		wb_uvarint(&otab, o->width);
+		wb_uvarint(&otab, o->orig_size);
+		wb_uvarint(&otab, o->sites_size);
 		wb_le(&otab, XXH64(o->orig, o->orig_size, 0), 8);
-		wb_le(&otab, o->sites_off, 8);
-		wb_le(&otab, o->sites_size, 8);
 		for (j = 0; j < o->nr_arts; j++) {
 			struct wart *a = &o->arts[j];
 
-			wb_le(&atab, i, 4);
-			wb_le(&atab, a->enc, 2);
-			wb_le(&atab, a->unguarded, 2);
-			wb_le(&atab, a->size, 4);
-			wb_le(&atab, a->data_size, 4);
-			wb_le(&atab, a->data_off, 8);
+			wb_uvarint(&atab, (uint64_t)a->data_size << 1 | (a->enc == CORELINK_BUNDLE_ENC_PATCH));
+			if (a->enc == CORELINK_BUNDLE_ENC_DELTA)
+				wb_uvarint(&atab, a->size);
+			wb_uvarint(&atab, a->unguarded);
 			wb_le(&atab, XXH64(a->data, a->size, 0), 8);
 		}
 	}

@@ -27,6 +27,17 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+/* Decoded at open from the OBJECTS and ARTIFACTS records (offsets derived, all checked). */
+struct bobj {
+	uint32_t name, arch, first, nr, width;  /* strings; artifacts [first, first + nr) */
+	uint64_t orig_off, orig_size, orig_hash, sites_off, sites_size;  /* in DATA */
+	const uint8_t *entries;                  /* its column of kernel entry codes */
+};
+struct bart {
+	uint32_t object, enc, unguarded;
+	uint64_t size, data_off, data_size, hash;
+};
+
 struct corelink_bundle {
 	const uint8_t *data;
 	uint64_t size;
@@ -35,10 +46,12 @@ struct corelink_bundle {
 	const uint8_t *sec[CORELINK_BUNDLE_NR_SECTIONS + 1];  /* by id */
 	uint64_t sec_size[CORELINK_BUNDLE_NR_SECTIONS + 1];
 	uint32_t nr_objects, nr_artifacts, nr_kernels, nr_groups, nr_notes;
-	/* the kernel table's columns (inside KERNELS) */
-	const uint8_t *hashes, *groups, *notes;
-	const uint8_t **entries;  /* per object: its column of codes */
-	/* decoded at open: per kernel its group and its release (rel_text + rel_off) */
+	struct bobj *objs;
+	struct bart *arts;
+	/* the kernel table: fixed columns inside KERNELS, groups decoded */
+	const uint8_t *hashes, *notes;
+	uint32_t *groups;    /* 3 per group: distro, version, arch (strings) */
+	/* per kernel its group and its release (rel_text + rel_off) */
 	uint32_t *kgroup, *rel_off;
 	char *rel_text;
 };
@@ -129,11 +142,6 @@ uint64_t corelink_bundle_xxh64(const void *data, size_t len, uint64_t seed)
 /* Opening: every check up front                                       */
 /* ------------------------------------------------------------------ */
 
-static uint32_t le16(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
 static const char *sec_name(uint32_t id)
 {
 	static const char *const names[] = { "?", "STRINGS", "OBJECTS", "ARTIFACTS", "KERNELS",
@@ -142,7 +150,7 @@ static const char *sec_name(uint32_t id)
 }
 
 /* The string at off, or NULL if it is not a NUL-terminated string inside STRINGS. */
-static const char *str_at(const struct corelink_bundle *b, uint32_t off)
+static const char *str_at(const struct corelink_bundle *b, uint64_t off)
 {
 	const uint8_t *s = b->sec[CORELINK_BUNDLE_SEC_STRINGS];
 	uint64_t n = b->sec_size[CORELINK_BUNDLE_SEC_STRINGS];
@@ -152,31 +160,13 @@ static const char *str_at(const struct corelink_bundle *b, uint32_t off)
 	return (const char *)s + off;
 }
 
-static const uint8_t *obj_rec(const struct corelink_bundle *b, uint32_t i)
-{
-	return b->sec[CORELINK_BUNDLE_SEC_OBJECTS] + (uint64_t)i * CORELINK_BUNDLE_OBJECT_LEN;
-}
-
-static const uint8_t *art_rec(const struct corelink_bundle *b, uint32_t i)
-{
-	return b->sec[CORELINK_BUNDLE_SEC_ARTIFACTS] + (uint64_t)i * CORELINK_BUNDLE_ARTIFACT_LEN;
-}
-
 /* The entry code of (kernel, object), of the object's width. */
 static uint32_t entry_code(const struct corelink_bundle *b, uint32_t kernel, uint32_t object)
 {
-	uint32_t w = le32(obj_rec(b, object) + 20);
-	const uint8_t *p = b->entries[object] + (uint64_t)kernel * w;
+	uint32_t w = b->objs[object].width;
+	const uint8_t *p = b->objs[object].entries + (uint64_t)kernel * w;
 
-	return w == 1 ? p[0] : w == 2 ? le16(p) : le32(p);
-}
-
-/* [off, off + len) inside DATA? */
-static int data_range_ok(const struct corelink_bundle *b, uint64_t off, uint64_t len)
-{
-	uint64_t n = b->sec_size[CORELINK_BUNDLE_SEC_DATA];
-
-	return off <= n && len <= n - off;
+	return w == 1 ? p[0] : w == 2 ? (uint32_t)p[0] | (uint32_t)p[1] << 8 : le32(p);
 }
 
 static int check_header(struct corelink_bundle *b, struct corelink_bundle_err *err)
@@ -188,7 +178,8 @@ static int check_header(struct corelink_bundle *b, struct corelink_bundle_err *e
 	if (b->size < 16 || memcmp(d, CORELINK_BUNDLE_MAGIC, 8))
 		return fail(err, -EINVAL, "not a corelink bundle (bad magic)");
 	if (le32(d + 8) != CORELINK_BUNDLE_VERSION)
-		return fail(err, -EINVAL, "bundle version %u not supported (this runtime reads %d)",
+		return fail(err, -EINVAL,
+			    "bundle version %u not supported (this runtime reads version %d): rebuild the bundle with this corelink (corelink bundle MANIFEST -o FILE)",
 			    le32(d + 8), CORELINK_BUNDLE_VERSION);
 	if (le32(d + 12) != CORELINK_BUNDLE_HEADER_LEN)
 		return fail(err, -EINVAL, "bundle header length %u, expected %d", le32(d + 12),
@@ -214,23 +205,26 @@ static int check_header(struct corelink_bundle *b, struct corelink_bundle_err *e
 		return fail(err, -EINVAL, "bundle truncated or extended: %llu bytes, header says %llu",
 			    (unsigned long long)b->size, (unsigned long long)file_size);
 
+	/* each section follows the previous one (the first the table), at the next multiple of 8 */
 	prev_end = table_end;
 	for (i = 0; i < CORELINK_BUNDLE_NR_SECTIONS; i++) {
 		const uint8_t *e = d + CORELINK_BUNDLE_HEADER_LEN + (uint64_t)i * CORELINK_BUNDLE_SECTION_LEN;
 		uint32_t id = i + 1;
-		uint64_t off = le64(e), size = le64(e + 8);
+		uint64_t off = (prev_end + CORELINK_BUNDLE_ALIGN - 1) / CORELINK_BUNDLE_ALIGN * CORELINK_BUNDLE_ALIGN,
+			 size = le64(e);
 
-		if (off % CORELINK_BUNDLE_ALIGN || off < prev_end || off > b->size ||
-		    size > b->size - off)
-			return fail(err, -EINVAL,
-				    "bundle section %s: offset %llu size %llu outside the file or overlapping",
+		if (off > b->size || size > b->size - off)
+			return fail(err, -EINVAL, "bundle section %s: offset %llu size %llu past the end of the file",
 				    sec_name(id), (unsigned long long)off, (unsigned long long)size);
-		if (corelink_bundle_xxh64(d + off, (size_t)size, 0) != le64(e + 16))
+		if (corelink_bundle_xxh64(d + off, (size_t)size, 0) != le64(e + 8))
 			return fail(err, -EINVAL, "bundle section %s checksum mismatch", sec_name(id));
 		b->sec[id] = d + off;
 		b->sec_size[id] = size;
 		prev_end = off + size;
 	}
+	if (prev_end != b->size)
+		return fail(err, -EINVAL, "bundle: %llu bytes after its last section",
+			    (unsigned long long)(b->size - prev_end));
 	return 0;
 }
 
@@ -252,6 +246,47 @@ static int uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 		}
 	}
 	return -1;
+}
+
+/*
+ * A cursor over a table's records.  Every read checks its bounds; the first
+ * failure sets bad and every later read fails too, so a parser checks once.
+ */
+struct cur {
+	const uint8_t *p, *end;
+	int bad;
+};
+
+/* A uvarint of at most max. */
+static uint64_t cur_uv(struct cur *c, uint64_t max)
+{
+	uint64_t v = 0;
+
+	if (c->bad || uvarint(&c->p, c->end, &v) || v > max) {
+		c->bad = 1;
+		return 0;
+	}
+	return v;
+}
+
+/* n fixed bytes: their start, or NULL (bad set) when fewer remain. */
+static const uint8_t *cur_take(struct cur *c, uint64_t n)
+{
+	const uint8_t *p = c->p;
+
+	if (c->bad || n > (uint64_t)(c->end - c->p)) {
+		c->bad = 1;
+		return NULL;
+	}
+	c->p += n;
+	return p;
+}
+
+static uint64_t cur_u64(struct cur *c)
+{
+	const uint8_t *p = cur_take(c, 8);
+
+	return p ? le64(p) : 0;
 }
 
 /*
@@ -289,18 +324,16 @@ static int sites_next(struct sites_walk *w, uint64_t size, uint64_t *off, uint64
 	return 1;
 }
 
-static int check_sites(const struct corelink_bundle *b, uint32_t obj, const uint8_t *o,
-		       struct corelink_bundle_err *err)
+static int check_sites(const struct corelink_bundle *b, uint32_t obj, struct corelink_bundle_err *err)
 {
+	const struct bobj *o = &b->objs[obj];
 	struct sites_walk w;
-	uint64_t size = le32(o + 16) ? le32(art_rec(b, le32(o + 8)) + 8) : 0, off, len;
+	uint64_t size = o->nr ? b->arts[o->first].size : 0, off, len;
 	int r;
 
-	if (!data_range_ok(b, le64(o + 48), le64(o + 56)))
-		return fail(err, -EINVAL, "bundle object %u: bad record", obj);
-	if (!le64(o + 56))
+	if (!o->sites_size)
 		return 0; /* no sites */
-	if (sites_begin(&w, b->sec[CORELINK_BUNDLE_SEC_DATA] + le64(o + 48), le64(o + 56)))
+	if (sites_begin(&w, b->sec[CORELINK_BUNDLE_SEC_DATA] + o->sites_off, o->sites_size))
 		return fail(err, -EINVAL, "bundle object %u: site list truncated", obj);
 	while ((r = sites_next(&w, size, &off, &len)) == 1)
 		;
@@ -373,78 +406,19 @@ static uint32_t note_index(const struct corelink_bundle *b, uint32_t kernel, uin
 	return lo;
 }
 
-static int check_kernels(struct corelink_bundle *b, struct corelink_bundle_err *err)
+/* Every entry code known, naming its own object's artifacts; a note exactly where one is due. */
+static int check_entries(struct corelink_bundle *b, struct corelink_bundle_err *err)
 {
-	const uint8_t *s = b->sec[CORELINK_BUNDLE_SEC_KERNELS];
-	uint64_t n = b->sec_size[CORELINK_BUNDLE_SEC_KERNELS], need, k, off, rel_size;
-	uint32_t i, j, g;
+	uint32_t i = 0, j, k;
 
-	if (n < CORELINK_BUNDLE_KERNELS_HEAD)
-		return fail(err, -EINVAL, "bundle KERNELS section truncated");
-	b->nr_kernels = le32(s);
-	b->nr_groups = le32(s + 4);
-	b->nr_notes = le32(s + 8);
-	rel_size = le32(s + 12);
-	/* every column's size, in 64 bits (each count < 2^32, widths <= 4) */
-	need = CORELINK_BUNDLE_KERNELS_HEAD + 4 * (uint64_t)b->nr_kernels +
-	       CORELINK_BUNDLE_GROUP_LEN * (uint64_t)b->nr_groups +
-	       CORELINK_BUNDLE_NOTE_LEN * (uint64_t)b->nr_notes + rel_size;
-	for (j = 0; j < b->nr_objects; j++)
-		need += (uint64_t)le32(obj_rec(b, j) + 20) * b->nr_kernels;
-	if (need != n)
-		return fail(err, -EINVAL, "bundle KERNELS section is %llu bytes, its columns %llu",
-			    (unsigned long long)n, (unsigned long long)need);
-	b->hashes = s + CORELINK_BUNDLE_KERNELS_HEAD;
-	b->groups = b->hashes + 4 * (uint64_t)b->nr_kernels;
-	b->notes = b->groups + CORELINK_BUNDLE_GROUP_LEN * (uint64_t)b->nr_groups;
-	off = (uint64_t)(b->notes - s) + CORELINK_BUNDLE_NOTE_LEN * (uint64_t)b->nr_notes;
-	b->entries = calloc(b->nr_objects ? b->nr_objects : 1, sizeof(*b->entries));
-	b->kgroup = calloc(b->nr_kernels ? b->nr_kernels : 1, sizeof(*b->kgroup));
-	b->rel_off = calloc(b->nr_kernels ? b->nr_kernels : 1, sizeof(*b->rel_off));
-	if (!b->entries || !b->kgroup || !b->rel_off)
-		return fail(err, -ENOMEM, "out of memory");
 	for (j = 0; j < b->nr_objects; j++) {
-		b->entries[j] = s + off;
-		off += (uint64_t)le32(obj_rec(b, j) + 20) * b->nr_kernels;
-	}
-	/* groups: strings, counts adding up to nr_kernels */
-	for (g = 0, k = 0; g < b->nr_groups; g++) {
-		const uint8_t *r = b->groups + (uint64_t)g * CORELINK_BUNDLE_GROUP_LEN;
-		uint32_t cnt = le32(r + 12);
-
-		for (i = 0; i < 3; i++)
-			if (!str_at(b, le32(r + 4 * i)))
-				return fail(err, -EINVAL, "bundle kernel group %u: bad string reference", g);
-		if (!cnt || cnt > b->nr_kernels - k)
-			return fail(err, -EINVAL, "bundle kernel group %u: %u kernels, past the table", g, cnt);
-		for (i = 0; i < cnt; i++)
-			b->kgroup[k + i] = g;
-		k += cnt;
-	}
-	if (k != b->nr_kernels)
-		return fail(err, -EINVAL, "bundle kernel groups hold %llu kernels, the table %u",
-			    (unsigned long long)k, b->nr_kernels);
-	/* notes: in range, strictly ascending */
-	for (i = 0; i < b->nr_notes; i++) {
-		const uint8_t *r = b->notes + (uint64_t)i * CORELINK_BUNDLE_NOTE_LEN;
-
-		if (le32(r) >= b->nr_kernels || le32(r + 4) >= b->nr_objects ||
-		    (i && (le32(r) < le32(r - 12) || (le32(r) == le32(r - 12) && le32(r + 4) <= le32(r - 8)))))
-			return fail(err, -EINVAL, "bundle note %u: out of range or out of order", i);
-	}
-	/* entries: known codes, their own object's artifacts, a note exactly where one is due */
-	for (j = 0, i = 0; j < b->nr_objects; j++) {
-		const uint8_t *o = obj_rec(b, j);
-
 		for (k = 0; k < b->nr_kernels; k++) {
-			uint32_t code = entry_code(b, (uint32_t)k, j), st = code & 3, v = code >> 2;
+			uint32_t code = entry_code(b, k, j), st = code & 3, v = code >> 2, lo;
 			int noted = 0;
-			uint32_t lo;
 
-			if (st == 3 ? v > 1 : v >= le32(o + 16))
-				return fail(err, -EINVAL, "bundle kernel %llu object %u: bad entry",
-					    (unsigned long long)k, j);
-			lo = note_index(b, (uint32_t)k, j);
+			if (st == 3 ? v > 1 : v >= b->objs[j].nr)
+				return fail(err, -EINVAL, "bundle kernel %u object %u: bad entry", k, j);
+			lo = note_index(b, k, j);
 			if (lo < b->nr_notes) {
 				const uint8_t *r = b->notes + (uint64_t)lo * CORELINK_BUNDLE_NOTE_LEN;
 
@@ -454,71 +428,174 @@ static int check_kernels(struct corelink_bundle *b, struct corelink_bundle_err *
 			}
 			/* ERROR: always; POISONED: may override its artifact's count; others: never */
 			if (st == 3 && !v ? !noted : noted && st != CORELINK_BUNDLE_POISONED)
-				return fail(err, -EINVAL, "bundle kernel %llu object %u: %s note",
-					    (unsigned long long)k, j, noted ? "unexpected" : "missing");
+				return fail(err, -EINVAL, "bundle kernel %u object %u: %s note", k, j,
+					    noted ? "unexpected" : "missing");
 			i += noted;
 		}
 	}
 	if (i != b->nr_notes)
 		return fail(err, -EINVAL, "bundle: %u notes, %u entries have one", b->nr_notes, i);
-	return decode_releases(b, s + off, rel_size, err);
+	return 0;
+}
+
+/* KERNELS: counts, BTF hashes, groups, notes, entries (checked), then the releases. */
+static int check_kernels(struct corelink_bundle *b, struct corelink_bundle_err *err)
+{
+	const uint8_t *s = b->sec[CORELINK_BUNDLE_SEC_KERNELS];
+	struct cur c = { s, s + b->sec_size[CORELINK_BUNDLE_SEC_KERNELS], 0 };
+	uint64_t k = 0;
+	uint32_t i, j, g;
+	int ret;
+
+	/* each count bounded by the bytes its column needs, before anything is allocated */
+	b->nr_kernels = (uint32_t)cur_uv(&c, (uint64_t)(c.end - c.p) / 4);
+	b->nr_groups = (uint32_t)cur_uv(&c, b->nr_kernels);
+	b->nr_notes = (uint32_t)cur_uv(&c, (uint64_t)(c.end - c.p) / CORELINK_BUNDLE_NOTE_LEN);
+	b->hashes = cur_take(&c, 4 * (uint64_t)b->nr_kernels);
+	if (c.bad)
+		return fail(err, -EINVAL, "bundle KERNELS section truncated");
+	b->groups = calloc(3 * (size_t)b->nr_groups + 1, sizeof(*b->groups));
+	b->kgroup = calloc(b->nr_kernels ? b->nr_kernels : 1, sizeof(*b->kgroup));
+	b->rel_off = calloc(b->nr_kernels ? b->nr_kernels : 1, sizeof(*b->rel_off));
+	if (!b->groups || !b->kgroup || !b->rel_off)
+		return fail(err, -ENOMEM, "out of memory");
+	/* groups: strings, counts adding up to nr_kernels */
+	for (g = 0; g < b->nr_groups; g++) {
+		uint64_t cnt;
+
+		for (i = 0; i < 3; i++) {
+			b->groups[3 * g + i] = (uint32_t)cur_uv(&c, UINT32_MAX);
+			if (!c.bad && !str_at(b, b->groups[3 * g + i]))
+				return fail(err, -EINVAL, "bundle kernel group %u: bad string reference", g);
+		}
+		cnt = cur_uv(&c, UINT32_MAX);
+		if (c.bad)
+			return fail(err, -EINVAL, "bundle kernel group %u truncated", g);
+		if (!cnt || cnt > b->nr_kernels - k)
+			return fail(err, -EINVAL, "bundle kernel group %u: %llu kernels, past the table", g,
+				    (unsigned long long)cnt);
+		for (i = 0; i < cnt; i++)
+			b->kgroup[k + i] = g;
+		k += cnt;
+	}
+	if (k != b->nr_kernels)
+		return fail(err, -EINVAL, "bundle kernel groups hold %llu kernels, the table %u",
+			    (unsigned long long)k, b->nr_kernels);
+	/* notes: in range, strictly ascending */
+	b->notes = cur_take(&c, CORELINK_BUNDLE_NOTE_LEN * (uint64_t)b->nr_notes);
+	for (j = 0; j < b->nr_objects; j++)
+		b->objs[j].entries = cur_take(&c, (uint64_t)b->objs[j].width * b->nr_kernels);
+	if (c.bad)
+		return fail(err, -EINVAL, "bundle KERNELS section truncated in its notes or entries");
+	for (i = 0; i < b->nr_notes; i++) {
+		const uint8_t *r = b->notes + (uint64_t)i * CORELINK_BUNDLE_NOTE_LEN;
+
+		if (le32(r) >= b->nr_kernels || le32(r + 4) >= b->nr_objects ||
+		    (i && (le32(r) < le32(r - 12) || (le32(r) == le32(r - 12) && le32(r + 4) <= le32(r - 8)))))
+			return fail(err, -EINVAL, "bundle note %u: out of range or out of order", i);
+	}
+	if ((ret = check_entries(b, err)))
+		return ret;
+	return decode_releases(b, c.p, (uint64_t)(c.end - c.p), err);
+}
+
+/* [off, off + len) inside DATA, from *pos (advanced past it): 0, or -1. */
+static int data_next(const struct corelink_bundle *b, uint64_t *pos, uint64_t len, uint64_t *off)
+{
+	uint64_t n = b->sec_size[CORELINK_BUNDLE_SEC_DATA];
+
+	if (*pos > n || len > n - *pos)
+		return -1;
+	*off = *pos;
+	*pos += len;
+	return 0;
+}
+
+/*
+ * One object record and its artifacts' records, with their places in DATA
+ * (from *pos: the original 8-aligned, the site list, each artifact's data).
+ */
+static int read_object(struct corelink_bundle *b, struct cur *oc, struct cur *ac, uint32_t i,
+		       uint64_t *pos, struct corelink_bundle_err *err)
+{
+	struct bobj *o = &b->objs[i];
+	uint32_t a;
+
+	o->name = (uint32_t)cur_uv(oc, UINT32_MAX);
+	o->arch = (uint32_t)cur_uv(oc, UINT32_MAX);
+	o->nr = (uint32_t)cur_uv(oc, b->nr_artifacts - b->objs[i].first);
+	o->width = (uint32_t)cur_uv(oc, 4);
+	o->orig_size = cur_uv(oc, UINT32_MAX);
+	o->sites_size = cur_uv(oc, UINT32_MAX);
+	o->orig_hash = cur_u64(oc);
+	*pos += (CORELINK_BUNDLE_ALIGN - *pos % CORELINK_BUNDLE_ALIGN) % CORELINK_BUNDLE_ALIGN;
+	if (oc->bad || !str_at(b, o->name) || !str_at(b, o->arch) || (o->width != 1 && o->width != 2 && o->width != 4) ||
+	    data_next(b, pos, o->orig_size, &o->orig_off) || data_next(b, pos, o->sites_size, &o->sites_off) ||
+	    (!o->nr && o->sites_size))
+		return fail(err, -EINVAL, "bundle object %u: bad record", i);
+	for (a = o->first; a < o->first + o->nr; a++) {
+		struct bart *r = &b->arts[a];
+		uint64_t v = cur_uv(ac, (uint64_t)UINT32_MAX << 1 | 1);
+
+		r->object = i;
+		r->enc = v & 1 ? CORELINK_BUNDLE_ENC_PATCH : CORELINK_BUNDLE_ENC_DELTA;
+		r->data_size = v >> 1;
+		r->size = v & 1 ? b->arts[o->first].size : cur_uv(ac, UINT32_MAX);
+		r->unguarded = (uint32_t)cur_uv(ac, UINT32_MAX);
+		r->hash = cur_u64(ac);
+		if (ac->bad || data_next(b, pos, r->data_size, &r->data_off))
+			return fail(err, -EINVAL, "bundle artifact %u: bad record", a);
+		if (a == o->first && r->enc != CORELINK_BUNDLE_ENC_DELTA)
+			return fail(err, -EINVAL, "bundle object %u: base artifact %u is not a delta", i, a);
+	}
+	if (i + 1 < b->nr_objects)
+		b->objs[i + 1].first = o->first + o->nr;
+	return 0;
 }
 
 static int check_tables(struct corelink_bundle *b, struct corelink_bundle_err *err)
 {
-	uint64_t n;
+	const uint8_t *os = b->sec[CORELINK_BUNDLE_SEC_OBJECTS], *as = b->sec[CORELINK_BUNDLE_SEC_ARTIFACTS];
+	struct cur oc = { os, os + b->sec_size[CORELINK_BUNDLE_SEC_OBJECTS], 0 };
+	struct cur ac = { as, as + b->sec_size[CORELINK_BUNDLE_SEC_ARTIFACTS], 0 };
+	uint64_t pos = 0;
 	uint32_t i;
 	int ret;
 
 	if (b->sec_size[CORELINK_BUNDLE_SEC_STRINGS] == 0 || b->sec[CORELINK_BUNDLE_SEC_STRINGS][0])
 		return fail(err, -EINVAL, "bundle string table does not start with \"\"");
-	n = b->sec_size[CORELINK_BUNDLE_SEC_OBJECTS];
-	if (n % CORELINK_BUNDLE_OBJECT_LEN || n / CORELINK_BUNDLE_OBJECT_LEN > 0xfffe)
-		return fail(err, -EINVAL, "bundle OBJECTS size %llu is not a whole number of records",
-			    (unsigned long long)n);
-	b->nr_objects = (uint32_t)(n / CORELINK_BUNDLE_OBJECT_LEN);
-	n = b->sec_size[CORELINK_BUNDLE_SEC_ARTIFACTS];
-	if (n % CORELINK_BUNDLE_ARTIFACT_LEN)
-		return fail(err, -EINVAL, "bundle ARTIFACTS size %llu is not a whole number of records",
-			    (unsigned long long)n);
-	b->nr_artifacts = (uint32_t)(n / CORELINK_BUNDLE_ARTIFACT_LEN);
-
-	for (i = 0; i < b->nr_objects; i++) {
-		const uint8_t *r = obj_rec(b, i);
-		uint32_t base = le32(r + 8), first = le32(r + 12), nr = le32(r + 16), w = le32(r + 20);
-
-		if (!str_at(b, le32(r)) || !str_at(b, le32(r + 4)) ||
-		    !data_range_ok(b, le64(r + 24), le64(r + 32)) ||
-		    first > b->nr_artifacts || nr > b->nr_artifacts - first ||
-		    (w != 1 && w != 2 && w != 4) ||
-		    (nr ? base < first || base - first >= nr : base != CORELINK_BUNDLE_NONE))
-			return fail(err, -EINVAL, "bundle object %u: bad record", i);
-		if (nr && le16(art_rec(b, base) + 4) != CORELINK_BUNDLE_ENC_DELTA)
-			return fail(err, -EINVAL, "bundle object %u: base artifact %u is not a delta", i,
-				    base);
-	}
-	for (i = 0; i < b->nr_artifacts; i++) {
-		const uint8_t *r = art_rec(b, i), *o;
-		uint32_t obj = le32(r), enc = le16(r + 4);
-
-		if (obj >= b->nr_objects || !data_range_ok(b, le64(r + 16), le32(r + 12)) ||
-		    (enc != CORELINK_BUNDLE_ENC_DELTA && enc != CORELINK_BUNDLE_ENC_PATCH))
-			return fail(err, -EINVAL, "bundle artifact %u: bad record", i);
-		o = obj_rec(b, obj);
-		if (i < le32(o + 12) || i - le32(o + 12) >= le32(o + 16))
-			return fail(err, -EINVAL, "bundle artifact %u: not among its object's artifacts", i);
-		if (enc == CORELINK_BUNDLE_ENC_PATCH && le32(r + 8) != le32(art_rec(b, le32(o + 8)) + 8))
-			return fail(err, -EINVAL, "bundle artifact %u: patch size differs from its base", i);
-	}
+	/* counts bounded by their records' least bytes (14 an object, 10 an artifact) */
+	b->nr_objects = (uint32_t)cur_uv(&oc, (uint64_t)(oc.end - oc.p) / 14 < 0xfffe
+						   ? (uint64_t)(oc.end - oc.p) / 14 : 0xfffe);
+	b->nr_artifacts = (uint32_t)cur_uv(&ac, (uint64_t)(ac.end - ac.p) / 10);
+	if (oc.bad || ac.bad)
+		return fail(err, -EINVAL, "bundle OBJECTS or ARTIFACTS count past its section");
+	b->objs = calloc(b->nr_objects ? b->nr_objects : 1, sizeof(*b->objs));
+	b->arts = calloc(b->nr_artifacts ? b->nr_artifacts : 1, sizeof(*b->arts));
+	if (!b->objs || !b->arts)
+		return fail(err, -ENOMEM, "out of memory");
 	for (i = 0; i < b->nr_objects; i++)
-		if ((ret = check_sites(b, i, obj_rec(b, i), err)))
+		if ((ret = read_object(b, &oc, &ac, i, &pos, err)))
+			return ret;
+	if (oc.p != oc.end || ac.p != ac.end ||
+	    (b->nr_objects ? b->objs[b->nr_objects - 1].first + b->objs[b->nr_objects - 1].nr : 0) !=
+		    b->nr_artifacts)
+		return fail(err, -EINVAL, "bundle OBJECTS or ARTIFACTS: records and counts disagree");
+	if (pos != b->sec_size[CORELINK_BUNDLE_SEC_DATA])
+		return fail(err, -EINVAL, "bundle DATA is %llu bytes, its objects' data %llu",
+			    (unsigned long long)b->sec_size[CORELINK_BUNDLE_SEC_DATA],
+			    (unsigned long long)pos);
+	for (i = 0; i < b->nr_objects; i++)
+		if ((ret = check_sites(b, i, err)))
 			return ret;
 	return check_kernels(b, err);
 }
 
 static void bundle_free(struct corelink_bundle *b)
 {
-	free(b->entries);
+	free(b->objs);
+	free(b->arts);
+	free(b->groups);
 	free(b->kgroup);
 	free(b->rel_off);
 	free(b->rel_text);
@@ -611,31 +688,31 @@ uint32_t corelink_bundle_nr_artifacts(const struct corelink_bundle *b) { return 
 int corelink_bundle_object(const struct corelink_bundle *b, uint32_t i,
 			   struct corelink_bundle_object *o)
 {
-	const uint8_t *r;
+	const struct bobj *r;
 
 	if (i >= b->nr_objects)
 		return -ERANGE;
-	r = obj_rec(b, i);
-	o->name = str_at(b, le32(r));
-	o->arch = str_at(b, le32(r + 4));
-	o->base = le32(r + 8);
-	o->first_artifact = le32(r + 12);
-	o->nr_artifacts = le32(r + 16);
-	o->orig_size = le64(r + 32);
+	r = &b->objs[i];
+	o->name = str_at(b, r->name);
+	o->arch = str_at(b, r->arch);
+	o->base = r->nr ? r->first : CORELINK_BUNDLE_NONE;
+	o->first_artifact = r->first;
+	o->nr_artifacts = r->nr;
+	o->orig_size = r->orig_size;
 	return 0;
 }
 
 int corelink_bundle_kernel(const struct corelink_bundle *b, uint32_t i,
 			   struct corelink_bundle_kernel *k)
 {
-	const uint8_t *g;
+	const uint32_t *g;
 
 	if (i >= b->nr_kernels)
 		return -ERANGE;
-	g = b->groups + (uint64_t)b->kgroup[i] * CORELINK_BUNDLE_GROUP_LEN;
-	k->distro = str_at(b, le32(g));
-	k->version = str_at(b, le32(g + 4));
-	k->arch = str_at(b, le32(g + 8));
+	g = b->groups + 3 * (size_t)b->kgroup[i];
+	k->distro = str_at(b, g[0]);
+	k->version = str_at(b, g[1]);
+	k->arch = str_at(b, g[2]);
 	k->release = b->rel_text + b->rel_off[i];
 	k->btf_hash = le32(b->hashes + 4 * (uint64_t)i);
 	return 0;
@@ -667,13 +744,13 @@ int corelink_bundle_entry(const struct corelink_bundle *b, uint32_t kernel, uint
 		return 0;
 	}
 	e->status = (enum corelink_bundle_status)(code & 3);
-	e->artifact = le32(obj_rec(b, object) + 12) + (code >> 2);
+	e->artifact = b->objs[object].first + (code >> 2);
 	if (e->status == CORELINK_BUNDLE_POISONED) {
 		uint32_t i = note_index(b, kernel, object);
 		const uint8_t *r = b->notes + (uint64_t)i * CORELINK_BUNDLE_NOTE_LEN;
 
 		e->unguarded = i < b->nr_notes && le32(r) == kernel && le32(r + 4) == object
-			       ? le32(r + 8) : le16(art_rec(b, e->artifact) + 6);
+			       ? le32(r + 8) : b->arts[e->artifact].unguarded;
 	}
 	return 0;
 }
@@ -681,17 +758,17 @@ int corelink_bundle_entry(const struct corelink_bundle *b, uint32_t kernel, uint
 int corelink_bundle_artifact(const struct corelink_bundle *b, uint32_t i,
 			     struct corelink_bundle_artifact *a)
 {
-	const uint8_t *r;
+	const struct bart *r;
 
 	if (i >= b->nr_artifacts)
 		return -ERANGE;
-	r = art_rec(b, i);
-	a->object = le32(r);
-	a->encoding = (enum corelink_bundle_encoding)le16(r + 4);
-	a->unguarded = le16(r + 6);
-	a->size = le32(r + 8);
-	a->data_size = le32(r + 12);
-	a->hash = le64(r + 24);
+	r = &b->arts[i];
+	a->object = r->object;
+	a->encoding = (enum corelink_bundle_encoding)r->enc;
+	a->unguarded = r->unguarded;
+	a->size = r->size;
+	a->data_size = r->data_size;
+	a->hash = r->hash;
 	return 0;
 }
 
@@ -801,7 +878,7 @@ static size_t common_prefix(const char *a, const char *b)
 /* The name of object i, and whether it is name (exactly, or name + ".o" / ".bpf.o"). */
 static int name_is(const struct corelink_bundle *b, uint32_t i, const char *name, int exact)
 {
-	const char *o = str_at(b, le32(obj_rec(b, i)));
+	const char *o = str_at(b, b->objs[i].name);
 	size_t n = strlen(name);
 
 	if (exact)
@@ -822,9 +899,9 @@ int corelink_bundle_find_object(const struct corelink_bundle *b, const char *nam
 		return fail(err, -ENOENT, "the bundle holds no object");
 	/* the name: given (exactly, else without the suffix), or the bundle's only one */
 	if (!name) {
-		name = first = str_at(b, le32(obj_rec(b, 0)));
+		name = first = str_at(b, b->objs[0].name);
 		for (i = 1; i < b->nr_objects; i++)
-			if (strcmp(str_at(b, le32(obj_rec(b, i))), first))
+			if (strcmp(str_at(b, b->objs[i].name), first))
 				return fail(err, -EINVAL, "the bundle holds several objects: name one");
 	}
 	for (exact = 1; exact >= 0 && !nr; exact--) {
@@ -832,9 +909,9 @@ int corelink_bundle_find_object(const struct corelink_bundle *b, const char *nam
 		for (i = 0; i < b->nr_objects; i++) {
 			if (!name_is(b, i, name, exact))
 				continue;
-			if (first && strcmp(first, str_at(b, le32(obj_rec(b, i)))))
+			if (first && strcmp(first, str_at(b, b->objs[i].name)))
 				return fail(err, -EINVAL, "object '%s' is ambiguous", name);
-			first = str_at(b, le32(obj_rec(b, i)));
+			first = str_at(b, b->objs[i].name);
 			nr++;
 		}
 	}
@@ -842,10 +919,10 @@ int corelink_bundle_find_object(const struct corelink_bundle *b, const char *nam
 		return fail(err, -ENOENT, "no object '%s' in the bundle", name);
 	/* the build for arch */
 	for (i = 0; i < b->nr_objects; i++) {
-		const char *a = str_at(b, le32(obj_rec(b, i) + 4));
+		const char *a = str_at(b, b->objs[i].arch);
 		int n;
 
-		if (strcmp(str_at(b, le32(obj_rec(b, i))), first))
+		if (strcmp(str_at(b, b->objs[i].name), first))
 			continue;
 		n = snprintf(builds + used, sizeof(builds) - used, "%s%s", used ? ", " : "",
 			     a[0] ? a : "any");
@@ -1034,7 +1111,7 @@ int corelink_bundle_select(const struct corelink_bundle *b, const struct corelin
 		return fail(err, -ENOEXEC, "object failed on kernel %s: %s", c->release, e.message);
 	c->how = CORELINK_BUNDLE_EXACT;
 	c->artifact = e.artifact;
-	c->size = le32(art_rec(b, e.artifact) + 8);
+	c->size = b->arts[e.artifact].size;
 	return 0;
 }
 
@@ -1135,45 +1212,44 @@ int corelink_bundle_materialize_artifact(const struct corelink_bundle *b, uint32
 					 uint32_t artifact, void *buf, size_t size,
 					 struct corelink_bundle_err *err)
 {
-	const uint8_t *data = b->sec[CORELINK_BUNDLE_SEC_DATA], *o, *r, *base;
-	const uint8_t *orig;
-	uint64_t olen, asize;
+	const uint8_t *data = b->sec[CORELINK_BUNDLE_SEC_DATA], *orig;
+	const struct bobj *o;
+	const struct bart *r, *base;
 	int ret;
 
 	if (object >= b->nr_objects)
 		return fail(err, -ERANGE, "no object %u in the bundle", object);
-	o = obj_rec(b, object);
-	orig = data + le64(o + 24);
-	olen = le64(o + 32);
+	o = &b->objs[object];
+	orig = data + o->orig_off;
 	if (artifact == CORELINK_BUNDLE_NONE) {
-		if (olen > size)
+		if (o->orig_size > size)
 			return fail(err, -ENOSPC, "buffer of %zu bytes, the object needs %llu", size,
-				    (unsigned long long)olen);
-		memcpy(buf, orig, (size_t)olen);
-		if (corelink_bundle_xxh64(buf, (size_t)olen, 0) != le64(o + 40))
+				    (unsigned long long)o->orig_size);
+		memcpy(buf, orig, (size_t)o->orig_size);
+		if (corelink_bundle_xxh64(buf, (size_t)o->orig_size, 0) != o->orig_hash)
 			return fail(err, -EINVAL, "object %u: original's checksum mismatch", object);
 		return 0;
 	}
-	if (artifact >= b->nr_artifacts || le32(art_rec(b, artifact)) != object)
+	if (artifact >= b->nr_artifacts || b->arts[artifact].object != object)
 		return fail(err, -ERANGE, "no artifact %u of object %u in the bundle", artifact, object);
-	r = art_rec(b, artifact);
-	asize = le32(r + 8);
-	if (asize > size)
+	r = &b->arts[artifact];
+	if (r->size > size)
 		return fail(err, -ENOSPC, "buffer of %zu bytes, the artifact needs %llu", size,
-			    (unsigned long long)asize);
-	if (le16(r + 4) == CORELINK_BUNDLE_ENC_PATCH) {
-		base = art_rec(b, le32(o + 8)); /* a DELTA of the same size (checked at open), no chain */
-		ret = apply_delta(data + le64(base + 16), le32(base + 12), orig, olen, buf, asize,
-				  le32(o + 8), err);
+			    (unsigned long long)r->size);
+	if (r->enc == CORELINK_BUNDLE_ENC_PATCH) {
+		base = &b->arts[o->first]; /* a DELTA of the same size (checked at open), no chain */
+		ret = apply_delta(data + base->data_off, base->data_size, orig, o->orig_size, buf,
+				  r->size, o->first, err);
 		if (!ret)
-			ret = apply_patch(data + le64(r + 16), le32(r + 12), data + le64(o + 48),
-					  le64(o + 56), buf, asize, artifact, err);
+			ret = apply_patch(data + r->data_off, r->data_size, data + o->sites_off,
+					  o->sites_size, buf, r->size, artifact, err);
 	} else {
-		ret = apply_delta(data + le64(r + 16), le32(r + 12), orig, olen, buf, asize, artifact, err);
+		ret = apply_delta(data + r->data_off, r->data_size, orig, o->orig_size, buf, r->size,
+				  artifact, err);
 	}
 	if (ret)
 		return ret;
-	if (corelink_bundle_xxh64(buf, (size_t)asize, 0) != le64(r + 24))
+	if (corelink_bundle_xxh64(buf, (size_t)r->size, 0) != r->hash)
 		return fail(err, -EINVAL, "artifact %u: rebuilt bytes do not match its checksum", artifact);
 	return 0;
 }

@@ -42,65 +42,67 @@ extern "C" {
 /* ------------------------------------------------------------------ */
 
 #define CORELINK_BUNDLE_MAGIC "CLBUNDLE"   /* 8 bytes, no NUL */
-#define CORELINK_BUNDLE_VERSION 2
+#define CORELINK_BUNDLE_VERSION 3
 #define CORELINK_BUNDLE_HEADER_LEN 32
-#define CORELINK_BUNDLE_SECTION_LEN 24     /* one section table entry */
-#define CORELINK_BUNDLE_ALIGN 8            /* every section starts 8-aligned */
+#define CORELINK_BUNDLE_SECTION_LEN 16     /* one section table entry */
+#define CORELINK_BUNDLE_ALIGN 8            /* sections and originals start 8-aligned */
 #define CORELINK_BUNDLE_NONE 0xffffffffu   /* "no artifact" */
 #define CORELINK_BUNDLE_MAX_RELEASE 255    /* bytes of a release string */
 
 /*
  * Header, at offset 0 (32 bytes):
  *   0  u8  magic[8]        "CLBUNDLE"
- *   8  u32 version         2
- *  12  u32 header_len      32 (readers of version 2 refuse anything else)
+ *   8  u32 version         3 (readers of version 3 refuse others: rebuild the bundle)
+ *  12  u32 header_len      32 (readers of version 3 refuse anything else)
  *  16  u64 file_size       total bytes
  *  24  u64 checksum        XXH64 (seed 0) of the header and the section table,
  *                          with these 8 bytes counted as zero
- * Section table, at header_len: CORELINK_BUNDLE_NR_SECTIONS entries of 24
+ * Section table, at header_len: CORELINK_BUNDLE_NR_SECTIONS entries of 16
  * bytes, entry i for section id i + 1:
- *   0  u64 offset          8-aligned, after the table, ascending, no overlap
- *   8  u64 size
- *  16  u64 checksum        XXH64 (seed 0) of the section's bytes
+ *   0  u64 size
+ *   8  u64 checksum        XXH64 (seed 0) of the section's bytes
+ * A section's offset is not stored: the first starts after the table, each
+ * next one at the first multiple of 8 after the previous one's end (zero
+ * padding); the last one ends the file.
+ *
+ * Records are LEB128 varints (uvarint below) and fixed little-endian
+ * integers; a reader decodes OBJECTS, ARTIFACTS and the kernel groups once
+ * at open (a few dozen bytes of its own per record) and uses DATA, the BTF
+ * hashes, notes and entries where they lie.
  */
 enum corelink_bundle_section_id {
 	CORELINK_BUNDLE_SEC_STRINGS = 1,   /* NUL-terminated strings; offset 0 is "" */
-	CORELINK_BUNDLE_SEC_OBJECTS = 2,   /* object records (64 bytes) */
-	CORELINK_BUNDLE_SEC_ARTIFACTS = 3, /* artifact records (32 bytes) */
+	CORELINK_BUNDLE_SEC_OBJECTS = 2,   /* object records */
+	CORELINK_BUNDLE_SEC_ARTIFACTS = 3, /* artifact records */
 	CORELINK_BUNDLE_SEC_KERNELS = 4,   /* the kernel table (columns, below) */
 	CORELINK_BUNDLE_SEC_DATA = 5,      /* originals, site lists, deltas and patches */
 	CORELINK_BUNDLE_NR_SECTIONS = 5,
 };
 
 /*
- * Object record (64 bytes), in the manifest's order; (name, arch) unique:
- *   0  u32 name            string: the object's file name
- *   4  u32 arch            string: the arch it is built for ("" = every kernel)
- *   8  u32 base            artifact index of the base (encoding DELTA);
- *                          CORELINK_BUNDLE_NONE when nr_artifacts is 0
- *  12  u32 first_artifact  the object's artifacts are [first, first + nr)
- *  16  u32 nr_artifacts
- *  20  u32 entry_width     bytes of each of its kernel entries: 1, 2 or 4
- *  24  u64 orig_offset     the original CO-RE object, in DATA
- *  32  u64 orig_size
- *  40  u64 orig_hash       XXH64 of the original object
- *  48  u64 sites_offset    its site list, in DATA (see ENC_PATCH)
- *  56  u64 sites_size
+ * OBJECTS: uvarint nr_objects (< 65535), then per object, in the manifest's
+ * order ((name, arch) unique), the section ending after the last:
+ *   uvarint name           string: the object's file name
+ *   uvarint arch           string: the arch it is built for ("" = every kernel)
+ *   uvarint nr_artifacts   its artifacts follow the previous objects' (first =
+ *                          the sum of theirs); the first is its base (a DELTA)
+ *   uvarint entry_width    bytes of each of its kernel entries: 1, 2 or 4
+ *   uvarint orig_size      the original CO-RE object (< 2^32)
+ *   uvarint sites_size     its site list (see ENC_PATCH; 0 without artifacts)
+ *   u64     orig_hash      XXH64 of the original object
+ * ARTIFACTS: uvarint nr_artifacts (the objects' counts add up to it), then
+ * per artifact, object by object, the section ending after the last:
+ *   uvarint v              data_size << 1 | 1 for a PATCH, 0 for a DELTA
+ *   uvarint size           DELTA only: bytes of the artifact (< 2^32); a
+ *                          PATCH has its base's size
+ *   uvarint unguarded      its POISONED entries' unguarded poisoned
+ *                          relocations (a note overrides it for an entry)
+ *   u64     hash           XXH64 of the artifact's bytes (checked after rebuilding)
+ * DATA holds, per object in order: zero padding to a multiple of 8, the
+ * original, its site list, then each of its artifacts' data in order; the
+ * records' sizes place everything (no offsets are stored) and must add up to
+ * DATA's size exactly.
  */
-#define CORELINK_BUNDLE_OBJECT_LEN 64
-
-/*
- * Artifact record (32 bytes), grouped by object:
- *   0  u32 object          index of its object
- *   4  u16 encoding        CORELINK_BUNDLE_ENC_*
- *   6  u16 unguarded       its POISONED entries' unguarded poisoned relocations
- *                          (saturates at 65535; a note overrides it for an entry)
- *   8  u32 size            bytes of the artifact
- *  12  u32 data_size       bytes of its delta or patch, in DATA
- *  16  u64 data_offset
- *  24  u64 hash            XXH64 of the artifact's bytes (checked after rebuilding)
- */
-#define CORELINK_BUNDLE_ARTIFACT_LEN 32
 enum corelink_bundle_encoding {
 	/*
 	 * Copy/add delta against the object's original: ops until `size` bytes
@@ -126,33 +128,28 @@ enum corelink_bundle_encoding {
 /*
  * KERNELS: one table in columns, sorted by (distro, version, arch, release)
  * bytewise, strictly.  The section is exactly:
- *   0  u32 nr_kernels
- *   4  u32 nr_groups
- *   8  u32 nr_notes
- *  12  u32 releases_size
- *  16  u32 btf_hash[nr_kernels]   low 32 bits of the manifest's btf_hash
- *                                 (XXH3-64 of the kernel's BTF): informative
- *  ..  groups[nr_groups], 16 bytes: u32 distro, version, arch (strings),
- *      u32 nr_kernels (>= 1): the next nr_kernels kernels have this
- *      identity; the groups' counts add up to nr_kernels
- *  ..  notes[nr_notes], 12 bytes: u32 kernel, u32 object, u32 value; strictly
+ *   uvarint nr_kernels, nr_groups (<= nr_kernels), nr_notes
+ *   u32 btf_hash[nr_kernels]   low 32 bits of the manifest's btf_hash
+ *                              (XXH3-64 of the kernel's BTF): informative
+ *   groups[nr_groups]: uvarint distro, version, arch (strings), uvarint
+ *      count (>= 1): the next count kernels have this identity; the groups'
+ *      counts add up to nr_kernels
+ *   notes[nr_notes], 12 bytes: u32 kernel, u32 object, u32 value; strictly
  *      ascending by (kernel, object); one for every ERROR entry (value: its
  *      message, a string), one for a POISONED entry whose unguarded poisoned
  *      relocations differ from its artifact's count (value: its count), none
  *      for others
- *  ..  entries: for each object in order, nr_kernels codes of its
+ *   entries: for each object in order, nr_kernels codes of its
  *      entry_width bytes: code & 3 = CORELINK_BUNDLE_OK, GUARDED, POISONED:
  *      code >> 2 = the artifact, counted from the object's first; code & 3
  *      = 3: code >> 2 = 0 ERROR, 1 SKIPPED (the object is not for this
  *      kernel's arch); other codes are invalid
- *  ..  releases: releases_size bytes, front and back coded, per kernel:
+ *   releases, the rest of the section, front and back coded, per kernel:
  *      u8 prefix, u8 suffix, u8 len, len bytes (no NUL): the release is the
  *      previous kernel's first prefix bytes, the len bytes, then its last
  *      suffix bytes (prefix + suffix <= the previous one's length; the
  *      first kernel's previous is ""); at most 255 bytes, not empty
  */
-#define CORELINK_BUNDLE_KERNELS_HEAD 16
-#define CORELINK_BUNDLE_GROUP_LEN 16
 #define CORELINK_BUNDLE_NOTE_LEN 12
 enum corelink_bundle_status {
 	CORELINK_BUNDLE_OK = 0,       /* every CO-RE relocation applied */

@@ -45,16 +45,21 @@ static void rechecksum(uint8_t *d, size_t size)
 {
 	size_t table_end = CORELINK_BUNDLE_HEADER_LEN +
 			   CORELINK_BUNDLE_NR_SECTIONS * CORELINK_BUNDLE_SECTION_LEN;
+	uint64_t off = table_end;
 	int s;
 
 	if (size < table_end)
 		return;
+	/* each section after the previous one, 8-aligned (format version 3) */
 	for (s = 0; s < CORELINK_BUNDLE_NR_SECTIONS; s++) {
 		uint8_t *e = d + CORELINK_BUNDLE_HEADER_LEN + s * CORELINK_BUNDLE_SECTION_LEN;
-		uint64_t off = rd64(e), len = rd64(e + 8);
+		uint64_t len = rd64(e);
 
-		if (off <= size && len <= size - off)
-			wr64(e + 16, corelink_bundle_xxh64(d + off, (size_t)len, 0));
+		off = (off + 7) / 8 * 8;
+		if (off > size || len > size - off)
+			break;
+		wr64(e + 8, corelink_bundle_xxh64(d + off, (size_t)len, 0));
+		off += len;
 	}
 	wr64(d + 24, 0);
 	wr64(d + 24, corelink_bundle_xxh64(d, table_end, 0));

@@ -349,7 +349,22 @@ static void wr64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-#define SEC(d, id, field) rd((d) + CORELINK_BUNDLE_HEADER_LEN + CORELINK_BUNDLE_SECTION_LEN * ((id) - 1) + 8 * (field), 8)
+/* Section id's size and (derived: after the previous one, 8-aligned) offset. */
+static uint64_t sec_size(const uint8_t *d, int id)
+{
+	return rd(d + CORELINK_BUNDLE_HEADER_LEN + CORELINK_BUNDLE_SECTION_LEN * (id - 1), 8);
+}
+
+static uint64_t sec_off(const uint8_t *d, int id)
+{
+	uint64_t off = CORELINK_BUNDLE_HEADER_LEN +
+		       (uint64_t)CORELINK_BUNDLE_SECTION_LEN * CORELINK_BUNDLE_NR_SECTIONS;
+	int s;
+
+	for (s = 1; s < id; s++)
+		off = (off + 7) / 8 * 8 + sec_size(d, s);
+	return (off + 7) / 8 * 8;
+}
 
 /* Fix every checksum after an edit (what an attacker or a buggy writer could do). */
 static void rechecksum(uint8_t *d)
@@ -357,10 +372,81 @@ static void rechecksum(uint8_t *d)
 	int s;
 
 	for (s = 1; s <= CORELINK_BUNDLE_NR_SECTIONS; s++)
-		wr64(d + CORELINK_BUNDLE_HEADER_LEN + CORELINK_BUNDLE_SECTION_LEN * (s - 1) + 16,
-		     XXH64(d + SEC(d, s, 0), SEC(d, s, 1), 0));
+		wr64(d + CORELINK_BUNDLE_HEADER_LEN + CORELINK_BUNDLE_SECTION_LEN * (s - 1) + 8,
+		     XXH64(d + sec_off(d, s), sec_size(d, s), 0));
 	wr64(d + 24, 0);
 	wr64(d + 24, XXH64(d, CORELINK_BUNDLE_HEADER_LEN + CORELINK_BUNDLE_SECTION_LEN * CORELINK_BUNDLE_NR_SECTIONS, 0));
+}
+
+/*
+ * Where the test edits a bundle (format version 3): per object its site list
+ * and artifacts in DATA (offsets derived from the records' order), and the
+ * kernel table's parts.
+ */
+struct tl_art {
+	int patch;
+	uint64_t size, data_off;
+};
+struct tl_obj {
+	uint64_t nr_arts, first, width, sites_off, sites_size;
+};
+struct layout {
+	size_t nr_objs;
+	struct tl_obj objs[4];
+	struct tl_art arts[64];
+	uint64_t nk, ng, nn, last_group_count, entries, releases; /* offsets in KERNELS */
+};
+
+static void parse_layout(const uint8_t *d, struct layout *l)
+{
+	const uint8_t *o = d + sec_off(d, 2), *a = d + sec_off(d, 3), *k = d + sec_off(d, 4);
+	const uint8_t *p;
+	uint64_t pos = 0, na = 0, i, j, f[6];
+
+	memset(l, 0, sizeof(*l));
+	l->nr_objs = (size_t)get_uv(&o);
+	get_uv(&a);
+	for (i = 0; i < l->nr_objs && i < 4; i++) {
+		struct tl_obj *t = &l->objs[i];
+
+		for (j = 0; j < 6; j++)
+			f[j] = get_uv(&o);
+		o += 8;
+		t->nr_arts = f[2];
+		t->width = f[3];
+		t->first = na;
+		pos = (pos + 7) / 8 * 8 + f[4];
+		t->sites_off = pos;
+		t->sites_size = f[5];
+		pos += f[5];
+		for (j = 0; j < t->nr_arts && na < 64; j++, na++) {
+			uint64_t v = get_uv(&a);
+
+			l->arts[na].patch = (int)(v & 1);
+			l->arts[na].size = v & 1 ? l->arts[t->first].size : get_uv(&a);
+			get_uv(&a);
+			a += 8;
+			l->arts[na].data_off = pos;
+			pos += v >> 1;
+		}
+	}
+	p = k;
+	l->nk = get_uv(&p);
+	l->ng = get_uv(&p);
+	l->nn = get_uv(&p);
+	p += 4 * l->nk;
+	for (i = 0; i < l->ng; i++) {
+		get_uv(&p);
+		get_uv(&p);
+		get_uv(&p);
+		l->last_group_count = (uint64_t)(p - k);
+		get_uv(&p);
+	}
+	p += 12 * l->nn;
+	l->entries = (uint64_t)(p - k);
+	for (i = 0; i < l->nr_objs && i < 4; i++)
+		p += l->objs[i].width * l->nk;
+	l->releases = (uint64_t)(p - k);
 }
 
 /* Open a crafted copy (checksums fixed): the message of the refusal, at open or when rebuilding. */
@@ -397,23 +483,26 @@ static int open_crafted(uint8_t *copy, struct corelink_bundle_err *err)
 static void test_crafted(void)
 {
 	const uint8_t *d = bundle;
-	const uint8_t *objs_sec = d + SEC(d, 2, 0), *arts = d + SEC(d, 3, 0), *ks = d + SEC(d, 4, 0);
-	const uint8_t *data = d + SEC(d, 5, 0);
+	const uint8_t *ks = d + sec_off(d, 4), *data = d + sec_off(d, 5);
 	size_t a, o, found = 0;
 	uint8_t *copy = malloc(bundle_size);
 	struct corelink_bundle_err err;
+	struct layout l;
 
+	parse_layout(d, &l);
+	CHECK(l.nr_objs == 2);
 	/* an object with a site list: its first site pushed past the base's end, then a patch
 	 * bitmap naming a site past the last (no list can loop: sites advance by unsigned gaps) */
 	for (o = 0; o < 2 && !found; o++) {
-		const uint8_t *r = objs_sec + o * CORELINK_BUNDLE_OBJECT_LEN, *p;
+		const struct tl_obj *t = &l.objs[o];
+		const uint8_t *p;
 		uint64_t nr, base_size;
 
-		if (!rd(r + 56, 8))
+		if (!t->sites_size)
 			continue;
 		found = 1;
-		base_size = rd(arts + rd(r + 8, 4) * CORELINK_BUNDLE_ARTIFACT_LEN + 8, 4);
-		p = data + rd(r + 48, 8);
+		base_size = l.arts[t->first].size;
+		p = data + t->sites_off;
 		nr = get_uv(&p);
 		CHECK(nr > 0);
 		/* gap of site 0 (a 1- or 2-byte varint) -> the base's size */
@@ -428,14 +517,13 @@ static void test_crafted(void)
 			fprintf(stderr, "crafted site: %s\n", err.msg);
 		}
 		/* a PATCH of this object whose bitmap names a site past the last */
-		for (a = rd(r + 12, 4); a < rd(r + 12, 4) + rd(r + 16, 4); a++) {
-			const uint8_t *ar = arts + a * CORELINK_BUNDLE_ARTIFACT_LEN;
+		for (a = t->first; a < t->first + t->nr_arts; a++) {
 			char want[128];
 
-			if (rd(ar + 4, 2) != CORELINK_BUNDLE_ENC_PATCH || nr % 8 == 0)
+			if (!l.arts[a].patch || nr % 8 == 0)
 				continue;
 			memcpy(copy, bundle, bundle_size);
-			copy[data + rd(ar + 16, 8) + (nr - 1) / 8 - d] |= 0x80;
+			copy[data + l.arts[a].data_off + (nr - 1) / 8 - d] |= 0x80;
 			CHECK_EQ(open_crafted(copy, &err), -EINVAL);
 			snprintf(want, sizeof(want), "artifact %zu: patch bitmap names sites past the last", a);
 			CHECK_STR(err.msg, want);
@@ -444,36 +532,36 @@ static void test_crafted(void)
 		}
 	}
 	CHECK_EQ(found, 2); /* both site cases ran */
-	/* the kernel table: a group holding more kernels than the table */
-	{
-		uint32_t ng = (uint32_t)rd(ks + 4, 4), nk = (uint32_t)rd(ks, 4);
-		size_t g = 16 + 4 * (size_t)nk + 16 * (ng - 1) + 12;
-
-		memcpy(copy, bundle, bundle_size);
-		copy[ks - d + g] = (uint8_t)(copy[ks - d + g] + 1);
-		CHECK_EQ(open_crafted(copy, &err), -EINVAL);
-		CHECK_CONTAINS(err.msg, "kernels, past the table");
-	}
+	/* the kernel table: a group holding more kernels than the table (counts < 127 here) */
+	memcpy(copy, bundle, bundle_size);
+	CHECK(copy[ks - d + l.last_group_count] < 0x7f);
+	copy[ks - d + l.last_group_count] = (uint8_t)(copy[ks - d + l.last_group_count] + 1);
+	CHECK_EQ(open_crafted(copy, &err), -EINVAL);
+	CHECK_CONTAINS(err.msg, "kernels, past the table");
 	/* a release coded with more of the previous one than it has */
-	{
-		uint32_t nk = (uint32_t)rd(ks, 4), ng = (uint32_t)rd(ks + 4, 4), nn = (uint32_t)rd(ks + 8, 4);
-		size_t rel = 16 + 4 * (size_t)nk + 16 * ng + 12 * (size_t)nn + 2 * (size_t)nk;
-
-		memcpy(copy, bundle, bundle_size);
-		copy[ks - d + rel] = 1; /* kernel 0's prefix: its previous is "" */
-		CHECK_EQ(open_crafted(copy, &err), -EINVAL);
-		CHECK_STR(err.msg, "bundle kernel 0: release truncated or past the previous one");
-	}
+	memcpy(copy, bundle, bundle_size);
+	copy[ks - d + l.releases] = 1; /* kernel 0's prefix: its previous is "" */
+	CHECK_EQ(open_crafted(copy, &err), -EINVAL);
+	CHECK_STR(err.msg, "bundle kernel 0: release truncated or past the previous one");
 	/* an entry naming an artifact its object does not have */
+	CHECK_EQ(l.objs[0].width, 1);
+	memcpy(copy, bundle, bundle_size);
+	copy[ks - d + l.entries] = (uint8_t)(l.objs[0].nr_arts << 2);
+	CHECK_EQ(open_crafted(copy, &err), -EINVAL);
+	CHECK_STR(err.msg, "bundle kernel 0 object 0: bad entry");
+	/* DATA one byte short of its records' data (offsets are derived: they must add up) */
+	memcpy(copy, bundle, bundle_size);
+	wr64(copy + CORELINK_BUNDLE_HEADER_LEN + CORELINK_BUNDLE_SECTION_LEN * 4,
+	     sec_size(d, 5) - 1); /* the file too */
 	{
-		uint32_t nk = (uint32_t)rd(ks, 4), ng = (uint32_t)rd(ks + 4, 4), nn = (uint32_t)rd(ks + 8, 4);
-		size_t ent = 16 + 4 * (size_t)nk + 16 * ng + 12 * (size_t)nn;
+		uint64_t n = bundle_size - 1;
+		struct corelink_bundle *b;
 
-		CHECK_EQ(rd(objs_sec + 20, 4), 1);
-		memcpy(copy, bundle, bundle_size);
-		copy[ks - d + ent] = (uint8_t)(rd(objs_sec + 16, 4) << 2);
-		CHECK_EQ(open_crafted(copy, &err), -EINVAL);
-		CHECK_STR(err.msg, "bundle kernel 0 object 0: bad entry");
+		wr64(copy + 16, n);
+		rechecksum(copy);
+		CHECK_EQ(corelink_bundle_open(copy, (size_t)n, &b, &err), -EINVAL);
+		CHECK_CONTAINS(err.msg, "bundle artifact ");
+		CHECK_CONTAINS(err.msg, ": bad record"); /* the last one's data: past DATA's end */
 	}
 	free(copy);
 }

@@ -40,6 +40,8 @@ committed.  Generators:
                                 bytes into section ID)
   bundle_site_past_end SRC      SRC's first site list made one site starting at the
                                 base's end; checksums fixed
+  bundle_data_short SRC         SRC with DATA (and the file) one byte shorter: the last
+                                artifact's data, placed after the others', past DATA's end
   bundle_delta_stall SRC        SRC's first base delta starting with an op that writes
                                 nothing (ADD of 0 bytes: a reader that accepted it
                                 would loop); checksums fixed
@@ -372,18 +374,25 @@ def xxh64(data, seed=0):
     return h ^ (h >> 32)
 
 
-HEADER_LEN, SECTION_LEN = 32, 24
+HEADER_LEN, SECTION_LEN = 32, 16
 
 
 def bundle_sections(d):
-    """(offset, size, checksum) of each section, in id order."""
-    return [struct.unpack_from('<QQQ', d, HEADER_LEN + SECTION_LEN * i) for i in range(5)]
+    """(offset, size, checksum) of each section, in id order (format version 3: each
+    section follows the previous one, 8-aligned; the table holds sizes and checksums)."""
+    out, end = [], HEADER_LEN + 5 * SECTION_LEN
+    for i in range(5):
+        size, csum = struct.unpack_from('<QQ', d, HEADER_LEN + SECTION_LEN * i)
+        off = (end + 7) // 8 * 8
+        out.append((off, size, csum))
+        end = off + size
+    return out
 
 
 def bundle_rechecksum(d):
     for i, (off, size, _) in enumerate(bundle_sections(d)):
         if off + size <= len(d):
-            struct.pack_into('<Q', d, HEADER_LEN + SECTION_LEN * i + 16, xxh64(bytes(d[off:off + size])))
+            struct.pack_into('<Q', d, HEADER_LEN + SECTION_LEN * i + 8, xxh64(bytes(d[off:off + size])))
     struct.pack_into('<Q', d, 24, 0)
     struct.pack_into('<Q', d, 24, xxh64(bytes(d[:HEADER_LEN + 5 * SECTION_LEN])))
 
@@ -417,31 +426,49 @@ def put_uvarint(d, p, v):
 
 
 def bundle_objects(d):
-    """(name, arch, base, first, nr, width, orig_off, orig_size, orig_hash, sites_off, sites_size)."""
-    off, size, _ = bundle_sections(d)[1]
-    return [struct.unpack_from('<IIIIIIQQQQQ', d, off + 64 * i) for i in range(size // 64)]
-
-
-def bundle_artifact(d, i):
-    """(object, encoding, unguarded, size, data_size, data_offset, hash)."""
-    return struct.unpack_from('<IHHIIQQ', d, bundle_sections(d)[2][0] + 32 * i)
+    """Per object (records of varints, data offsets derived from their order):
+    {'sites_off', 'sites_size', 'arts': [(size, data_off, data_size)]}, offsets in DATA."""
+    secs = bundle_sections(d)
+    nobj, p = uvarint(d, secs[1][0])
+    _, a = uvarint(d, secs[2][0])
+    pos, out = 0, []
+    for _ in range(nobj):
+        f = []
+        for _ in range(6):  # name, arch, nr_artifacts, width, orig_size, sites_size
+            v, p = uvarint(d, p)
+            f.append(v)
+        p += 8
+        pos = (pos + 7) // 8 * 8 + f[4]
+        o = {'sites_off': pos, 'sites_size': f[5], 'arts': []}
+        pos += f[5]
+        for _ in range(f[2]):
+            v, a = uvarint(d, a)
+            size = o['arts'][0][0] if v & 1 else None
+            if not v & 1:
+                size, a = uvarint(d, a)
+            _, a = uvarint(d, a)
+            a += 8
+            o['arts'].append((size, pos, v >> 1))
+            pos += v >> 1
+        out.append(o)
+    return out
 
 
 def bundle_site_past_end(d):
     data = bundle_sections(d)[4][0]
     for o in bundle_objects(d):
-        if o[10]:
+        if o['sites_size']:
             # one site, starting at the base's end: nr 1, gap = base size, len 1
-            enc, v = bytearray([1]), bundle_artifact(d, o[2])[3]
+            enc, v = bytearray([1]), o['arts'][0][0]
             while True:
                 enc.append((v & 0x7f) | (0x80 if v >> 7 else 0))
                 v >>= 7
                 if not v:
                     break
             enc.append(1)
-            if len(enc) > o[10]:
+            if len(enc) > o['sites_size']:
                 continue
-            d[data + o[9]:data + o[9] + len(enc)] = enc
+            d[data + o['sites_off']:data + o['sites_off'] + len(enc)] = enc
             bundle_rechecksum(d)
             return d
     raise SystemExit('gen.py: no site list')
@@ -450,11 +477,21 @@ def bundle_site_past_end(d):
 def bundle_delta_stall(d):
     data = bundle_sections(d)[4][0]
     for o in bundle_objects(d):
-        if o[4]:
-            put_uvarint(d, data + bundle_artifact(d, o[2])[5], 1)
+        if o['arts']:
+            put_uvarint(d, data + o['arts'][0][1], 1)
             bundle_rechecksum(d)
             return d
     raise SystemExit('gen.py: no artifact')
+
+
+def bundle_data_short(d):
+    """DATA (the last section) and the file one byte shorter: the last artifact's data,
+    placed by the records before it, then ends past DATA."""
+    struct.pack_into('<Q', d, HEADER_LEN + 4 * SECTION_LEN, bundle_sections(d)[4][1] - 1)
+    del d[-1]
+    struct.pack_into('<Q', d, 16, len(d))
+    bundle_rechecksum(d)
+    return d
 
 
 def main():
@@ -563,6 +600,8 @@ def main():
         data = bundle_site_past_end(bytearray(open(args[0], 'rb').read()))
     elif gen == 'bundle_delta_stall':
         data = bundle_delta_stall(bytearray(open(args[0], 'rb').read()))
+    elif gen == 'bundle_data_short':
+        data = bundle_data_short(bytearray(open(args[0], 'rb').read()))
     elif gen == 'bitflip':
         data = bytearray(open(args[0], 'rb').read())
         off = int(args[1], 0)

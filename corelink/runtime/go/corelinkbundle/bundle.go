@@ -22,18 +22,14 @@ import (
 )
 
 const (
-	magic       = "CLBUNDLE"
-	version     = 2
-	headerLen   = 32
-	sectionLen  = 24
-	nrSections  = 5
-	objectLen   = 64
-	artifactLen = 32
-	kernelsHead = 16
-	groupLen    = 16
-	noteLen     = 12
-	maxRelease  = 255
-	none        = 0xffffffff
+	magic      = "CLBUNDLE"
+	version    = 3
+	headerLen  = 32
+	sectionLen = 16
+	nrSections = 5
+	noteLen    = 12
+	maxRelease = 255
+	none       = 0xffffffff
 
 	encDelta = 1
 	encPatch = 2
@@ -87,12 +83,14 @@ func (h How) String() string {
 
 // Bundle is an opened, checked bundle; it refers to the bytes given to Open.
 type Bundle struct {
-	data                  []byte
-	strs, objs, arts, dat []byte
-	nObj, nArt            int
-	kernels               []Kernel
-	codes                 [][]uint32        // per object, per kernel: the entry code
-	notes                 map[[2]int]uint32 // (kernel, object): the note's value
+	data       []byte
+	strs, dat  []byte
+	nObj, nArt int
+	objects    []Object
+	artifacts  []artifact
+	kernels    []Kernel
+	codes      [][]uint32        // per object, per kernel: the entry code
+	notes      map[[2]int]uint32 // (kernel, object): the note's value
 }
 
 // Kernel is one row of the kernel table.
@@ -107,6 +105,12 @@ type Entry struct {
 	Status    Status
 	Unguarded uint32
 	Message   string
+}
+
+// artifact is one artifact record, decoded (its data's offset derived).
+type artifact struct {
+	object, enc, unguarded        uint32
+	size, dataOff, dataSize, hash uint64
 }
 
 // Object describes one object of the bundle.
@@ -133,7 +137,7 @@ func Open(data []byte) (*Bundle, error) {
 		return nil, errors.New("not a corelink bundle (bad magic)")
 	}
 	if v := u32(data, 8); v != version {
-		return nil, errf("bundle version %d not supported (this reader reads %d)", v, version)
+		return nil, errf("bundle version %d not supported (this reader reads version %d): rebuild the bundle with this corelink (corelink bundle MANIFEST -o FILE)", v, version)
 	}
 	if h := u32(data, 12); h != headerLen {
 		return nil, errf("bundle header length %d, expected %d", h, headerLen)
@@ -156,21 +160,25 @@ func Open(data []byte) (*Bundle, error) {
 	names := []string{"?", "STRINGS", "OBJECTS", "ARTIFACTS", "KERNELS", "DATA"}
 	prevEnd := uint64(tableEnd)
 	secs := make([][]byte, nrSections+1)
+	// each section follows the previous one (the first the table), at the next multiple of 8
 	for i := 0; i < nrSections; i++ {
 		e := data[headerLen+i*sectionLen:]
-		id, off, size := i+1, u64(e, 0), u64(e, 8)
-		if off%8 != 0 || off < prevEnd || off > uint64(len(data)) || size > uint64(len(data))-off {
-			return nil, errf("bundle section %s: offset %d size %d outside the file or overlapping", names[id], off, size)
+		id, off, size := i+1, (prevEnd+7)/8*8, u64(e, 0)
+		if off > uint64(len(data)) || size > uint64(len(data))-off {
+			return nil, errf("bundle section %s: offset %d size %d past the end of the file", names[id], off, size)
 		}
 		s := data[off : off+size]
-		if XXH64(s, 0) != u64(e, 16) {
+		if XXH64(s, 0) != u64(e, 8) {
 			return nil, errf("bundle section %s checksum mismatch", names[id])
 		}
 		secs[id] = s
 		prevEnd = off + size
 	}
-	b.strs, b.objs, b.arts, b.dat = secs[1], secs[2], secs[3], secs[5]
-	if err := b.checkTables(); err != nil {
+	if prevEnd != uint64(len(data)) {
+		return nil, errf("bundle: %d bytes after its last section", uint64(len(data))-prevEnd)
+	}
+	b.strs, b.dat = secs[1], secs[5]
+	if err := b.checkTables(secs[2], secs[3]); err != nil {
 		return nil, err
 	}
 	if err := b.readKernels(secs[4]); err != nil {
@@ -190,9 +198,54 @@ func (b *Bundle) str(off uint32) (string, bool) {
 	return string(b.strs[off : int(off)+i]), true
 }
 
-func (b *Bundle) dataOK(off, size uint64) bool {
-	n := uint64(len(b.dat))
-	return off <= n && size <= n-off
+// cursor reads a table's records; the first failure sets bad and every later read fails.
+type cursor struct {
+	d   []byte
+	p   int
+	bad bool
+}
+
+// uv: a uvarint of at most max.
+func (c *cursor) uv(max uint64) uint64 {
+	if c.bad {
+		return 0
+	}
+	v, ok := uvarint(c.d, &c.p)
+	if !ok || v > max {
+		c.bad = true
+		return 0
+	}
+	return v
+}
+
+// take: n fixed bytes, or nil (bad set) when fewer remain.
+func (c *cursor) take(n uint64) []byte {
+	if c.bad || n > uint64(len(c.d)-c.p) {
+		c.bad = true
+		return nil
+	}
+	c.p += int(n)
+	return c.d[c.p-int(n) : c.p]
+}
+
+func (c *cursor) u64() uint64 {
+	if p := c.take(8); p != nil {
+		return le.Uint64(p)
+	}
+	return 0
+}
+
+func (c *cursor) left() uint64 { return uint64(len(c.d) - c.p) }
+
+// dataNext places len bytes at *pos in DATA (advancing it): false when past DATA's end.
+func (b *Bundle) dataNext(pos *uint64, n uint64, off *uint64) bool {
+	size := uint64(len(b.dat))
+	if *pos > size || n > size-*pos {
+		return false
+	}
+	*off = *pos
+	*pos += n
+	return true
 }
 
 // sites walks an object's site list: next() gives each site inside size bytes.
@@ -228,64 +281,83 @@ func (w *sites) next(size uint64) (off, n uint64, r int) {
 	return off, n, 1
 }
 
-func (b *Bundle) checkTables() error {
+// readObject decodes object i and its artifacts' records, placing their data in DATA from *pos.
+func (b *Bundle) readObject(oc, ac *cursor, i int, first uint32, pos *uint64) error {
+	o := Object{First: first, Base: none}
+	name := uint32(oc.uv(0xffffffff))
+	arch := uint32(oc.uv(0xffffffff))
+	o.NrArts = uint32(oc.uv(uint64(b.nArt) - uint64(first)))
+	o.Width = uint32(oc.uv(4))
+	o.OrigSize = oc.uv(0xffffffff)
+	o.SitesSize = oc.uv(0xffffffff)
+	o.OrigHash = oc.u64()
+	*pos = (*pos + 7) / 8 * 8
+	var okName, okArch bool
+	o.Name, okName = b.str(name)
+	o.Arch, okArch = b.str(arch)
+	if oc.bad || !okName || !okArch || (o.Width != 1 && o.Width != 2 && o.Width != 4) ||
+		!b.dataNext(pos, o.OrigSize, &o.OrigOff) || !b.dataNext(pos, o.SitesSize, &o.SitesOff) ||
+		(o.NrArts == 0 && o.SitesSize != 0) {
+		return errf("bundle object %d: bad record", i)
+	}
+	if o.NrArts > 0 {
+		o.Base = first
+	}
+	b.objects = append(b.objects, o)
+	for a := first; a < first+o.NrArts; a++ {
+		v := ac.uv(0xffffffff<<1 | 1)
+		r := artifact{object: uint32(i), enc: encDelta, dataSize: v >> 1}
+		if v&1 == 1 {
+			r.enc, r.size = encPatch, b.artifacts[first].size
+		} else {
+			r.size = ac.uv(0xffffffff)
+		}
+		r.unguarded = uint32(ac.uv(0xffffffff))
+		r.hash = ac.u64()
+		if ac.bad || !b.dataNext(pos, r.dataSize, &r.dataOff) {
+			return errf("bundle artifact %d: bad record", a)
+		}
+		if a == first && r.enc != encDelta {
+			return errf("bundle object %d: base artifact %d is not a delta", i, a)
+		}
+		b.artifacts = append(b.artifacts, r)
+	}
+	return nil
+}
+
+func (b *Bundle) checkTables(objs, arts []byte) error {
 	if len(b.strs) == 0 || b.strs[0] != 0 {
 		return errors.New(`bundle string table does not start with ""`)
 	}
-	if len(b.objs)%objectLen != 0 || len(b.objs)/objectLen > 0xfffe {
-		return errf("bundle OBJECTS size %d is not a whole number of records", len(b.objs))
+	oc, ac := &cursor{d: objs}, &cursor{d: arts}
+	// counts bounded by their records' least bytes (14 an object, 10 an artifact)
+	maxObj := oc.left() / 14
+	if maxObj > 0xfffe {
+		maxObj = 0xfffe
 	}
-	b.nObj = len(b.objs) / objectLen
-	if len(b.arts)%artifactLen != 0 {
-		return errf("bundle ARTIFACTS size %d is not a whole number of records", len(b.arts))
+	b.nObj = int(oc.uv(maxObj))
+	b.nArt = int(ac.uv(ac.left() / 10))
+	if oc.bad || ac.bad {
+		return errors.New("bundle OBJECTS or ARTIFACTS count past its section")
 	}
-	b.nArt = len(b.arts) / artifactLen
+	pos, first := uint64(0), uint32(0)
 	for i := 0; i < b.nObj; i++ {
-		o := b.object(i)
-		_, okName := b.str(u32(b.objs, i*objectLen))
-		_, okArch := b.str(u32(b.objs, i*objectLen+4))
-		nArt := uint64(b.nArt)
-		if !okName || !okArch || !b.dataOK(o.OrigOff, o.OrigSize) || uint64(o.First) > nArt ||
-			uint64(o.NrArts) > nArt-uint64(o.First) || (o.Width != 1 && o.Width != 2 && o.Width != 4) {
-			return errf("bundle object %d: bad record", i)
+		if err := b.readObject(oc, ac, i, first, &pos); err != nil {
+			return err
 		}
-		if o.NrArts > 0 {
-			if o.Base < o.First || o.Base-o.First >= o.NrArts {
-				return errf("bundle object %d: bad record", i)
-			}
-			if le.Uint16(b.arts[int(o.Base)*artifactLen+4:]) != encDelta {
-				return errf("bundle object %d: base artifact %d is not a delta", i, o.Base)
-			}
-		} else if o.Base != none {
-			return errf("bundle object %d: bad record", i)
-		}
+		first += b.objects[i].NrArts
 	}
-	for i := 0; i < b.nArt; i++ {
-		r := b.arts[i*artifactLen:]
-		obj, enc := u32(r, 0), uint32(le.Uint16(r[4:]))
-		if uint64(obj) >= uint64(b.nObj) || !b.dataOK(u64(r, 16), uint64(u32(r, 12))) || (enc != encDelta && enc != encPatch) {
-			return errf("bundle artifact %d: bad record", i)
-		}
-		o := b.object(int(obj))
-		if uint32(i) < o.First || uint32(i)-o.First >= o.NrArts {
-			return errf("bundle artifact %d: not among its object's artifacts", i)
-		}
-		if enc == encPatch && u32(r, 8) != u32(b.arts, int(o.Base)*artifactLen+8) {
-			return errf("bundle artifact %d: patch size differs from its base", i)
-		}
+	if oc.p != len(objs) || ac.p != len(arts) || int(first) != b.nArt {
+		return errors.New("bundle OBJECTS or ARTIFACTS: records and counts disagree")
 	}
-	for i := 0; i < b.nObj; i++ {
-		o := b.object(i)
-		if !b.dataOK(o.SitesOff, o.SitesSize) {
-			return errf("bundle object %d: bad record", i)
-		}
+	if pos != uint64(len(b.dat)) {
+		return errf("bundle DATA is %d bytes, its objects' data %d", len(b.dat), pos)
+	}
+	for i, o := range b.objects {
 		if o.SitesSize == 0 {
 			continue
 		}
-		size := uint64(0)
-		if o.NrArts > 0 {
-			size = uint64(u32(b.arts, int(o.Base)*artifactLen+8))
-		}
+		size := b.artifacts[o.First].size
 		w, ok := newSites(b.dat[o.SitesOff : o.SitesOff+o.SitesSize])
 		if !ok {
 			return errf("bundle object %d: site list truncated", i)
@@ -303,42 +375,48 @@ func (b *Bundle) checkTables() error {
 
 // readKernels checks and decodes the kernel table (KERNELS).
 func (b *Bundle) readKernels(s []byte) error {
-	if len(s) < kernelsHead {
+	c := &cursor{d: s}
+	// each count bounded by the bytes its column needs, before anything is allocated
+	nk := c.uv(c.left() / 4)
+	ng := c.uv(nk)
+	nn := c.uv(c.left() / noteLen)
+	hashes := c.take(4 * nk)
+	if c.bad {
 		return errors.New("bundle KERNELS section truncated")
 	}
-	nk, ng, nn, rs := uint64(u32(s, 0)), uint64(u32(s, 4)), uint64(u32(s, 8)), uint64(u32(s, 12))
-	need := kernelsHead + 4*nk + groupLen*ng + noteLen*nn + rs
-	for j := 0; j < b.nObj; j++ {
-		need += uint64(b.object(j).Width) * nk
-	}
-	if need != uint64(len(s)) {
-		return errf("bundle KERNELS section is %d bytes, its columns %d", len(s), need)
-	}
-	hashes := s[kernelsHead:]
-	groups := hashes[4*nk:]
-	notes := groups[groupLen*ng:]
-	rest := notes[noteLen*nn:]
 	b.kernels = make([]Kernel, nk)
 	k := uint64(0)
 	for g := uint64(0); g < ng; g++ {
-		r := groups[g*groupLen:]
-		d, ok1 := b.str(u32(r, 0))
-		v, ok2 := b.str(u32(r, 4))
-		a, ok3 := b.str(u32(r, 8))
-		if !ok1 || !ok2 || !ok3 {
-			return errf("bundle kernel group %d: bad string reference", g)
+		var str [3]string
+		for i := range str {
+			var ok bool
+			off := c.uv(0xffffffff)
+			if str[i], ok = b.str(uint32(off)); !c.bad && !ok {
+				return errf("bundle kernel group %d: bad string reference", g)
+			}
 		}
-		cnt := uint64(u32(r, 12))
+		cnt := c.uv(0xffffffff)
+		if c.bad {
+			return errf("bundle kernel group %d truncated", g)
+		}
 		if cnt == 0 || cnt > nk-k {
 			return errf("bundle kernel group %d: %d kernels, past the table", g, cnt)
 		}
 		for i := uint64(0); i < cnt; i++ {
-			b.kernels[k+i] = Kernel{Distro: d, Version: v, Arch: a, BTFHash: u32(hashes, int(4*(k+i)))}
+			b.kernels[k+i] = Kernel{Distro: str[0], Version: str[1], Arch: str[2], BTFHash: u32(hashes, int(4*(k+i)))}
 		}
 		k += cnt
 	}
 	if k != nk {
 		return errf("bundle kernel groups hold %d kernels, the table %d", k, nk)
+	}
+	notes := c.take(noteLen * nn)
+	cols := make([][]byte, b.nObj)
+	for j := range cols {
+		cols[j] = c.take(uint64(b.objects[j].Width) * nk)
+	}
+	if c.bad {
+		return errors.New("bundle KERNELS section truncated in its notes or entries")
 	}
 	b.notes = make(map[[2]int]uint32, nn)
 	for i := uint64(0); i < nn; i++ {
@@ -356,13 +434,12 @@ func (b *Bundle) readKernels(s []byte) error {
 		b.notes[[2]int{int(kk), int(oo)}] = u32(r, 8)
 	}
 	b.codes = make([][]uint32, b.nObj)
-	off := uint64(0)
 	for j := 0; j < b.nObj; j++ {
-		o := b.object(j)
+		o := b.objects[j]
 		w := uint64(o.Width)
 		b.codes[j] = make([]uint32, nk)
 		for i := uint64(0); i < nk; i++ {
-			p := rest[off+i*w:]
+			p := cols[j][i*w:]
 			var code uint32
 			switch w {
 			case 1:
@@ -392,10 +469,9 @@ func (b *Bundle) readKernels(s []byte) error {
 			}
 			b.codes[j][i] = code
 		}
-		off += w * nk
 	}
-	// releases, front and back coded
-	r, prev := rest[off:], ""
+	// releases, front and back coded: the rest of the section
+	r, prev := s[c.p:], ""
 	for i := uint64(0); i < nk; i++ {
 		if len(r) < 3 || int(r[0])+int(r[1]) > len(prev) || int(r[2]) > len(r)-3 {
 			return errf("bundle kernel %d: release truncated or past the previous one", i)
@@ -416,14 +492,7 @@ func (b *Bundle) readKernels(s []byte) error {
 	return nil
 }
 
-func (b *Bundle) object(i int) Object {
-	r := b.objs[i*objectLen:]
-	name, _ := b.str(u32(r, 0))
-	arch, _ := b.str(u32(r, 4))
-	return Object{Name: name, Arch: arch, Base: u32(r, 8), First: u32(r, 12), NrArts: u32(r, 16),
-		Width: u32(r, 20), OrigOff: u64(r, 24), OrigSize: u64(r, 32), OrigHash: u64(r, 40),
-		SitesOff: u64(r, 48), SitesSize: u64(r, 56)}
-}
+func (b *Bundle) object(i int) Object { return b.objects[i] }
 
 // NumObjects, NumKernels, NumArtifacts: table sizes.
 func (b *Bundle) NumObjects() int   { return b.nObj }
@@ -455,7 +524,7 @@ func (b *Bundle) Entry(k, obj int) Entry {
 		if v, ok := b.notes[[2]int{k, obj}]; ok {
 			e.Unguarded = v
 		} else {
-			e.Unguarded = uint32(le.Uint16(b.arts[int(e.Artifact)*artifactLen+6:]))
+			e.Unguarded = b.artifacts[e.Artifact].unguarded
 		}
 	}
 	return e
@@ -698,7 +767,7 @@ func (b *Bundle) Select(q Query) (Choice, error) {
 	}
 	c.How = Exact
 	c.Artifact = first.Artifact
-	c.Size = uint64(u32(b.arts, int(first.Artifact)*artifactLen+8))
+	c.Size = b.artifacts[first.Artifact].size
 	return c, nil
 }
 
@@ -870,15 +939,14 @@ func (b *Bundle) MaterializeArtifact(obj int, art uint32) ([]byte, error) {
 		}
 		return out, nil
 	}
-	if uint64(art) >= uint64(b.nArt) || u32(b.arts, int(art)*artifactLen) != uint32(obj) {
+	if uint64(art) >= uint64(b.nArt) || b.artifacts[art].object != uint32(obj) {
 		return nil, errf("no artifact %d of object %d in the bundle", art, obj)
 	}
-	r := b.arts[int(art)*artifactLen:]
-	out := make([]byte, u32(r, 8))
-	span := func(rec []byte) []byte { return b.dat[u64(rec, 16) : u64(rec, 16)+uint64(u32(rec, 12))] }
-	if le.Uint16(r[4:]) == encPatch {
-		base := b.arts[int(o.Base)*artifactLen:]
-		if err := applyDelta(span(base), orig, out, o.Base); err != nil {
+	r := b.artifacts[art]
+	out := make([]byte, r.size)
+	span := func(a artifact) []byte { return b.dat[a.dataOff : a.dataOff+a.dataSize] }
+	if r.enc == encPatch {
+		if err := applyDelta(span(b.artifacts[o.Base]), orig, out, o.Base); err != nil {
 			return nil, err
 		}
 		if err := applyPatch(span(r), b.dat[o.SitesOff:o.SitesOff+o.SitesSize], out, art); err != nil {
@@ -887,7 +955,7 @@ func (b *Bundle) MaterializeArtifact(obj int, art uint32) ([]byte, error) {
 	} else if err := applyDelta(span(r), orig, out, art); err != nil {
 		return nil, err
 	}
-	if XXH64(out, 0) != u64(r, 24) {
+	if XXH64(out, 0) != r.hash {
 		return nil, errf("artifact %d: rebuilt bytes do not match its checksum", art)
 	}
 	return out, nil
