@@ -549,6 +549,17 @@ static void test_crafted(void)
 	copy[ks - d + l.entries] = (uint8_t)(l.objs[0].nr_arts << 2);
 	CHECK_EQ(open_crafted(copy, &err), -EINVAL);
 	CHECK_STR(err.msg, "bundle kernel 0 object 0: bad entry");
+	/* a version 2 bundle: refused, saying what to do */
+	{
+		struct corelink_bundle *b;
+
+		memcpy(copy, bundle, bundle_size);
+		copy[8] = 2;
+		rechecksum(copy);
+		CHECK_EQ(corelink_bundle_open(copy, bundle_size, &b, &err), -EINVAL);
+		CHECK_CONTAINS(err.msg, "bundle version 2 not supported (this runtime reads version 3)");
+		CHECK_CONTAINS(err.msg, "rebuild the bundle");
+	}
 	/* DATA one byte short of its records' data (offsets are derived: they must add up) */
 	memcpy(copy, bundle, bundle_size);
 	wr64(copy + CORELINK_BUNDLE_HEADER_LEN + CORELINK_BUNDLE_SECTION_LEN * 4,
