@@ -59,8 +59,9 @@ struct btfdb_db_info {
 int btfdb_db_open(const char *path, struct btfdb_db **out, struct btfdb_err *err);
 void btfdb_db_close(struct btfdb_db *db);
 /*
- * Drop every cached (inflated) block of db, so that a process going through
- * many kernels keeps the memory of one.  Only when no btf/index handle made
+ * Drop every cached (inflated) block of db, and unmap the pages of the file
+ * touched so far, so that a process going through many kernels keeps the
+ * memory of one.  Only when no btf/index handle made
  * from db is alive (they point into the cache); later handles refill it.
  */
 void btfdb_db_evict(struct btfdb_db *db);

@@ -395,6 +395,7 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 			free(lead);
 			goto nomem;
 		}
+		ret = 0; /* a kernel may have no anonymous type: level 0 is empty */
 		for (lv = 0; lv <= maxlv + 1 && at < nr; lv++) {
 			uint32_t end = lv <= maxlv ? lvcnt[lv + 1] : nr, k;
 

@@ -266,6 +266,7 @@ int btfdb_db_verify(struct btfdb_db *db, struct btfdb_err *err)
 			btfdb_err_prefix(err, "kernel '%s': ", btfdb_dbr_kernel_name(db, k));
 			return ret;
 		}
+		btfdb_dbr_release_pages(db); /* keep the file mapped, not resident */
 	}
 	return 0;
 }

@@ -286,9 +286,23 @@ void btfdb_db_close(struct btfdb_db *db)
 	free(db);
 }
 
+/*
+ * The mapping's pages are file-backed and clean (PROT_READ): dropping them
+ * only unmaps them (they stay in the page cache; a later access maps them
+ * again).  Without this every block a process ever touched stays mapped
+ * and counted in its RSS: a batch over all kernels ended with the whole
+ * file resident (60.7 of 62 MB at 53 kernels).
+ */
+void btfdb_dbr_release_pages(struct btfdb_db *db)
+{
+	if (db->map && db->map != MAP_FAILED)
+		(void)madvise(db->map, db->map_len, MADV_DONTNEED); /* advice: nothing to undo */
+}
+
 void btfdb_db_evict(struct btfdb_db *db)
 {
 	btfdb_dbr_cache_free(db);
+	btfdb_dbr_release_pages(db);
 }
 
 /* ---- listing ---- */

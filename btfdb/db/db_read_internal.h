@@ -118,6 +118,11 @@ static inline uint32_t btfdb_dbr_div_up(uint64_t a, uint32_t b)
 	return (uint32_t)((a + b - 1) / b);
 }
 
+/* ---- db_open.c ---- */
+
+/* Unmap the pages of the database mapping touched so far (not the cache). */
+void btfdb_dbr_release_pages(struct btfdb_db *db);
+
 /* ---- db_block.c ---- */
 
 /* The validated header (host copy). */

@@ -58,6 +58,7 @@ int btfdb_db_compact(const char *src, const char *dst, const char *drop, struct 
 		btfdb_btf_free(btf);
 		if (ret < 0)
 			goto out;
+		btfdb_dbr_release_pages(db); /* keep the file mapped, not resident */
 	}
 	ret = btfdb_db_writer_write(w, dst, err);
 out:
