@@ -70,8 +70,9 @@ static int do_build(struct btfdb_cli_opts *o)
 	}
 	if ((ret = btfdb_cli_refuse_aliases(o->pos, o->npos, NULL, o->out)))
 		return json_write(ret, "build", NULL, added, NULL);
-	if (btfdb_db_writer_new(NULL, &w, &err))
-		return json_write(btfdb_cli_fail(&err), "build", NULL, added, NULL);
+	/* the database is written as kernels are added (not kept in memory) */
+	if (btfdb_db_writer_create(o->out, &w, &err))
+		return json_write(btfdb_cli_fail_input(&err), "build", NULL, added, NULL);
 	if (btfdb_db_writer_add_sources(w, (const char *const *)o->pos, o->npos, o->name,
 					progress, added, &err)) {
 		btfdb_db_writer_free(w);

@@ -97,6 +97,16 @@ struct btfdb_db_writer;
 /* Start empty, or from the kernels of an existing database (path != NULL). */
 int btfdb_db_writer_new(const char *path, struct btfdb_db_writer **out, struct btfdb_err *err);
 /*
+ * Start a new database to be written at path (btfdb build, compact): each
+ * kernel's private blocks are written to a temporary file next to path as
+ * soon as it is added, so the writer's memory holds the shared storage and
+ * one kernel, not the database; btfdb_db_writer_write(w, path) completes
+ * the file and renames it over path (btfdb_db_writer_free() without it
+ * drops the temporary).  A kernel removed from such a writer leaves its
+ * bytes in the file, unreferenced.
+ */
+int btfdb_db_writer_create(const char *path, struct btfdb_db_writer **out, struct btfdb_err *err);
+/*
  * Start from the existing database at path, to append to it in place
  * (what `btfdb add` does): its strings and records are loaded (to share
  * them), its kernels only by name; btfdb_db_writer_write(w, path) then

@@ -759,6 +759,15 @@ int btfdb_db_writer_add(struct btfdb_db_writer *w, const struct btfdb_btf *btf, 
 		}
 	}
 	w->nk++;
+	if (w->file.fd >= 0) { /* btfdb_db_writer_create(): to the file now */
+		int r = btfdb_dbw_store_kernel(w, wk, err);
+
+		if (r) {
+			btfdb_dbw_kernel_free(wk);
+			w->nk--;
+			return r;
+		}
+	}
 	return ret; /* 0 shared, 1 raw */
 nomem:
 	btfdb_err_set(err, "%s: out of memory", name);

@@ -33,11 +33,8 @@ int btfdb_db_compact(const char *src, const char *dst, const char *drop, struct 
 		ret = skip;
 		goto out;
 	}
-	if (!(w = btfdb_dbw_alloc())) {
-		btfdb_err_set(err, "out of memory");
-		ret = -ENOMEM;
+	if ((ret = btfdb_db_writer_create(dst, &w, err)))
 		goto out;
-	}
 	for (k = 0; k < btfdb_db_kernel_count(db); k++) {
 		struct btfdb_db_kernel_info ki;
 		struct btfdb_btf *btf;

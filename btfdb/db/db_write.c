@@ -338,14 +338,104 @@ fail:
 	return ret;
 }
 
+/*
+ * Kernel wk's blocks, then (8-aligned, in DATA) its block tables: nseq seq
+ * refs and ninv inverse refs, contiguous, with their checksum; wk->e gets
+ * their offsets.  -ENOMEM.
+ */
+static int put_kernel(struct out *o, struct wkernel *wk)
+{
+	struct btfdb_dbf_blockref *seq = NULL;
+	struct btfdb_dbf_invref *inv = NULL;
+	uint64_t at;
+	uint32_t i;
+	int ret = -ENOMEM;
+
+	wk->e.seq_tab = wk->e.inv_tab = wk->e.tab_csum = 0;
+	wk->e.nr_inv = 0;
+	if (wk->e.flags & BTFDB_DBF_K_RAW) {
+		memset(&wk->e.strseq, 0, sizeof(wk->e.strseq));
+		put_blk(o, wk->raw.data, wk->raw.clen, wk->raw.ulen, &wk->e.raw);
+		return o->nomem ? -ENOMEM : 0;
+	}
+	memset(&wk->e.raw, 0, sizeof(wk->e.raw));
+	seq = calloc((size_t)wk->nseq + 1, sizeof(*seq));
+	inv = calloc((size_t)wk->ninv + 1, sizeof(*inv));
+	if (!seq || !inv)
+		goto out;
+	put_blk(o, wk->strseq.data, wk->strseq.clen, wk->strseq.ulen, &wk->e.strseq);
+	for (i = 0; i < wk->nseq; i++)
+		put_blk(o, wk->seq[i].data, wk->seq[i].clen, wk->seq[i].ulen, &seq[i]);
+	for (i = 0; i < wk->ninv; i++) {
+		put_blk(o, wk->inv[i].data, wk->inv[i].clen, wk->inv[i].ulen, &inv[i].ref);
+		inv[i].blk = wk->inv_idx[i];
+	}
+	if (o->nomem || pad8(o))
+		goto out;
+	at = o->f.len;
+	wk->e.seq_tab = pos(o);
+	wk->e.inv_tab = pos(o) + (uint64_t)wk->nseq * sizeof(*seq);
+	wk->e.nr_inv = wk->ninv;
+	if (btfdb_dbuf_put(&o->f, seq, (size_t)wk->nseq * sizeof(*seq)) ||
+	    btfdb_dbuf_put(&o->f, inv, (size_t)wk->ninv * sizeof(*inv)))
+		goto out;
+	wk->e.tab_csum = btfdb_hash64(o->f.p + at, o->f.len - at);
+	ret = 0;
+out:
+	free(seq);
+	free(inv);
+	return ret;
+}
+
+int btfdb_dbw_store_kernel(struct btfdb_db_writer *w, struct wkernel *wk, struct btfdb_err *err)
+{
+	struct out o = { { 0 }, w->end, NULL, err, 0, 0 };
+	int ret = put_kernel(&o, wk);
+
+	if (ret)
+		btfdb_err_set(err, "%s: out of memory", w->file.path);
+	else if ((ret = pwrite_all(w->file.fd, o.f.p, o.f.len, w->end)))
+		btfdb_err_set(err, "%s: cannot write: %s (the file is left as it was)",
+			      w->file.path, strerror(-ret));
+	if (!ret) {
+		w->end += o.f.len;
+		btfdb_dbw_kernel_free_blocks(wk);
+		wk->stored = true;
+	}
+	btfdb_dbuf_free(&o.f);
+	return ret;
+}
+
+/*
+ * Complete a file from btfdb_db_writer_create(): the rest after the
+ * kernels, the header slots (the second zero), then synced, named and
+ * renamed over the target.
+ */
+static int commit_new(struct btfdb_db_writer *w, const struct out *o,
+		      const struct btfdb_dbf_hdr *h, struct btfdb_err *err)
+{
+	struct btfdb_dbf_hdr slots[BTFDB_DBF_HDR_SLOTS];
+	int ret;
+
+	memset(slots, 0, sizeof(slots));
+	slots[0] = *h;
+	if ((ret = pwrite_all(w->file.fd, o->f.p, o->f.len, o->base)) ||
+	    (ret = pwrite_all(w->file.fd, slots, sizeof(slots), 0))) {
+		btfdb_err_set(err, "%s: cannot write: %s (the file is left as it was)",
+			      w->file.path, strerror(-ret));
+		btfdb_fileio_atomic_abort(&w->file);
+		return ret;
+	}
+	return btfdb_fileio_atomic_commit(&w->file, true, err);
+}
+
 int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct btfdb_err *err)
 {
 	struct out o = { { 0 }, 0, NULL, err, 0, 0 };
 	struct btfdb_dbf_hdr h;
 	const struct btfdb_dbf_hdr *oh = NULL;
 	struct btfdb_dbf_blockref *str_refs = NULL, *pool_refs = NULL, *gidx_refs = NULL;
-	struct btfdb_dbf_blockref *smap_refs = NULL, **seq_refs = NULL;
-	struct btfdb_dbf_invref **inv_refs = NULL;
+	struct btfdb_dbf_blockref *smap_refs = NULL;
 	uint32_t nstrb, npoolb, nsmapb, ngroups = 0, b, k, i, pid, nnamed = 0;
 	uint32_t old_strb = 0, old_poolb = 0;
 	uint32_t *sid_of = NULL;
@@ -364,6 +454,12 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 		/* whole blocks of strings and records are unchanged (ids are stable) */
 		old_strb = oh->nr_strings / BTFDB_DBF_STR_BLK;
 		old_poolb = oh->nr_pool / BTFDB_DBF_POOL_BLK;
+	} else if (w->file.fd >= 0) {
+		if (strcmp(path, w->file.path)) {
+			btfdb_err_set(err, "%s: created to write %s", path, w->file.path);
+			return -EINVAL;
+		}
+		o.base = w->end; /* after the kernels written as they were added */
 	} else {
 		/* a new file: both header slots (the second stays zero) */
 		for (i = 0; i < BTFDB_DBF_HDR_SLOTS; i++)
@@ -401,9 +497,7 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	nsmapb = (w->nstr + BTFDB_DBF_SMAP_BLK - 1) / BTFDB_DBF_SMAP_BLK;
 	str_refs = calloc(nstrb + 1, sizeof(*str_refs));
 	pool_refs = calloc(npoolb + 1, sizeof(*pool_refs));
-	seq_refs = calloc(w->nk + 1, sizeof(*seq_refs));
-	inv_refs = calloc(w->nk + 1, sizeof(*inv_refs));
-	if (!str_refs || !pool_refs || !seq_refs || !inv_refs)
+	if (!str_refs || !pool_refs)
 		goto out;
 	for (b = 0; b < nstrb; b++) {
 		uint64_t s = w->soff[b * BTFDB_DBF_STR_BLK];
@@ -438,56 +532,9 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 		}
 	}
 	ret = -ENOMEM;
-	for (k = 0; k < w->nk; k++) {
-		struct wkernel *wk = &w->k[k];
-
-		if (wk->stored)
-			continue; /* its blocks and tables are in the file already */
-		if (wk->e.flags & BTFDB_DBF_K_RAW) {
-			memset(&wk->e.strseq, 0, sizeof(wk->e.strseq));
-			put_blk(&o, wk->raw.data, wk->raw.clen, wk->raw.ulen, &wk->e.raw);
-			continue;
-		}
-		memset(&wk->e.raw, 0, sizeof(wk->e.raw));
-		put_blk(&o, wk->strseq.data, wk->strseq.clen, wk->strseq.ulen, &wk->e.strseq);
-		/* one array per kernel: nseq seq refs, then ninv inverse refs */
-		seq_refs[k] = calloc((size_t)wk->nseq + 1, sizeof(**seq_refs));
-		inv_refs[k] = calloc((size_t)wk->ninv + 1, sizeof(**inv_refs));
-		if (!seq_refs[k] || !inv_refs[k])
+	for (k = 0; k < w->nk; k++)
+		if (!w->k[k].stored && put_kernel(&o, &w->k[k])) /* else in the file already */
 			goto out;
-		for (i = 0; i < wk->nseq; i++)
-			put_blk(&o, wk->seq[i].data, wk->seq[i].clen, wk->seq[i].ulen, &seq_refs[k][i]);
-		for (i = 0; i < wk->ninv; i++) {
-			put_blk(&o, wk->inv[i].data, wk->inv[i].clen, wk->inv[i].ulen,
-				&inv_refs[k][i].ref);
-			inv_refs[k][i].blk = wk->inv_idx[i];
-		}
-	}
-	if (o.nomem)
-		goto out;
-	/* the new kernels' block tables (8-aligned, in DATA), each with its checksum */
-	if (pad8(&o))
-		goto out;
-	for (k = 0; k < w->nk; k++) {
-		struct wkernel *wk = &w->k[k];
-		uint64_t start = pos(&o), at = o.f.len;
-
-		if (wk->stored)
-			continue;
-		wk->e.seq_tab = 0;
-		wk->e.inv_tab = 0;
-		wk->e.tab_csum = 0;
-		wk->e.nr_inv = 0;
-		if (wk->e.flags & BTFDB_DBF_K_RAW)
-			continue;
-		wk->e.seq_tab = start;
-		wk->e.inv_tab = start + (uint64_t)wk->nseq * sizeof(**seq_refs);
-		wk->e.nr_inv = wk->ninv;
-		if (btfdb_dbuf_put(&o.f, seq_refs[k], (size_t)wk->nseq * sizeof(**seq_refs)) ||
-		    btfdb_dbuf_put(&o.f, inv_refs[k], (size_t)wk->ninv * sizeof(**inv_refs)))
-			goto out;
-		wk->e.tab_csum = btfdb_hash64(o.f.p + at, o.f.len - at);
-	}
 	h.sects[BTFDB_DBF_SEC_DATA].len = pos(&o) - h.sects[BTFDB_DBF_SEC_DATA].off;
 
 	/* TABLES (8-byte aligned): the shared arrays */
@@ -547,6 +594,8 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	h.hdr_csum = btfdb_hash64(&h, sizeof(h));
 	if (w->base) {
 		ret = commit_append(w, &o, &h, err);
+	} else if (w->file.fd >= 0) {
+		ret = commit_new(w, &o, &h, err);
 	} else {
 		memcpy(o.f.p, &h, sizeof(h));
 		ret = write_file(path, o.f.p, o.f.len, err);
@@ -560,14 +609,6 @@ out:
 	else
 		btfdb_err_set(err, "%s: writing the database failed (%d)", path, ret);
 done:
-	for (k = 0; k < w->nk; k++) {
-		if (seq_refs)
-			free(seq_refs[k]);
-		if (inv_refs)
-			free(inv_refs[k]);
-	}
-	free(seq_refs);
-	free(inv_refs);
 	free(str_refs);
 	free(pool_refs);
 	free(gidx_refs);

@@ -10,6 +10,7 @@
 #define BTFDB_DB_WRITE_INTERNAL_H
 
 #include "btfdb_db.h"
+#include "btfdb_fileio.h"
 #include "db_format.h"
 #include "db_read_internal.h"
 
@@ -73,12 +74,22 @@ struct btfdb_db_writer {
 	struct btfdb_db *base;
 	char *base_path;
 	int fd;
+	/*
+	 * A new file written as kernels are added (btfdb_db_writer_create):
+	 * each kernel's blocks and block tables go to the temporary file at
+	 * `end` as soon as it is added (the kernel is then `stored`), so the
+	 * writer keeps only the shared storage; file.fd = -1 otherwise.
+	 */
+	struct btfdb_fileio_atomic file;
+	uint64_t end;
 };
 
 /* ---- db_writer.c ---- */
 
 struct btfdb_db_writer *btfdb_dbw_alloc(void);
 void btfdb_dbw_blk_free(struct wblk *b);
+/* Free a kernel's blocks (not its name or entry). */
+void btfdb_dbw_kernel_free_blocks(struct wkernel *k);
 void btfdb_dbw_kernel_free(struct wkernel *k);
 /* Grow *p (elem bytes each) to hold need, doubling from 1024; -ENOMEM. */
 int btfdb_dbw_grow(void **p, uint32_t *cap, uint32_t need, size_t elem);
@@ -89,6 +100,14 @@ int64_t btfdb_dbw_recset_get(struct recset *r, const uint8_t *rec, size_t len, i
 void btfdb_dbw_recset_clear(struct recset *r);
 /* Index of a kernel by identity or unique release; -ENOENT / -ENOTUNIQ. */
 int btfdb_dbw_find(const struct btfdb_db_writer *w, const char *name);
+
+/* ---- db_write.c ---- */
+
+/*
+ * A writer from btfdb_db_writer_create(): write kernel wk's blocks and
+ * block tables to the file now, free them, mark it stored.
+ */
+int btfdb_dbw_store_kernel(struct btfdb_db_writer *w, struct wkernel *wk, struct btfdb_err *err);
 
 /* ---- db_add.c ---- */
 

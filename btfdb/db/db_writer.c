@@ -9,8 +9,10 @@
  * are added one at a time (db_add.c); a kernel's private data (seq and
  * strseq, or its raw blob) is compressed when it is added, so memory holds
  * one parsed kernel at a time plus the shared storage (which grows with the
- * DISTINCT content, not with the number of kernels).  db_write.c writes the
- * file; db_sources.c adds files and directories and compacts.
+ * DISTINCT content, not with the number of kernels); a writer made by
+ * btfdb_db_writer_create() writes each kernel's private data to the file as
+ * soon as it is added and keeps none.  db_write.c writes the file;
+ * db_sources.c adds files and directories and compacts.
  *
  * This file: allocation, the hash sets, loading an existing database,
  * finding and removing kernels.
@@ -33,9 +35,15 @@ void btfdb_dbw_blk_free(struct wblk *b)
 
 void btfdb_dbw_kernel_free(struct wkernel *k)
 {
+	free(k->name);
+	k->name = NULL;
+	btfdb_dbw_kernel_free_blocks(k);
+}
+
+void btfdb_dbw_kernel_free_blocks(struct wkernel *k)
+{
 	uint32_t i;
 
-	free(k->name);
 	for (i = 0; i < k->nseq; i++)
 		btfdb_dbw_blk_free(&k->seq[i]);
 	free(k->seq);
@@ -45,6 +53,9 @@ void btfdb_dbw_kernel_free(struct wkernel *k)
 	free(k->inv_idx);
 	btfdb_dbw_blk_free(&k->strseq);
 	btfdb_dbw_blk_free(&k->raw);
+	k->seq = k->inv = NULL;
+	k->inv_idx = NULL;
+	k->nseq = k->ninv = 0;
 }
 
 static void recset_free(struct recset *r)
@@ -77,6 +88,7 @@ void btfdb_db_writer_free(struct btfdb_db_writer *w)
 	free(w->base_path);
 	if (w->fd >= 0)
 		close(w->fd);
+	btfdb_fileio_atomic_abort(&w->file); /* not committed: drop the temporary */
 	free(w);
 }
 
@@ -209,7 +221,7 @@ struct btfdb_db_writer *btfdb_dbw_alloc(void)
 		return NULL;
 	}
 	w->pool.off[0] = w->fresh.off[0] = 0;
-	w->fd = -1;
+	w->fd = w->file.fd = -1;
 	return w;
 }
 
@@ -407,6 +419,27 @@ int btfdb_db_writer_new(const char *path, struct btfdb_db_writer **out, struct b
 			return ret;
 		}
 	}
+	*out = w;
+	return 0;
+}
+
+int btfdb_db_writer_create(const char *path, struct btfdb_db_writer **out, struct btfdb_err *err)
+{
+	struct btfdb_db_writer *w = btfdb_dbw_alloc();
+	int ret;
+
+	*out = NULL;
+	if (!w) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	btfdb_fileio_clean_stale_of(path, NULL); /* what killed writers left */
+	if ((ret = btfdb_fileio_atomic_open(path, &w->file, err))) {
+		btfdb_db_writer_free(w);
+		return ret;
+	}
+	/* the header slots are written last */
+	w->end = BTFDB_DBF_HDR_SLOTS * sizeof(struct btfdb_dbf_hdr);
 	*out = w;
 	return 0;
 }

@@ -63,6 +63,25 @@ int btfdb_fileio_write_atomic_sync(const char *path, const void *buf, size_t siz
 				   struct btfdb_err *err);
 
 /*
+ * The same for a file written piece by piece (a database that does not fit
+ * in memory): btfdb_fileio_atomic_open() creates the temporary (a->fd, open
+ * for reading and writing); write it with pwrite() at any offsets; then
+ * btfdb_fileio_atomic_commit() names it and renames it over the target
+ * (fsync()ed first when sync is set), or btfdb_fileio_atomic_abort() drops
+ * it.  A failed open or commit has dropped it already.
+ */
+struct btfdb_fileio_atomic {
+	int fd;
+	char *path;  /* the target */
+	char *tmp;   /* "<dir>/.<name>.XXXXXX": its name once named */
+	bool named;  /* tmp exists (removed on abort) */
+};
+int btfdb_fileio_atomic_open(const char *path, struct btfdb_fileio_atomic *a,
+			     struct btfdb_err *err);
+int btfdb_fileio_atomic_commit(struct btfdb_fileio_atomic *a, bool sync, struct btfdb_err *err);
+void btfdb_fileio_atomic_abort(struct btfdb_fileio_atomic *a);
+
+/*
  * Remove the temporaries of writers that are gone, in dir: ".<name>.XXXXXX"
  * for a given name, or (name NULL) any ".<anything><suffix>.XXXXXX".
  * Returns how many were removed, or a negative errno (dir unreadable; a

@@ -296,15 +296,26 @@ static int named_tmpfile(char *tmp)
 	return -EEXIST;
 }
 
-static int write_atomic(const char *path, const void *buf, size_t size, bool sync,
-			struct btfdb_err *err)
+/* Fail an atomic write: one message, the temporary removed. */
+static int atomic_fail(struct btfdb_fileio_atomic *a, const char *what, int ret,
+		       struct btfdb_err *err)
 {
-	const char *slash, *what = "cannot write";
-	char *tmp = NULL, *dir = NULL;
-	bool named = false;
-	int fd = -1, ret, dlen;
+	btfdb_err_set(err, "%s: %s: %s (the file is left as it was)", a->path, what,
+		      strerror(-ret));
+	btfdb_fileio_atomic_abort(a);
+	return ret;
+}
 
-	if (!path || !path[0] || (!buf && size)) {
+int btfdb_fileio_atomic_open(const char *path, struct btfdb_fileio_atomic *a,
+			     struct btfdb_err *err)
+{
+	const char *slash;
+	char *dir;
+	int dlen, ret;
+
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+	if (!path || !path[0]) {
 		btfdb_err_set(err, "btfdb_fileio_write_atomic: invalid arguments");
 		return -EINVAL;
 	}
@@ -312,44 +323,71 @@ static int write_atomic(const char *path, const void *buf, size_t size, bool syn
 	slash = strrchr(path, '/');
 	dlen = slash ? (int)(slash - path + 1) : 0;
 	dir = dlen ? strndup(path, (size_t)dlen) : strdup(".");
-	if (!dir || asprintf(&tmp, "%.*s.%s.XXXXXX", dlen, path, slash ? slash + 1 : path) < 0) {
+	a->path = strdup(path);
+	if (!dir || !a->path ||
+	    asprintf(&a->tmp, "%.*s.%s.XXXXXX", dlen, path, slash ? slash + 1 : path) < 0) {
 		free(dir);
+		a->tmp = NULL;
+		ret = -ENOMEM;
 		btfdb_err_set(err, "%s: out of memory", path);
-		return -ENOMEM;
+		btfdb_fileio_atomic_abort(a);
+		return ret;
 	}
-	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-	if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
-		ret = -errno;
-		what = "cannot create a temporary file";
-		goto fail;
+	a->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	free(dir);
+	if (a->fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return atomic_fail(a, "cannot create a temporary file", -errno, err);
+	if (a->fd < 0) {
+		if ((a->fd = named_tmpfile(a->tmp)) < 0)
+			return atomic_fail(a, "cannot create a temporary file", a->fd, err);
+		a->named = true;
 	}
-again:
-	if (fd < 0) {
-		fd = named_tmpfile(tmp);
-		if (fd < 0) {
-			ret = fd;
-			what = "cannot create a temporary file";
-			goto fail;
+	if (fchmod(a->fd, 0644) < 0)
+		return atomic_fail(a, "cannot write", -errno, err);
+	return 0;
+}
+
+/* Copy the size bytes of fd into a new named temporary a->tmp (no /proc to link fd). */
+static int copy_to_named(struct btfdb_fileio_atomic *a)
+{
+	uint8_t buf[65536];
+	off_t off = 0;
+	int fd = named_tmpfile(a->tmp), ret = 0;
+
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		ssize_t n = pread(a->fd, buf, sizeof(buf), off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : 0;
+			break;
 		}
-		named = true;
+		if ((ret = write_all(fd, buf, (size_t)n)))
+			break;
+		off += n;
 	}
-	if (fchmod(fd, 0644) < 0) {
+	close(a->fd);
+	a->fd = fd;
+	a->named = true; /* removed on failure from here on */
+	if (!ret && fchmod(fd, 0644) < 0)
 		ret = -errno;
-		goto fail;
-	}
-	ret = write_all(fd, buf, size);
-	if (ret)
-		goto fail;
-	if (!named) {
-		ret = name_tmpfile(fd, tmp);
-		if (ret == -EOPNOTSUPP) {
-			close(fd);
-			fd = -1;
-			goto again;
-		}
+	return ret;
+}
+
+int btfdb_fileio_atomic_commit(struct btfdb_fileio_atomic *a, bool sync, struct btfdb_err *err)
+{
+	int ret;
+
+	if (!a->named) {
+		ret = name_tmpfile(a->fd, a->tmp);
+		if (ret == -EOPNOTSUPP)
+			ret = copy_to_named(a);
 		if (ret)
-			goto fail;
-		named = true;
+			return atomic_fail(a, "cannot write", ret, err);
+		a->named = true;
 	}
 	/*
 	 * fsync() only when asked: the guarantee is that a run killed at any
@@ -360,32 +398,46 @@ again:
 	 * ms per run here.  close() still reports a delayed write error (NFS,
 	 * quota).
 	 */
-	ret = sync && fsync(fd) < 0 ? -errno : 0;
-	if (!ret)
-		ret = close(fd) < 0 ? -errno : 0;
-	else
-		close(fd);
-	fd = -1;
-	if (ret)
-		goto fail;
-	if (rename(tmp, path) < 0) {
+	ret = sync && fsync(a->fd) < 0 ? -errno : 0;
+	if (close(a->fd) < 0 && !ret)
 		ret = -errno;
-		what = "cannot replace";
-		goto fail;
-	}
-	free(tmp);
-	free(dir);
+	a->fd = -1;
+	if (ret)
+		return atomic_fail(a, "cannot write", ret, err);
+	if (rename(a->tmp, a->path) < 0)
+		return atomic_fail(a, "cannot replace", -errno, err);
+	a->named = false; /* it is the target now */
+	btfdb_fileio_atomic_abort(a);
 	return 0;
+}
 
-fail:
-	btfdb_err_set(err, "%s: %s: %s (the file is left as it was)", path, what, strerror(-ret));
-	if (fd >= 0)
-		close(fd);
-	if (named)
-		unlink(tmp);
-	free(tmp);
-	free(dir);
-	return ret;
+void btfdb_fileio_atomic_abort(struct btfdb_fileio_atomic *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->named)
+		unlink(a->tmp);
+	free(a->tmp);
+	free(a->path);
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+}
+
+static int write_atomic(const char *path, const void *buf, size_t size, bool sync,
+			struct btfdb_err *err)
+{
+	struct btfdb_fileio_atomic a;
+	int ret;
+
+	if (!buf && size) {
+		btfdb_err_set(err, "btfdb_fileio_write_atomic: invalid arguments");
+		return -EINVAL;
+	}
+	if ((ret = btfdb_fileio_atomic_open(path, &a, err)))
+		return ret;
+	if ((ret = write_all(a.fd, buf, size)))
+		return atomic_fail(&a, "cannot write", ret, err);
+	return btfdb_fileio_atomic_commit(&a, sync, err);
 }
 
 int btfdb_fileio_write_atomic(const char *path, const void *buf, size_t size,

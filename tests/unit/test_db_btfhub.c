@@ -258,7 +258,8 @@ int main(void)
 	close(fd);
 
 	t0 = now();
-	CHECK_EQ(btfdb_db_writer_new(NULL, &w, &err), 0);
+	/* streamed: each kernel's blocks go to the file as it is added (btfdb build) */
+	CHECK_EQ(btfdb_db_writer_create(dbpath, &w, &err), 0);
 	for (i = 0; i < nsrc && w; i++) {
 		struct btfdb_btf *btf = NULL;
 

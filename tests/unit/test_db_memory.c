@@ -110,7 +110,7 @@ static void build_db(const char *db)
 	struct btfdb_db_writer *w;
 	uint32_t k;
 
-	CHECK_EQ(btfdb_db_writer_new(NULL, &w, &err), 0);
+	CHECK_EQ(btfdb_db_writer_create(db, &w, &err), 0);
 	for (k = 0; w && k < NK; k++) {
 		struct btfdb_btf *btf;
 		size_t size;
