@@ -75,9 +75,12 @@ static int do_build(struct btfdb_cli_opts *o)
 		return json_write(btfdb_cli_fail_input(&err), "build", NULL, added, NULL);
 	if (btfdb_db_writer_add_sources(w, (const char *const *)o->pos, o->npos, o->name,
 					progress, added, &err)) {
+		/* the database could not be written: exit 2, as in finish_write() */
+		ret = btfdb_db_writer_output_failed(w) ? btfdb_cli_fail_input(&err)
+						       : btfdb_cli_fail(&err);
 		btfdb_db_writer_free(w);
 		json_decref(added);
-		return btfdb_cli_fail(&err);
+		return ret;
 	}
 	return json_write(finish_write(w, o->out, &err), "build", o->out, added, NULL);
 }

@@ -106,6 +106,8 @@ int btfdb_db_writer_new(const char *path, struct btfdb_db_writer **out, struct b
  * bytes in the file, unreferenced.
  */
 int btfdb_db_writer_create(const char *path, struct btfdb_db_writer **out, struct btfdb_err *err);
+/* Did a call fail because the file being written could not be (full disk, ...)? */
+bool btfdb_db_writer_output_failed(const struct btfdb_db_writer *w);
 /*
  * Start from the existing database at path, to append to it in place
  * (what `btfdb add` does): its strings and records are loaded (to share

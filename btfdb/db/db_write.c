@@ -387,6 +387,11 @@ out:
 	return ret;
 }
 
+bool btfdb_db_writer_output_failed(const struct btfdb_db_writer *w)
+{
+	return w->output_failed;
+}
+
 int btfdb_dbw_store_kernel(struct btfdb_db_writer *w, struct wkernel *wk, struct btfdb_err *err)
 {
 	struct out o = { { 0 }, w->end, NULL, err, 0, 0 };
@@ -394,9 +399,11 @@ int btfdb_dbw_store_kernel(struct btfdb_db_writer *w, struct wkernel *wk, struct
 
 	if (ret)
 		btfdb_err_set(err, "%s: out of memory", w->file.path);
-	else if ((ret = pwrite_all(w->file.fd, o.f.p, o.f.len, w->end)))
+	else if ((ret = pwrite_all(w->file.fd, o.f.p, o.f.len, w->end))) {
 		btfdb_err_set(err, "%s: cannot write: %s (the file is left as it was)",
 			      w->file.path, strerror(-ret));
+		w->output_failed = true;
+	}
 	if (!ret) {
 		w->end += o.f.len;
 		btfdb_dbw_kernel_free_blocks(wk);

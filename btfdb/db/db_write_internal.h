@@ -82,6 +82,7 @@ struct btfdb_db_writer {
 	 */
 	struct btfdb_fileio_atomic file;
 	uint64_t end;
+	bool output_failed;          /* writing the file failed */
 };
 
 /* ---- db_writer.c ---- */
