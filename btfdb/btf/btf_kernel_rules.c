@@ -279,12 +279,17 @@ static int64_t sized(const struct btfdb_btf *btf, uint32_t id, int depth)
 		return t->size;
 	case BTF_KIND_PTR:
 		return kr_ptr_size(btf);
-	case BTF_KIND_ARRAY:
+	case BTF_KIND_ARRAY: {
+		uint64_t total;
+
 		elem = sized(btf, btfdb_array(t)->type, depth + 1);
 		if (elem < 0)
 			return -1;
-		elem *= btfdb_array(t)->nelems;
-		return elem > UINT32_MAX ? (int64_t)UINT32_MAX + 1 : elem;
+		/* elem <= 2^32 and nelems < 2^32: the product fits in 64 bits
+		 * unsigned (not signed: fuzz_btf found the overflow) */
+		total = (uint64_t)elem * btfdb_array(t)->nelems;
+		return total > UINT32_MAX ? (int64_t)UINT32_MAX + 1 : (int64_t)total;
+	}
 	}
 	return -1;
 }
