@@ -34,8 +34,12 @@ static int do_ls(struct btfdb_cli_opts *o)
 	printf("%-72s %9s %11s %10s  %-16s\n", "KERNEL", "TYPES", "BTF_BYTES", "OWN_BYTES", "XXH3");
 	for (k = 0; k < btfdb_db_kernel_count(db); k++) {
 		struct btfdb_db_kernel_info ki;
+		struct btfdb_err err = { "" };
 
-		btfdb_db_kernel_info(db, k, &ki);
+		if (btfdb_db_kernel_info(db, k, &ki, &err)) {
+			btfdb_db_close(db);
+			return btfdb_cli_fail_input(&err);
+		}
 		printf("%-72s %9u %11llu %10llu  %016llx%s\n", ki.name, ki.nr_types,
 		       (unsigned long long)ki.blob_size, (unsigned long long)ki.own_bytes,
 		       (unsigned long long)ki.blob_hash, ki.raw ? " raw" : "");
@@ -71,6 +75,13 @@ static int do_info(struct btfdb_cli_opts *o)
 	printf("unused:            %llu bytes (left by earlier adds; btfdb compact drops them)\n",
 	       (unsigned long long)in.unused_bytes);
 	btfdb_db_close(db);
+	if (in.bad_kernels) {
+		struct btfdb_err err = { "" };
+
+		btfdb_err_set(&err, "%s: database corrupt: %u kernel entries fail their checks "
+			      "(btfdb verify says which)", o->pos[0], in.bad_kernels);
+		return btfdb_cli_fail_input(&err);
+	}
 	return 0;
 }
 

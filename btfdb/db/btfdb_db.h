@@ -53,9 +53,14 @@ struct btfdb_db_info {
 	uint64_t unused_bytes;   /* in DATA, referenced by nothing: what earlier
 				  * generations used (btfdb add appends), and
 				  * padding; btfdb compact drops them */
+	uint32_t bad_kernels;    /* kernel entries that failed their checks */
 };
 
-/* Open and validate header, section table, tables and kernel entries. */
+/*
+ * Open and validate the header, section table and table bounds: what open
+ * reads does not grow with the database; each kernel entry, block and
+ * table is checked when used, everything by btfdb_db_verify().
+ */
 int btfdb_db_open(const char *path, struct btfdb_db **out, struct btfdb_err *err);
 void btfdb_db_close(struct btfdb_db *db);
 /*
@@ -67,14 +72,20 @@ void btfdb_db_close(struct btfdb_db *db);
 void btfdb_db_evict(struct btfdb_db *db);
 
 uint32_t btfdb_db_kernel_count(const struct btfdb_db *db);
-int btfdb_db_kernel_info(const struct btfdb_db *db, uint32_t k,
-			 struct btfdb_db_kernel_info *info);
-void btfdb_db_info(const struct btfdb_db *db, struct btfdb_db_info *info);
+/*
+ * Kernel k's entry is checked when first used (its checksum covers the
+ * entry and its name): -ENOENT out of range, -EINVAL (reason in err, which
+ * may be NULL) when corrupt.  info->name stays valid until btfdb_db_close().
+ */
+int btfdb_db_kernel_info(struct btfdb_db *db, uint32_t k, struct btfdb_db_kernel_info *info,
+			 struct btfdb_err *err);
+/* Totals; kernels whose entry is corrupt are counted in bad_kernels only. */
+void btfdb_db_info(struct btfdb_db *db, struct btfdb_db_info *info);
 /*
  * Kernel index by exact identity, or by release (last component) when that
  * is unique.  -ENOENT when absent, -ENOTUNIQ when the release is ambiguous.
  */
-int btfdb_db_find_kernel(const struct btfdb_db *db, const char *name, struct btfdb_err *err);
+int btfdb_db_find_kernel(struct btfdb_db *db, const char *name, struct btfdb_err *err);
 
 /*
  * Lazy handles on kernel k: types and index entries are inflated on first

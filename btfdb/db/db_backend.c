@@ -238,17 +238,19 @@ static size_t dbk_lookup(void *c, const char *name, size_t len, const uint32_t *
 	size_t n = 0, cap = 0;
 
 	*out = NULL;
-	if (dbk_ready(k) || !(cb = btfdb_dbr_blk_get(db, &db->gidx_refs[b], &k->err)))
+	if (dbk_ready(k) || !(cb = btfdb_dbr_blk_get(db, db->h.gidx_tab + (uint64_t)b *
+						   sizeof(struct btfdb_dbf_blockref), &k->err)))
 		return 0;
 	if (!cb->ok) {
-		const struct btfdb_dbf_blockref *r = &db->gidx_refs[b];
+		struct btfdb_dbf_blockref r;
 		uint32_t hdr = 4 * (db->h.gidx_gpb + 1), i, o[2];
 
-		if (btfdb_dbr_inflate(db, r, &cb->data, &k->err))
+		if (btfdb_dbr_shared_ref(db, db->h.gidx_tab, b, &r, &k->err) ||
+		    btfdb_dbr_inflate(db, &r, &cb->data, &k->err))
 			return 0;
-		for (i = 0; i < db->h.gidx_gpb && r->ulen >= hdr; i++) {
+		for (i = 0; i < db->h.gidx_gpb && r.ulen >= hdr; i++) {
 			memcpy(o, cb->data + 4 * i, 8);
-			if (o[0] < hdr || o[0] > o[1] || o[1] > r->ulen)
+			if (o[0] < hdr || o[0] > o[1] || o[1] > r.ulen)
 				break;
 		}
 		if (i != db->h.gidx_gpb) {
@@ -361,7 +363,8 @@ int btfdb_db_kernel_btf(struct btfdb_db *db, uint32_t k, struct btfdb_btf **btf,
 		btfdb_err_set(err, "kernel %u out of range", k);
 		return -ENOENT;
 	}
-	e = &db->kernels[k];
+	if (!(e = btfdb_dbr_kent(db, k, err)))
+		return -EINVAL;
 	if (e->flags & BTFDB_DBF_K_RAW) {
 		/* stored whole: parse it flat */
 		void *data;

@@ -4,25 +4,28 @@
  * Every block's bounds and checksum are checked before it is inflated;
  * shared blocks (strings, pool, name index, name map) are inflated whole,
  * once, and cached for the life of the db; their items are indexed lazily.
+ * Blocks, block refs and kernel entries are read with pread() (see struct
+ * btfdb_db).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
 #include "btfdb_internal.h"
 #include "db_read_internal.h"
 
-static uint32_t blk_hash(const struct btfdb_dbf_blockref *ref)
+static uint32_t blk_hash(uint64_t key)
 {
-	return (uint32_t)(((uint64_t)(uintptr_t)ref * 0x9E3779B97F4A7C15ull) >> 32);
+	return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32);
 }
 
 static int blk_tab_grow(struct btfdb_db *db)
 {
 	uint32_t cap = db->bcap ? 2 * db->bcap : 256, i, j;
-	const struct btfdb_dbf_blockref **k = calloc(cap, sizeof(*k));
+	uint64_t *k = calloc(cap, sizeof(*k));
 	struct cblk **v = malloc((size_t)cap * sizeof(*v));
 
 	if (!k || !v) {
@@ -64,23 +67,25 @@ void btfdb_dbr_cache_free(struct btfdb_db *db)
 		free(db->zs);
 		db->zs = NULL;
 	}
+	free(db->rbuf);
+	db->rbuf = NULL;
+	db->rcap = 0;
 }
 
 /* The cache entry of shared block ref (a zeroed one, not yet inflated, when new). */
-struct cblk *btfdb_dbr_blk_get(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
-			    struct btfdb_err *err)
+struct cblk *btfdb_dbr_blk_get(struct btfdb_db *db, uint64_t key, struct btfdb_err *err)
 {
 	struct cblk *c;
 	uint32_t j;
 
 	if ((db->bused + 1) * 2 > db->bcap && blk_tab_grow(db))
 		goto nomem;
-	for (j = blk_hash(ref) & (db->bcap - 1); db->bkey[j]; j = (j + 1) & (db->bcap - 1))
-		if (db->bkey[j] == ref)
+	for (j = blk_hash(key) & (db->bcap - 1); db->bkey[j]; j = (j + 1) & (db->bcap - 1))
+		if (db->bkey[j] == key)
 			return db->bval[j];
 	if (!(c = calloc(1, sizeof(*c))))
 		goto nomem;
-	db->bkey[j] = ref;
+	db->bkey[j] = key;
 	db->bval[j] = c;
 	db->bused++;
 	return c;
@@ -91,10 +96,49 @@ nomem:
 
 /* ---- block access ---- */
 
-int btfdb_dbr_checked_data(const struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
+int btfdb_dbr_pread(struct btfdb_db *db, uint64_t off, void *buf, size_t len,
+		    struct btfdb_err *err)
+{
+	size_t done = 0;
+
+	if (off > db->size || len > db->size - off) {
+		btfdb_err_set(err, "database corrupt: read at %llu (+%zu) past the end",
+			      (unsigned long long)off, len);
+		return -EINVAL;
+	}
+	while (done < len) {
+		ssize_t n = pread(db->fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			btfdb_err_set(err, "database read at %llu: %s", (unsigned long long)(off + done),
+				      n < 0 ? strerror(e) : "file shrank");
+			return -e;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int btfdb_dbr_shared_ref(struct btfdb_db *db, uint64_t tab, uint32_t b,
+			 struct btfdb_dbf_blockref *ref, struct btfdb_err *err)
+{
+	/* bounds of the array were checked at open; the ref is checked by its
+	 * block's checksum when the block is read */
+	return btfdb_dbr_pread(db, tab + (uint64_t)b * sizeof(*ref), ref, sizeof(*ref), err);
+}
+
+/* Blocks larger than this are read into a buffer freed right after use. */
+#define RBUF_KEEP (256u * 1024)
+
+int btfdb_dbr_checked_data(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
 			   const uint8_t **data, struct btfdb_err *err)
 {
 	const struct btfdb_dbf_sect *d = &db->h.sects[BTFDB_DBF_SEC_DATA];
+	int ret;
 
 	if (ref->off < d->off || ref->off > d->off + d->len || ref->clen > d->off + d->len - ref->off ||
 	    ref->ulen > BTFDB_DBF_MAX_ULEN || (!ref->ulen && ref->clen)) {
@@ -102,7 +146,20 @@ int btfdb_dbr_checked_data(const struct btfdb_db *db, const struct btfdb_dbf_blo
 			      (unsigned long long)ref->off, ref->clen);
 		return -EINVAL;
 	}
-	*data = db->map + ref->off;
+	if (ref->clen > db->rcap || (db->rcap > RBUF_KEEP && ref->clen <= RBUF_KEEP)) {
+		size_t cap = ref->clen > 4096 ? ref->clen : 4096;
+
+		free(db->rbuf);
+		if (!(db->rbuf = malloc(cap))) {
+			db->rcap = 0;
+			btfdb_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		db->rcap = cap;
+	}
+	if ((ret = btfdb_dbr_pread(db, ref->off, db->rbuf, ref->clen, err)))
+		return ret;
+	*data = db->rbuf;
 	if (btfdb_hash64(*data, ref->clen) != ref->csum) {
 		btfdb_err_set(err, "database corrupt: checksum mismatch in block at %llu",
 			      (unsigned long long)ref->off);
@@ -179,10 +236,6 @@ const struct btfdb_dbf_blockref *btfdb_dbr_refs(const struct btfdb_db *db, uint6
 {
 	return (const struct btfdb_dbf_blockref *)(db->map + off);
 }
-const struct btfdb_dbf_kernel *btfdb_dbr_kernel(const struct btfdb_db *db, uint32_t k)
-{
-	return &db->kernels[k];
-}
 const struct btfdb_dbf_invref *btfdb_dbr_invrefs(const struct btfdb_db *db,
 						 const struct btfdb_dbf_kernel *e)
 {
@@ -190,7 +243,7 @@ const struct btfdb_dbf_invref *btfdb_dbr_invrefs(const struct btfdb_db *db,
 }
 const char *btfdb_dbr_kernel_name(const struct btfdb_db *db, uint32_t k)
 {
-	return (const char *)db->map + db->kernels[k].name_off;
+	return db->kent && k < db->h.nr_kernels && db->kent[k] ? db->kent[k]->name : "?";
 }
 
 /* ---- cached blocks (strings, pool, name map, per-kernel seq / inverse) ---- */
@@ -232,6 +285,7 @@ int btfdb_dbr_blk_start(struct btfdb_db *db, const struct btfdb_dbf_blockref *re
 		return ret;
 	}
 	c->data[ref->ulen] = 0;
+	c->len = ref->ulen;
 	if (c->offs)
 		c->offs[0] = 0;
 	c->n = n;
@@ -247,7 +301,7 @@ int btfdb_dbr_blk_start(struct btfdb_db *db, const struct btfdb_dbf_blockref *re
  */
 const char *btfdb_dbr_str(struct btfdb_db *db, uint64_t sid, struct btfdb_err *err)
 {
-	const struct btfdb_dbf_blockref *ref;
+	struct btfdb_dbf_blockref ref;
 	struct cblk *c;
 	uint32_t b, i;
 
@@ -258,26 +312,26 @@ const char *btfdb_dbr_str(struct btfdb_db *db, uint64_t sid, struct btfdb_err *e
 	}
 	b = (uint32_t)(sid / db->h.str_blk);
 	i = (uint32_t)(sid % db->h.str_blk);
-	ref = &db->str_refs[b];
-	if (!(c = btfdb_dbr_blk_get(db, ref, err)))
+	if (!(c = btfdb_dbr_blk_get(db, db->h.str_tab + (uint64_t)b * sizeof(ref), err)))
 		return NULL;
 	if (!c->ok) {
 		uint32_t want = b + 1 < db->nstrb ? db->h.str_blk
 						  : db->h.nr_strings - b * db->h.str_blk;
 
-		if (btfdb_dbr_blk_start(db, ref, c, want, err))
+		if (btfdb_dbr_shared_ref(db, db->h.str_tab, b, &ref, err) ||
+		    btfdb_dbr_blk_start(db, &ref, c, want, err))
 			return NULL;
 	}
 	if (c->bad || i >= c->n)
 		goto bad;
 	while (c->scanned <= i) {
 		uint32_t pos = c->offs[c->scanned], next;
-		const uint8_t *z = pos < ref->ulen ? memchr(c->data + pos, 0, ref->ulen - pos) : NULL;
+		const uint8_t *z = pos < c->len ? memchr(c->data + pos, 0, c->len - pos) : NULL;
 
 		if (!z)
 			goto bad;
 		next = (uint32_t)(z - c->data) + 1;
-		if (c->scanned + 1 == c->n && next != ref->ulen)
+		if (c->scanned + 1 == c->n && next != c->len)
 			goto bad; /* the last string must end the block */
 		c->offs[++c->scanned] = next;
 	}
@@ -295,17 +349,19 @@ bad:
  * exact end is checked once the scan reaches its last item.  skip()
  * advances past one item, nonzero when it does not fit before the end.
  */
-static int blk_item(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref, uint32_t n,
+static int blk_item(struct btfdb_db *db, uint64_t tab, uint32_t n,
 		    uint32_t i, int (*skip)(const uint8_t **, const uint8_t *),
 		    const char *what, uint32_t b, const uint8_t **p, const uint8_t **end,
 		    struct btfdb_err *err)
 {
-	struct cblk *c = btfdb_dbr_blk_get(db, ref, err);
+	struct btfdb_dbf_blockref ref;
+	struct cblk *c = btfdb_dbr_blk_get(db, tab + (uint64_t)b * sizeof(ref), err);
 	int ret;
 
 	if (!c)
 		return -ENOMEM;
-	if (!c->ok && (ret = btfdb_dbr_blk_start(db, ref, c, n, err)))
+	if (!c->ok && ((ret = btfdb_dbr_shared_ref(db, tab, b, &ref, err)) ||
+		       (ret = btfdb_dbr_blk_start(db, &ref, c, n, err))))
 		return ret;
 	if (c->bad || i >= c->n)
 		goto bad;
@@ -313,9 +369,9 @@ static int blk_item(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref, u
 	while (c->scanned <= i) {
 		const uint8_t *q = c->data + c->offs[c->scanned];
 
-		if (skip(&q, c->data + ref->ulen))
+		if (skip(&q, c->data + c->len))
 			goto bad;
-		if (c->scanned + 1 == c->n && q != c->data + ref->ulen)
+		if (c->scanned + 1 == c->n && q != c->data + c->len)
 			goto bad; /* the last item must end the block */
 		c->offs[++c->scanned] = (uint32_t)(q - c->data);
 	}
@@ -337,7 +393,6 @@ bad:
 int btfdb_dbr_pool_rec(struct btfdb_db *db, uint64_t pid, const uint8_t **p, const uint8_t **end,
 		    struct btfdb_err *err)
 {
-	const struct btfdb_dbf_blockref *ref;
 	uint32_t b, i, n;
 
 	if (pid >= db->h.nr_pool) {
@@ -347,9 +402,8 @@ int btfdb_dbr_pool_rec(struct btfdb_db *db, uint64_t pid, const uint8_t **p, con
 	}
 	b = (uint32_t)(pid / db->h.pool_blk);
 	i = (uint32_t)(pid % db->h.pool_blk);
-	ref = &db->pool_refs[b];
 	n = b + 1 < db->npoolb ? db->h.pool_blk : db->h.nr_pool - b * db->h.pool_blk;
-	return blk_item(db, ref, n, i, btfdb_dbf_rec_skip, "pool", b, p, end, err);
+	return blk_item(db, db->h.pool_tab, n, i, btfdb_dbf_rec_skip, "pool", b, p, end, err);
 }
 
 /* One name-map entry: varint n, then n varints (n bounded by the bytes left). */
@@ -376,5 +430,5 @@ int btfdb_dbr_smap_entry(struct btfdb_db *db, uint64_t sid, const uint8_t **p, c
 	uint32_t b = (uint32_t)(sid / db->h.smap_blk), i = (uint32_t)(sid % db->h.smap_blk);
 	uint32_t n = b + 1 < db->nsmapb ? db->h.smap_blk : db->h.nr_strings - b * db->h.smap_blk;
 
-	return blk_item(db, &db->smap_refs[b], n, i, smap_skip, "name map", b, p, end, err);
+	return blk_item(db, db->h.smap_tab, n, i, smap_skip, "name map", b, p, end, err);
 }

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
 
 #include "btfdb.h"
 #include "db_format.h"
@@ -722,4 +724,16 @@ int btfdb_dbf_inflate(const void *in, size_t clen, void *out, size_t ulen)
 		ret = 0;
 	inflateEnd(&z);
 	return ret;
+}
+
+uint64_t btfdb_dbf_entry_csum(const struct btfdb_dbf_kernel *e, const char *name)
+{
+	struct btfdb_dbf_kernel c = *e;
+	XXH3_state_t st;
+
+	c.ent_csum = 0;
+	XXH3_64bits_reset(&st);
+	XXH3_64bits_update(&st, &c, sizeof(c));
+	XXH3_64bits_update(&st, name, strlen(name) + 1);
+	return XXH3_64bits_digest(&st);
 }

@@ -96,7 +96,8 @@ int btfdb_db_extract(struct btfdb_db *db, uint32_t k, void **data, size_t *size,
 		btfdb_err_set(err, "kernel %u out of range", k);
 		return -ENOENT;
 	}
-	e = &db->kernels[k];
+	if (!(e = btfdb_dbr_kent(db, k, err)))
+		return -EINVAL;
 	if (e->flags & BTFDB_DBF_K_RAW) {
 		uint8_t *buf;
 
@@ -157,7 +158,7 @@ int btfdb_db_extract(struct btfdb_db *db, uint32_t k, void **data, size_t *size,
 check:
 	if (out.len != e->blob_size || btfdb_hash64(out.p, out.len) != e->blob_hash) {
 		btfdb_err_set(err, "database corrupt: kernel '%s' does not reproduce its blob "
-			      "(hash mismatch)", btfdb_dbr_kernel_name(db, k));
+			      "(hash mismatch)", btfdb_dbr_ename(e));
 		ret = -EINVAL;
 		goto out;
 	}
@@ -210,11 +211,62 @@ out:
 	return ret;
 }
 
+/*
+ * The checksums of TABLES, NAMES and KERNELS (not checked at open), every
+ * kernel entry, and NAMES = the kernels' names in kernel order, back to back.
+ */
+static int verify_sections(struct btfdb_db *db, struct btfdb_err *err)
+{
+	static const char *name[] = { "DATA", "TABLES", "NAMES", "KERNELS" };
+	const struct btfdb_dbf_sect *ns = &db->h.sects[BTFDB_DBF_SEC_NAMES];
+	uint64_t at = ns->off;
+	uint32_t i, k;
+	int ret;
+
+	for (i = BTFDB_DBF_SEC_TABLES; i < BTFDB_DBF_NR_SECS; i++) {
+		const struct btfdb_dbf_sect *s = &db->h.sects[i];
+		uint8_t *buf = malloc(s->len ? s->len : 1);
+
+		if (!buf) {
+			btfdb_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		ret = btfdb_dbr_pread(db, s->off, buf, s->len, err);
+		if (!ret && btfdb_hash64(buf, s->len) != s->csum) {
+			btfdb_err_set(err, "database corrupt: section %s checksum mismatch", name[i]);
+			ret = -EINVAL;
+		}
+		free(buf);
+		if (ret)
+			return ret;
+	}
+	for (k = 0; k < db->h.nr_kernels; k++) {
+		const struct btfdb_dbf_kernel *e = btfdb_dbr_kent(db, k, err);
+
+		if (!e)
+			return -EINVAL;
+		if (e->name_off != at) {
+			btfdb_err_set(err, "database corrupt: kernel %u's name is not the %u-th in "
+				      "NAMES", k, k);
+			return -EINVAL;
+		}
+		at += strlen(btfdb_dbr_ename(e)) + 1;
+	}
+	if (at != ns->off + ns->len) {
+		btfdb_err_set(err, "database corrupt: bytes after the last name in NAMES");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int btfdb_db_verify(struct btfdb_db *db, struct btfdb_err *err)
 {
 	uint32_t b, k;
 	uint8_t *buf;
 	int ret;
+
+	if ((ret = verify_sections(db, err)))
+		return ret;
 
 	for (b = 0; b < db->nstrb; b++) {
 		uint64_t last = (uint64_t)(b + 1) * db->h.str_blk;
@@ -236,7 +288,10 @@ int btfdb_db_verify(struct btfdb_db *db, struct btfdb_err *err)
 			return ret;
 	}
 	for (b = 0; b < db->ngidxb; b++) {
-		if ((ret = btfdb_dbr_inflate(db, &db->gidx_refs[b], &buf, err)))
+		struct btfdb_dbf_blockref r;
+
+		if ((ret = btfdb_dbr_shared_ref(db, db->h.gidx_tab, b, &r, err)) ||
+		    (ret = btfdb_dbr_inflate(db, &r, &buf, err)))
 			return ret;
 		free(buf);
 	}
@@ -260,8 +315,8 @@ int btfdb_db_verify(struct btfdb_db *db, struct btfdb_err *err)
 		if (!ret && !(ret = btfdb_btf_parse_owned(data, size, NULL, &btf, err)))
 			btfdb_btf_free(btf);
 		/* the inverse blocks (used by lazy handles) must invert seq exactly */
-		if (!ret && !(db->kernels[k].flags & BTFDB_DBF_K_RAW))
-			ret = verify_inverse(db, &db->kernels[k], err);
+		if (!ret && !(btfdb_dbr_kent(db, k, err)->flags & BTFDB_DBF_K_RAW))
+			ret = verify_inverse(db, btfdb_dbr_kent(db, k, err), err);
 		if (ret) {
 			btfdb_err_prefix(err, "kernel '%s': ", btfdb_dbr_kernel_name(db, k));
 			return ret;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The btfdb database file layout (version 5).  FORMAT.md is the prose
+ * The btfdb database file layout (version 6).  FORMAT.md is the prose
  * specification; this header is the single definition of every on-disk
  * structure.  Everything is little endian, every offset is an absolute file
  * offset, every integer field is naturally aligned.
@@ -14,7 +14,7 @@
  *   |                          |  per-kernel block tables (and, after `add`,
  *   |                          |  what earlier generations used)
  *   | TABLES  blockref arrays  |  the shared block tables
- *   | NAMES   kernel names     |  NUL-terminated identities
+ *   | NAMES   kernel names     |  NUL-terminated identities, in kernel order
  *   | KERNELS kernel entries   |  struct btfdb_dbf_kernel[nr_kernels]
  *   +--------------------------+ file_size (<= the file's size)
  *
@@ -40,7 +40,7 @@
 #include <stdint.h>
 
 #define BTFDB_DBF_MAGIC "BTFDB\0\x1a\n" /* 8 bytes */
-#define BTFDB_DBF_VERSION 5
+#define BTFDB_DBF_VERSION 6
 #define BTFDB_DBF_HDR_SLOTS 2 /* header copies at 0 and hdr_len */
 
 /* Sections, in the order of struct btfdb_dbf_hdr.sects[]. */
@@ -159,6 +159,12 @@ struct btfdb_dbf_kernel {
 	uint64_t tab_csum;      /* XXH3-64 of [seq_tab, inv_tab + nr_inv * 32) */
 	struct btfdb_dbf_blockref strseq; /* sid sequence of the string section */
 	struct btfdb_dbf_blockref raw;    /* K_RAW: the whole blob */
+	/*
+	 * XXH3-64 of this entry (with ent_csum = 0) followed by its name and
+	 * the name's NUL: checked when the kernel is used, so that opening
+	 * does not hash every entry (v5 hashed NAMES and KERNELS at open).
+	 */
+	uint64_t ent_csum;
 };
 
 /*
@@ -315,6 +321,9 @@ uint32_t btfdb_dbf_lower(const uint32_t *a, uint32_t n, uint32_t v);
 
 /* Skip one record (used to find record starts in an inflated pool block). */
 int btfdb_dbf_rec_skip(const uint8_t **pp, const uint8_t *end);
+
+/* ent_csum of kernel entry e (its ent_csum field ignored) named name. */
+uint64_t btfdb_dbf_entry_csum(const struct btfdb_dbf_kernel *e, const char *name);
 
 /* zlib helpers: deflate all of in into a malloc'd buffer; inflate exactly ulen bytes. */
 int btfdb_dbf_deflate(const void *in, size_t len, uint8_t **out, uint32_t *clen);

@@ -18,10 +18,11 @@
 /* ---- per-kernel decoding ---- */
 
 /* Decode seq block b of kernel e into ids (count = ids in that block). */
-static int seq_block(struct btfdb_db *db, const struct btfdb_dbf_kernel *e, uint32_t b,
-		     uint32_t *ids, struct btfdb_err *err)
+static int seq_block(struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
+		     const struct btfdb_dbf_blockref *seqref, uint32_t b, uint32_t *ids,
+		     struct btfdb_err *err)
 {
-	const struct btfdb_dbf_blockref *r = btfdb_dbr_refs(db, e->seq_tab) + b;
+	const struct btfdb_dbf_blockref *r = seqref + b;
 	uint32_t n = b + 1 < btfdb_dbr_div_up(e->nr_types, db->h.seq_blk) ? db->h.seq_blk
 							       : e->nr_types - b * db->h.seq_blk;
 	const uint8_t *p, *end;
@@ -75,32 +76,52 @@ void btfdb_dbr_kres_free(struct kres *r)
 		btfdb_dbr_blk_reset(&r->inv[i].raw);
 	}
 	free(r->inv);
+	free(r->tabs);
 	btfdb_dbf_res_free(&r->res);
 	memset(r, 0, sizeof(*r));
 }
 
-int btfdb_dbr_kernel_tables(const struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
-			    struct btfdb_err *err)
+int btfdb_dbr_kernel_tables(struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
+			    uint8_t **tabs, struct btfdb_err *err)
 {
 	const struct btfdb_dbf_hdr *h = btfdb_dbr_hdr(db);
-	const struct btfdb_dbf_invref *inv = btfdb_dbr_invrefs(db, e);
-	uint64_t len = e->inv_tab + (uint64_t)e->nr_inv * sizeof(*inv) - e->seq_tab;
+	uint64_t len = e->inv_tab + (uint64_t)e->nr_inv * sizeof(struct btfdb_dbf_invref) - e->seq_tab;
 	uint32_t nblk = btfdb_dbr_div_up(e->pool_cnt, h->inv_blk), i;
+	const struct btfdb_dbf_invref *inv;
+	uint8_t *buf;
+	int ret;
 
-	/* bounds and contiguity of the two arrays were checked at open */
-	if (btfdb_hash64(btfdb_dbr_refs(db, e->seq_tab), len) != e->tab_csum) {
-		btfdb_err_set(err, "database corrupt: kernel '%s': block table checksum mismatch",
-			      btfdb_dbr_kernel_name(db, (uint32_t)(e - btfdb_dbr_kernel(db, 0))));
-		return -EINVAL;
+	if (tabs)
+		*tabs = NULL;
+	/* bounds and contiguity of the two arrays were checked with the entry */
+	if (!(buf = malloc(len ? len : 1))) {
+		btfdb_err_set(err, "out of memory");
+		return -ENOMEM;
 	}
+	if ((ret = btfdb_dbr_pread(db, e->seq_tab, buf, len, err)))
+		goto out;
+	ret = -EINVAL;
+	if (btfdb_hash64(buf, len) != e->tab_csum) {
+		btfdb_err_set(err, "database corrupt: kernel '%s': block table checksum mismatch",
+			      btfdb_dbr_ename(e));
+		goto out;
+	}
+	inv = (const struct btfdb_dbf_invref *)(buf + (e->inv_tab - e->seq_tab));
 	for (i = 0; i < e->nr_inv; i++) {
 		if (inv[i].blk >= nblk || (i && inv[i].blk <= inv[i - 1].blk) || inv[i].reserved) {
 			btfdb_err_set(err, "database corrupt: kernel '%s': inverse block list",
-				      btfdb_dbr_kernel_name(db, (uint32_t)(e - btfdb_dbr_kernel(db, 0))));
-			return -EINVAL;
+				      btfdb_dbr_ename(e));
+			goto out;
 		}
 	}
-	return 0;
+	ret = 0;
+	if (tabs) {
+		*tabs = buf;
+		buf = NULL;
+	}
+out:
+	free(buf);
+	return ret;
 }
 
 int btfdb_dbr_u32_cmp(const void *a, const void *b)
@@ -204,7 +225,7 @@ static struct invblk *inv_block(struct kres *r, uint32_t i, uint64_t upto)
 	return ib;
 bad:
 	btfdb_err_set(r->err, "database corrupt: inverse block %u of kernel '%s' is malformed", c,
-		      (const char *)db->map + e->name_off);
+		      btfdb_dbr_ename(e));
 bad_nomsg:
 	free(ib->pid);
 	free(ib->tid);
@@ -272,7 +293,7 @@ int btfdb_dbr_kres_fwd(struct kres *r, uint32_t id, uint32_t *pid)
 		return 0;
 	}
 	sb = &r->fwd[b];
-	ref = btfdb_dbr_refs(db, r->e->seq_tab) + b;
+	ref = r->seqref + b;
 	if (!sb->ok) {
 		if (btfdb_dbr_blk_start(db, ref, &sb->raw, 0, r->err))
 			return -EINVAL;
@@ -400,13 +421,14 @@ int btfdb_dbr_kres_init(struct kres *r, struct btfdb_db *db, const struct btfdb_
 	r->db = db;
 	r->e = e;
 	r->err = err;
-	if ((ret = btfdb_dbr_kernel_tables(db, e, err)))
+	if ((ret = btfdb_dbr_kernel_tables(db, e, &r->tabs, err)))
 		return ret;
+	r->seqref = (const struct btfdb_dbf_blockref *)r->tabs;
 	r->seq = malloc(((size_t)e->nr_types + 1) * sizeof(uint32_t));
 	if (!r->seq)
 		goto nomem;
 	for (b = 0; b < nb; b++)
-		if ((ret = seq_block(db, e, b, r->seq + (size_t)b * db->h.seq_blk, err)))
+		if ((ret = seq_block(db, e, r->seqref, b, r->seq + (size_t)b * db->h.seq_blk, err)))
 			return ret;
 	if (btfdb_dbf_res_init(&r->res, r->seq, e->nr_types) || kres_cache_grow(r))
 		goto nomem;
@@ -429,11 +451,12 @@ int btfdb_dbr_kres_init_lazy(struct kres *r, struct btfdb_db *db, const struct b
 	r->e = e;
 	r->err = err;
 	r->lazy = true;
-	if ((ret = btfdb_dbr_kernel_tables(db, e, err)))
+	if ((ret = btfdb_dbr_kernel_tables(db, e, &r->tabs, err)))
 		return ret;
 	r->nfwd = btfdb_dbr_div_up(e->nr_types, db->h.seq_blk);
 	r->ninv = e->nr_inv;
-	r->invref = btfdb_dbr_invrefs(db, e);
+	r->seqref = (const struct btfdb_dbf_blockref *)r->tabs;
+	r->invref = (const struct btfdb_dbf_invref *)(r->tabs + (e->inv_tab - e->seq_tab));
 	r->fwd = calloc((size_t)r->nfwd + 1, sizeof(*r->fwd));
 	r->inv = calloc((size_t)r->ninv + 1, sizeof(*r->inv));
 	if (!r->fwd || !r->inv || kres_cache_grow(r)) {

@@ -30,7 +30,8 @@
  * for every block).
  */
 struct cblk {
-	uint8_t *data;    /* ulen bytes + 1 NUL */
+	uint8_t *data;    /* len bytes + 1 NUL */
+	uint32_t len;     /* the block's ulen */
 	uint32_t *offs;   /* strings / pool / name map: n + 1 item starts */
 	uint32_t n;
 	uint32_t scanned; /* offs[0..scanned] known (items are indexed lazily) */
@@ -39,23 +40,39 @@ struct cblk {
 			   * valid) and refused from then on */
 };
 
+/* A kernel entry checked on first use (checksum, fields, bounds), and its name. */
+struct kent {
+	struct btfdb_dbf_kernel e; /* first: a checked entry pointer is a kent */
+	char name[];               /* right after e (ent_csum covers both) */
+};
+
+/*
+ * An open database.  Lookups read the file with pread() into buffers of
+ * their own: nothing of the file is mapped for them (a mapped file's pages
+ * come in page-cache folios of up to 2 MiB here, so the few dozen blocks a
+ * lookup touches kept 8 MB of a 20 MB database resident, more as it grew).
+ * The mapping (`map`) is only read by whole-database operations that touch
+ * every part anyway: the writers loading a database, `info`.
+ */
 struct btfdb_db {
+	int fd;                 /* the file (pread) */
 	uint8_t *map;
 	size_t size;            /* the committed size: h.file_size */
 	size_t map_len;         /* the file's size when mapped (>= size) */
 	uint32_t slot;          /* header slot h came from */
 	struct btfdb_dbf_hdr h;
-	const struct btfdb_dbf_kernel *kernels;
-	const struct btfdb_dbf_blockref *str_refs, *pool_refs, *gidx_refs, *smap_refs;
 	uint32_t nstrb, npoolb, ngidxb, nsmapb;
+	struct kent **kent;     /* checked entries by kernel (NULL until used) */
+	uint8_t *rbuf;          /* compressed bytes of the block being read */
+	size_t rcap;
 	/*
 	 * Cache of the shared blocks (strings, pool, name index, name map)
-	 * used so far: open addressing keyed by the block's blockref address,
-	 * so a lookup touches a few compact pages (dense per-block arrays
-	 * spread the ~40 blocks of a relocation over ~40 fresh pages, and
-	 * every fresh page costs a page fault).
+	 * used so far: open addressing keyed by the file offset of the
+	 * block's blockref, so a lookup touches a few compact pages (dense
+	 * per-block arrays spread the ~40 blocks of a relocation over ~40
+	 * fresh pages, and every fresh page costs a page fault).
 	 */
-	const struct btfdb_dbf_blockref **bkey; /* NULL = empty slot */
+	uint64_t *bkey;         /* 0 = empty slot */
 	struct cblk **bval;
 	uint32_t bcap, bused;
 	z_stream *zs;           /* raw-inflate stream reused for every block
@@ -100,6 +117,8 @@ struct kres {
 	bool lazy;
 	uint32_t *seq;             /* full: nr_types pool ids */
 	struct btfdb_dbf_res res;  /* full: inverted; lazy: callbacks only */
+	uint8_t *tabs;             /* the kernel's block tables, read and checked */
+	const struct btfdb_dbf_blockref *seqref; /* its seq block refs (in tabs) */
 	struct seqblk *fwd;        /* lazy: seq block b, decoded incrementally */
 	uint32_t nfwd;
 	const struct btfdb_dbf_invref *invref; /* lazy: the kernel's inverse block list */
@@ -127,22 +146,48 @@ void btfdb_dbr_release_pages(struct btfdb_db *db);
 
 /* The validated header (host copy). */
 const struct btfdb_dbf_hdr *btfdb_dbr_hdr(const struct btfdb_db *db);
-/* A blockref array at an absolute offset validated at open. */
+/* Read exactly len bytes at file offset off (inside the committed size). */
+int btfdb_dbr_pread(struct btfdb_db *db, uint64_t off, void *buf, size_t len,
+		    struct btfdb_err *err);
+/*
+ * Kernel k's entry, checked on first use (ent_csum over the entry and its
+ * name, fields, its block tables' bounds) and kept; NULL with the reason
+ * in err when corrupt.
+ */
+const struct btfdb_dbf_kernel *btfdb_dbr_kent(struct btfdb_db *db, uint32_t k,
+					      struct btfdb_err *err);
+/* The name of a checked entry (from btfdb_dbr_kent). */
+static inline const char *btfdb_dbr_ename(const struct btfdb_dbf_kernel *e)
+{
+	return ((const struct kent *)e)->name;
+}
+/* Kernel k's name once btfdb_dbr_kent() accepted it ("?" before). */
+const char *btfdb_dbr_kernel_name(const struct btfdb_db *db, uint32_t k);
+/* Block ref b of the shared array at offset tab (a header table offset). */
+int btfdb_dbr_shared_ref(struct btfdb_db *db, uint64_t tab, uint32_t b,
+			 struct btfdb_dbf_blockref *ref, struct btfdb_err *err);
+/*
+ * Mapped access for whole-database operations (writers loading a
+ * database, info): a blockref array at an offset validated at open, a
+ * checked kernel's inverse block list.
+ */
 const struct btfdb_dbf_blockref *btfdb_dbr_refs(const struct btfdb_db *db, uint64_t off);
-const struct btfdb_dbf_kernel *btfdb_dbr_kernel(const struct btfdb_db *db, uint32_t k);
-/* Kernel e's inverse block list (e->nr_inv entries, bounds validated at open). */
 const struct btfdb_dbf_invref *btfdb_dbr_invrefs(const struct btfdb_db *db,
 						 const struct btfdb_dbf_kernel *e);
-const char *btfdb_dbr_kernel_name(const struct btfdb_db *db, uint32_t k);
-/* The compressed bytes of a block, after checking bounds and checksum. */
-int btfdb_dbr_checked_data(const struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
+/*
+ * The compressed bytes of a block, read and checked (bounds, checksum);
+ * valid until the next block is read.
+ */
+int btfdb_dbr_checked_data(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
 			   const uint8_t **data, struct btfdb_err *err);
 /* Inflate a block into a new malloc'd buffer (*out, ref->ulen bytes; +1 NUL). */
 int btfdb_dbr_inflate(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
 		      uint8_t **out, struct btfdb_err *err);
-/* The cache entry of shared block ref (a zeroed one, not yet inflated, when new). */
-struct cblk *btfdb_dbr_blk_get(struct btfdb_db *db, const struct btfdb_dbf_blockref *ref,
-			       struct btfdb_err *err);
+/*
+ * The cache entry of the shared block whose ref is at file offset key (a
+ * zeroed one, not yet inflated, when new).
+ */
+struct cblk *btfdb_dbr_blk_get(struct btfdb_db *db, uint64_t key, struct btfdb_err *err);
 /* Free a block's buffers and zero it. */
 void btfdb_dbr_blk_reset(struct cblk *c);
 /* Inflate block ref whole into c (checked first); offs gets n + 1 slots. */
@@ -163,11 +208,13 @@ int btfdb_dbr_smap_entry(struct btfdb_db *db, uint64_t sid, const uint8_t **p, c
 
 int btfdb_dbr_u32_cmp(const void *a, const void *b);
 /*
- * Check kernel e's block tables before any use: their checksum (tab_csum),
- * and inverse block indexes strictly ascending and below their bound.
+ * Read kernel e's block tables ([seq_tab, inv_tab + nr_inv * 32), into a
+ * new malloc'd *tabs) and check them before any use: their checksum
+ * (tab_csum), and inverse block indexes strictly ascending and below their
+ * bound.  tabs may be NULL (check only).
  */
-int btfdb_dbr_kernel_tables(const struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
-			    struct btfdb_err *err);
+int btfdb_dbr_kernel_tables(struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
+			    uint8_t **tabs, struct btfdb_err *err);
 /* Full mode: load the kernel's whole seq and invert it (extract, verify). */
 int btfdb_dbr_kres_init(struct kres *r, struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
 			struct btfdb_err *err);

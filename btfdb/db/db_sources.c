@@ -43,8 +43,8 @@ int btfdb_db_compact(const char *src, const char *dst, const char *drop, struct 
 
 		if ((int)k == skip)
 			continue;
-		btfdb_db_kernel_info(db, k, &ki);
-		if ((ret = btfdb_db_extract(db, k, &data, &size, err)))
+		if ((ret = btfdb_db_kernel_info(db, k, &ki, err)) ||
+		    (ret = btfdb_db_extract(db, k, &data, &size, err)))
 			goto out;
 		ret = btfdb_btf_parse_owned(data, size, NULL, &btf, err);
 		if (ret) {

@@ -575,9 +575,11 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	if (pad8(&o))
 		goto out;
 	h.sects[BTFDB_DBF_SEC_KERNELS].off = pos(&o);
-	for (k = 0; k < w->nk; k++)
+	for (k = 0; k < w->nk; k++) {
+		w->k[k].e.ent_csum = btfdb_dbf_entry_csum(&w->k[k].e, w->k[k].name);
 		if (btfdb_dbuf_put(&o.f, &w->k[k].e, sizeof(w->k[k].e)))
 			goto out;
+	}
 	h.sects[BTFDB_DBF_SEC_KERNELS].len = pos(&o) - h.sects[BTFDB_DBF_SEC_KERNELS].off;
 
 	for (i = BTFDB_DBF_SEC_TABLES; i < BTFDB_DBF_NR_SECS; i++)

@@ -335,9 +335,13 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, bool ap
 	}
 	/* kernels: private blocks are copied verbatim (ids are stable) */
 	for (k = 0; k < h->nr_kernels; k++) {
-		const struct btfdb_dbf_kernel *e = btfdb_dbr_kernel(db, k);
+		const struct btfdb_dbf_kernel *e = btfdb_dbr_kent(db, k, err);
 		struct wkernel *wk;
 
+		if (!e) {
+			ret = -EINVAL;
+			goto out;
+		}
 		if (btfdb_dbw_grow((void **)&w->k, &w->capk, w->nk + 1, sizeof(*w->k))) {
 			ret = -ENOMEM;
 			goto out;
@@ -345,7 +349,7 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, bool ap
 		wk = &w->k[w->nk++];
 		memset(wk, 0, sizeof(*wk));
 		wk->e = *e;
-		wk->name = strdup(btfdb_dbr_kernel_name(db, k));
+		wk->name = strdup(btfdb_dbr_ename(e));
 		if (!wk->name) {
 			ret = -ENOMEM;
 			goto out;
@@ -360,7 +364,7 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, bool ap
 				goto out;
 			continue;
 		}
-		if ((ret = btfdb_dbr_kernel_tables(db, e, err)))
+		if ((ret = btfdb_dbr_kernel_tables(db, e, NULL, err)))
 			goto out;
 		ret = copy_blk(db, &e->strseq, &wk->strseq, err);
 		if (ret)

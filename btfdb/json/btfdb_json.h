@@ -77,9 +77,9 @@ bool btfdb_json_push(json_t *arr, json_t *v);
 
 /* btfdb ls: {"database", "kernels": [{name, distro, version, arch, release,
  * types, btf_bytes, own_bytes, xxh3, raw, big_endian}]} */
-json_t *btfdb_json_ls(const char *path, const struct btfdb_db *db);
+json_t *btfdb_json_ls(const char *path, struct btfdb_db *db);
 /* btfdb info: sizes and counts of struct btfdb_db_info, and the ratio. */
-json_t *btfdb_json_info(const char *path, const struct btfdb_db *db);
+json_t *btfdb_json_info(const char *path, struct btfdb_db *db);
 /* btfdb show: {"database", "kernel", "name", "types": [{id, kind, name, c}]}:
  * the types ids[0..n) of btf, each printed as C. */
 int btfdb_json_show(const char *path, const char *kernel, const char *name,
@@ -87,7 +87,7 @@ int btfdb_json_show(const char *path, const char *kernel, const char *name,
 		    struct btfdb_err *err);
 /* btfdb extract of kernel k (size bytes written to output): {"database",
  * "kernel", "output", "bytes", "xxh3"} */
-json_t *btfdb_json_extract(const char *path, const struct btfdb_db *db, uint32_t k,
+json_t *btfdb_json_extract(const char *path, struct btfdb_db *db, uint32_t k,
 			   const char *output, size_t size);
 /* btfdb verify (passed): {"database", "ok": true, "kernels"} */
 json_t *btfdb_json_verify(const char *path, const struct btfdb_db *db);

@@ -56,7 +56,7 @@ static json_t *db_doc(const char *name, const char *path)
 	return NULL;
 }
 
-json_t *btfdb_json_ls(const char *path, const struct btfdb_db *db)
+json_t *btfdb_json_ls(const char *path, struct btfdb_db *db)
 {
 	json_t *doc = db_doc("ls", path), *ks = json_array(), *k;
 	uint32_t i;
@@ -65,7 +65,7 @@ json_t *btfdb_json_ls(const char *path, const struct btfdb_db *db)
 	for (i = 0; ok && i < btfdb_db_kernel_count(db); i++) {
 		struct btfdb_db_kernel_info ki;
 
-		ok = btfdb_db_kernel_info(db, i, &ki) == 0 && (k = json_object()) &&
+		ok = btfdb_db_kernel_info(db, i, &ki, NULL) == 0 && (k = json_object()) &&
 		     btfdb_json_push(ks, k) && btfdb_json_set(k, "name", btfdb_json_str(ki.name)) &&
 		     set_identity(k, ki.name) &&
 		     btfdb_json_set(k, "types", json_integer(ki.nr_types)) &&
@@ -83,7 +83,7 @@ json_t *btfdb_json_ls(const char *path, const struct btfdb_db *db)
 	return NULL;
 }
 
-json_t *btfdb_json_info(const char *path, const struct btfdb_db *db)
+json_t *btfdb_json_info(const char *path, struct btfdb_db *db)
 {
 	json_t *doc = db_doc("info", path);
 	struct btfdb_db_info in;
@@ -151,13 +151,13 @@ int btfdb_json_show(const char *path, const char *kernel, const char *name,
 	return ret;
 }
 
-json_t *btfdb_json_extract(const char *path, const struct btfdb_db *db, uint32_t k,
+json_t *btfdb_json_extract(const char *path, struct btfdb_db *db, uint32_t k,
 			   const char *output, size_t size)
 {
 	json_t *doc = db_doc("extract", path);
 	struct btfdb_db_kernel_info ki;
 
-	if (doc && btfdb_db_kernel_info(db, k, &ki) == 0 &&
+	if (doc && btfdb_db_kernel_info(db, k, &ki, NULL) == 0 &&
 	    btfdb_json_set(doc, "kernel", btfdb_json_str(ki.name)) &&
 	    btfdb_json_set(doc, "output", btfdb_json_str(output)) &&
 	    btfdb_json_set(doc, "bytes", json_integer((json_int_t)size)) &&

@@ -308,7 +308,7 @@ static void peek_kernel(struct worker *w, const struct corelink_kernel_src *src,
 	if (worker_db(w, src->path, &err))
 		return;
 	k = btfdb_db_find_kernel(w->db, src->db_name, &err);
-	if (k >= 0 && btfdb_db_kernel_info(w->db, (uint32_t)k, &info) == 0) {
+	if (k >= 0 && btfdb_db_kernel_info(w->db, (uint32_t)k, &info, NULL) == 0) {
 		*btf_hash = info.blob_hash;
 		*known = true;
 	}
@@ -341,7 +341,7 @@ static int load_kernel(const struct batch *b, struct worker *w,
 	{
 		struct btfdb_db_kernel_info info;
 
-		if (btfdb_db_kernel_info(w->db, (uint32_t)k, &info) == 0)
+		if (btfdb_db_kernel_info(w->db, (uint32_t)k, &info, NULL) == 0)
 			*hash = info.blob_hash;
 	}
 	return btfdb_db_kernel_btf(w->db, (uint32_t)k, btf, idx, err);

@@ -320,8 +320,8 @@ int corelink_kernels_add_db(struct corelink_kernel_list *l, const char *db_path,
 	for (i = 0; i < n && !ret; i++) {
 		struct btfdb_db_kernel_info info;
 
-		if ((ret = btfdb_db_kernel_info(db, i, &info))) {
-			btfdb_err_set(err, "%s: kernel #%u unreadable", db_path, i);
+		if ((ret = btfdb_db_kernel_info(db, i, &info, err))) {
+			btfdb_err_prefix(err, "%s: ", db_path);
 			break;
 		}
 		ret = push(l, info.name, db_path, info.name, err);

@@ -292,7 +292,7 @@ static int load_target(const struct cli_opts *o, const struct corelink_obj *obj,
 		print_error(o->db_path, err.msg);
 		return CORELINK_EXIT_USAGE;
 	}
-	if (btfdb_db_kernel_info(*db, (uint32_t)k, &info) == 0)
+	if (btfdb_db_kernel_info(*db, (uint32_t)k, &info, NULL) == 0)
 		*release = info.release;
 	return 0;
 }

@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		void *blob = NULL;
 		size_t blob_size = 0;
 
-		if (btfdb_db_kernel_info(db, k, &ki))
+		if (btfdb_db_kernel_info(db, k, &ki, NULL))
 			continue;
 		if (ki.name) {
 			memset(&err, 0, sizeof(err));

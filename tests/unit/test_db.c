@@ -255,7 +255,7 @@ static void test_build_and_read(void)
 		snprintf(name, sizeof(name), "k%d", i);
 		k = btfdb_db_find_kernel(db, name, &err);
 		CHECK_EQ(k, i);
-		CHECK_EQ(btfdb_db_kernel_info(db, k, &ki), 0);
+		CHECK_EQ(btfdb_db_kernel_info(db, k, &ki, NULL), 0);
 		CHECK_STR(ki.name, name);
 		CHECK(!ki.raw);
 		CHECK_EQ(ki.blob_size, blob_sz[i]);
@@ -614,6 +614,90 @@ static void test_corruption(void)
 			CHECK(btfdb_db_extract(db, last, &d, &dn, &err) == -EINVAL);
 			CHECK_CONTAINS(err.msg, "block table checksum mismatch");
 			btfdb_db_close(db);
+		}
+	}
+	/*
+	 * v6: open reads neither TABLES, NAMES nor KERNELS whole.  A kernel's
+	 * entry and name are checked (ent_csum) when that kernel is used, a
+	 * shared block ref by its block's checksum when that block is read,
+	 * and verify checks the three sections' checksums.  A flip in the last
+	 * kernel's entry or name: the database opens, the first kernel reads,
+	 * the last is refused (info, find by name, handles, extract), verify
+	 * fails.
+	 */
+	{
+		const struct btfdb_dbf_kernel *ke =
+			(const void *)(orig + h.sects[BTFDB_DBF_SEC_KERNELS].off);
+		uint32_t last = h.nr_kernels - 1;
+		const char *lname = (const char *)orig + ke[last].name_off;
+		uint64_t at[] = {
+			h.sects[BTFDB_DBF_SEC_KERNELS].off + (uint64_t)last * sizeof(*ke) +
+				offsetof(struct btfdb_dbf_kernel, nr_types),
+			h.sects[BTFDB_DBF_SEC_KERNELS].off + (uint64_t)last * sizeof(*ke) +
+				offsetof(struct btfdb_dbf_kernel, ent_csum),
+			ke[last].name_off + 1,
+		};
+		char first[64], lastn[64];
+		unsigned j;
+
+		snprintf(first, sizeof(first), "%s", (const char *)orig + ke[0].name_off);
+		snprintf(lastn, sizeof(lastn), "%s", lname);
+		for (j = 0; j < sizeof(at) / sizeof(at[0]); j++) {
+			struct btfdb_db *db = NULL;
+			struct btfdb_db_kernel_info ki;
+			struct btfdb_btf *btf = NULL;
+			struct btfdb_index *idx = NULL;
+			void *d;
+			size_t dn;
+
+			memcpy(buf, orig, n);
+			buf[at[j]] ^= 0x02;
+			write_file(path("t.btfdb"), buf, n);
+			err.msg[0] = 0;
+			CHECK_EQ(btfdb_db_open(path("t.btfdb"), &db, &err), 0);
+			if (!db)
+				continue;
+			CHECK_EQ(btfdb_db_find_kernel(db, first, &err), 0);
+			CHECK_EQ(btfdb_db_kernel_info(db, 0, &ki, &err), 0);
+			CHECK_EQ(btfdb_db_extract(db, 0, &d, &dn, &err), 0);
+			if (!err.msg[0])
+				free(d);
+			err.msg[0] = 0;
+			CHECK_EQ(btfdb_db_kernel_info(db, last, &ki, &err), -EINVAL);
+			CHECK_CONTAINS(err.msg, "entry checksum mismatch");
+			CHECK(btfdb_db_kernel_btf(db, last, &btf, &idx, &err) < 0 && !btf);
+			CHECK(btfdb_db_extract(db, last, &d, &dn, &err) == -EINVAL);
+			if (j < 2) { /* the name itself is intact: found, then refused */
+				err.msg[0] = 0;
+				CHECK(btfdb_db_find_kernel(db, lastn, &err) == -EINVAL);
+				CHECK_CONTAINS(err.msg, "entry checksum mismatch");
+			}
+			err.msg[0] = 0;
+			CHECK(btfdb_db_verify(db, &err) < 0);
+			CHECK_CONTAINS(err.msg, "checksum mismatch");
+			btfdb_db_close(db);
+		}
+		/* a shared block ref (the first pool block's): opens; the block
+		 * is refused when read; verify reports TABLES */
+		{
+			struct btfdb_db *db = NULL;
+
+			memcpy(buf, orig, n);
+			buf[h.pool_tab + offsetof(struct btfdb_dbf_blockref, csum)] ^= 0x08;
+			write_file(path("t.btfdb"), buf, n);
+			CHECK_EQ(btfdb_db_open(path("t.btfdb"), &db, &err), 0);
+			if (db) {
+				void *d;
+				size_t dn;
+
+				err.msg[0] = 0;
+				CHECK(btfdb_db_extract(db, 0, &d, &dn, &err) == -EINVAL);
+				CHECK_CONTAINS(err.msg, "checksum mismatch in block");
+				err.msg[0] = 0;
+				CHECK(btfdb_db_verify(db, &err) < 0);
+				CHECK_CONTAINS(err.msg, "section TABLES checksum mismatch");
+				btfdb_db_close(db);
+			}
 		}
 	}
 	free(buf);
