@@ -25,12 +25,17 @@ struct dbk {
 	struct btfdb_db *db;
 	const struct btfdb_dbf_kernel *e;
 	struct kres kr;                /* resolver (set up on first use) */
-	const struct btf_type **types; /* decoded types by id (lazy) */
-	uint8_t *checked;              /* chain check passed */
-	void *tmap;                    /* one anonymous mapping holding types and
-					* checked: zero pages, faulted in only where
-					* touched (calloc may memset it all) */
-	size_t tmap_len;
+	/*
+	 * Decoded types by id: open addressing (key id, 0 = empty), with the
+	 * chain-check flag.  A lookup decodes a few thousand of a kernel's
+	 * ids spread over all of them (centos 8: 3,284 of 561,977), so an
+	 * array indexed by id touched a fresh page for most of them, and a
+	 * page fault costs more than a probe.
+	 */
+	uint32_t *tkey;
+	const struct btf_type **tval;
+	uint8_t *tchk;                 /* chain check passed */
+	uint32_t tcap, tused;
 	struct btfdb_dbuf *chunks;     /* storage of decoded types */
 	uint32_t nchunks, capchunks;
 	uint32_t **results;            /* index lookup results (freed with ctx) */
@@ -47,8 +52,9 @@ static void dbk_put(void *c)
 	if (!k || --k->refs > 0)
 		return;
 	btfdb_dbr_kres_free(&k->kr);
-	if (k->tmap)
-		munmap(k->tmap, k->tmap_len);
+	free(k->tkey);
+	free(k->tval);
+	free(k->tchk);
 	for (i = 0; i < k->nchunks; i++)
 		btfdb_dbuf_free(&k->chunks[i]);
 	free(k->chunks);
@@ -112,6 +118,82 @@ static bool refs_in_range(const struct btf_type *t, uint32_t max)
 #define CHUNK_SIZE (256 * 1024)
 #define CHAIN_MAX 64
 
+static uint32_t tslot(const struct dbk *k, uint32_t id)
+{
+	uint32_t j;
+
+	for (j = (id * 2654435761u) & (k->tcap - 1); k->tkey[j] && k->tkey[j] != id;
+	     j = (j + 1) & (k->tcap - 1))
+		;
+	return j;
+}
+
+/* The decoded type id (NULL when not yet). */
+static const struct btf_type *tget(const struct dbk *k, uint32_t id)
+{
+	uint32_t j = tslot(k, id);
+
+	return k->tkey[j] ? k->tval[j] : NULL;
+}
+
+static bool tchecked(const struct dbk *k, uint32_t id)
+{
+	uint32_t j = tslot(k, id);
+
+	return k->tkey[j] && k->tchk[j];
+}
+
+static int tgrow(struct dbk *k)
+{
+	uint32_t cap = k->tcap ? 2 * k->tcap : 4096, i, j;
+	uint32_t *key = calloc(cap, sizeof(*key));
+	const struct btf_type **val = malloc((size_t)cap * sizeof(*val));
+	uint8_t *chk = malloc(cap);
+
+	if (!key || !val || !chk) {
+		free(key);
+		free(val);
+		free(chk);
+		return -ENOMEM;
+	}
+	for (i = 0; i < k->tcap; i++) {
+		if (!k->tkey[i])
+			continue;
+		for (j = (k->tkey[i] * 2654435761u) & (cap - 1); key[j]; j = (j + 1) & (cap - 1))
+			;
+		key[j] = k->tkey[i];
+		val[j] = k->tval[i];
+		chk[j] = k->tchk[i];
+	}
+	free(k->tkey);
+	free(k->tval);
+	free(k->tchk);
+	k->tkey = key;
+	k->tval = val;
+	k->tchk = chk;
+	k->tcap = cap;
+	return 0;
+}
+
+/* Record t as type id, or its chain check passed (t = NULL). */
+static int tput(struct dbk *k, uint32_t id, const struct btf_type *t)
+{
+	uint32_t j;
+
+	if ((k->tused + 1) * 2 > k->tcap && tgrow(k))
+		return -ENOMEM;
+	j = tslot(k, id);
+	if (!k->tkey[j]) {
+		k->tkey[j] = id;
+		k->tval[j] = t;
+		k->tchk[j] = 0;
+		k->tused++;
+	}
+	if (!t)
+		k->tchk[j] = 1;
+	return 0;
+}
+
 /* Decode and cache type id (no chain check). */
 static const struct btf_type *dbk_decode(struct dbk *k, uint32_t id)
 {
@@ -122,8 +204,8 @@ static const struct btf_type *dbk_decode(struct dbk *k, uint32_t id)
 	const struct btf_type *t;
 	uint32_t pid;
 
-	if (k->types[id])
-		return k->types[id];
+	if ((t = tget(k, id)))
+		return t;
 	if (dbk_ready(k) || btfdb_dbr_kres_fwd(&k->kr, id, &pid))
 		return NULL;
 	if (btfdb_dbr_pool_rec(db, pid, &p, &end, &k->err))
@@ -158,7 +240,10 @@ static const struct btf_type *dbk_decode(struct dbk *k, uint32_t id)
 		btfdb_err_set(&k->err, "database corrupt: type %u refers past the last type", id);
 		return NULL;
 	}
-	k->types[id] = t;
+	if (tput(k, id, t)) {
+		btfdb_err_set(&k->err, "out of memory");
+		return NULL;
+	}
 	return t;
 }
 
@@ -185,10 +270,10 @@ static const struct btf_type *dbk_type(void *c, uint32_t id)
 	if (!id || id > k->e->nr_types)
 		return NULL;
 	t = dbk_decode(k, id);
-	if (!t || k->checked[id])
+	if (!t || tchecked(k, id))
 		return t;
 	/* the chain from id must end (or reach a checked type) within CHAIN_MAX */
-	for (cur = chain_next(t), n = 0; cur && !k->checked[cur]; n++) {
+	for (cur = chain_next(t), n = 0; cur && !tchecked(k, cur); n++) {
 		if (cur == id || n >= CHAIN_MAX) {
 			btfdb_err_set(&k->err, "database corrupt: type %u starts a reference cycle "
 				      "or a chain longer than %d", id, CHAIN_MAX);
@@ -198,7 +283,10 @@ static const struct btf_type *dbk_type(void *c, uint32_t id)
 			return NULL;
 		cur = chain_next(u);
 	}
-	k->checked[id] = 1;
+	if (tput(k, id, NULL)) {
+		btfdb_err_set(&k->err, "out of memory");
+		return NULL;
+	}
 	return t;
 }
 
@@ -388,16 +476,8 @@ int btfdb_db_kernel_btf(struct btfdb_db *db, uint32_t k, struct btfdb_btf **btf,
 		goto nomem;
 	c->db = db;
 	c->e = e;
-	c->tmap_len = ((size_t)e->nr_types + 1) * (sizeof(*c->types) + 1);
-	c->tmap = mmap(NULL, c->tmap_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
-	if (c->tmap == MAP_FAILED)
-		c->tmap = NULL;
-	c->types = c->tmap;
-	c->checked = c->tmap ? (uint8_t *)c->tmap + ((size_t)e->nr_types + 1) * sizeof(*c->types)
-			     : NULL;
 	c->refs = 1;
-	if (!c->types || !c->checked) {
+	if (tgrow(c)) {
 		dbk_put(c);
 		goto nomem;
 	}
