@@ -202,6 +202,8 @@ static int do_verify(struct btfdb_cli_opts *o)
 	if (open_db(o->pos[0], &db))
 		return BTFDB_EXIT_USAGE;
 	ret = btfdb_db_verify(db, &err);
+	if (ret)
+		btfdb_err_prefix(&err, "%s: ", o->pos[0]);
 	if (!ret && btfdb_json_on())
 		btfdb_json_result(btfdb_json_verify(o->pos[0], db));
 	if (!ret)

@@ -525,7 +525,7 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 		for (i = 0; i < nfresh && !ret; i++) {
 			int64_t p = btfdb_dbw_recset_get(&w->pool, tmp.p + roff[i], rlen[i], 1);
 
-			if (p < 0)
+			if (p < 0 || btfdb_dbw_count_named(w, tmp.p + roff[i], rlen[i]))
 				ret = -ENOMEM;
 			else if ((uint64_t)p != (uint64_t)npool0 + i)
 				ret = 1;
@@ -627,6 +627,27 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 				goto out;
 		}
 	}
+	/* named: the ids of every name more than NAMED_MIN records carry now */
+	tmp.len = 0;
+	{
+		uint32_t s, prev = 0;
+
+		for (s = 1; s < ke.nsids; s++) {
+			const uint32_t *l = ke.nlist + ke.nstart[s];
+			uint32_t j;
+
+			if (!ke.ncnt[s] || s >= w->capnvar || w->nvar[s] <= BTFDB_DBF_NAMED_MIN)
+				continue;
+			if (btfdb_dbuf_varint(&tmp, s - prev) || btfdb_dbuf_varint(&tmp, ke.ncnt[s]))
+				goto nomem;
+			for (j = 0; j < ke.ncnt[s]; j++)
+				if (btfdb_dbuf_varint(&tmp, j ? l[j] - l[j - 1] - 1 : l[0]))
+					goto nomem;
+			prev = s;
+		}
+	}
+	if (tmp.len && (ret = btfdb_dbw_compress(&wk->named, &tmp)))
+		goto out;
 	/* strseq */
 	tmp.len = 0;
 	{
@@ -655,6 +676,7 @@ out:
 		free(wk->seq);
 		wk->seq = NULL;
 		wk->nseq = 0;
+		btfdb_dbw_blk_free(&wk->named);
 		for (i = 0; i < wk->ninv; i++)
 			btfdb_dbw_blk_free(&wk->inv[i]);
 		free(wk->inv);

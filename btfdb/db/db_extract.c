@@ -189,7 +189,9 @@ static int verify_inverse(struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
 	uint64_t pid;
 	int ret;
 
-	if ((ret = btfdb_dbr_kres_init(&full, db, e, err)) || (ret = btfdb_dbr_kres_init_lazy(&lazy, db, e, err)))
+	if ((ret = btfdb_dbr_kres_init(&full, db, e, err)) ||
+	    (ret = btfdb_dbr_kres_init_lazy(&lazy, db, e, err)) ||
+	    (ret = btfdb_dbr_kres_check_named(&full, err)))
 		goto out;
 	for (pid = 0; pid < e->pool_cnt; pid++) {
 		const uint32_t *a, *b;

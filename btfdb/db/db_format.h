@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The btfdb database file layout (version 6).  FORMAT.md is the prose
+ * The btfdb database file layout (version 7).  FORMAT.md is the prose
  * specification; this header is the single definition of every on-disk
  * structure.  Everything is little endian, every offset is an absolute file
  * offset, every integer field is naturally aligned.
@@ -40,7 +40,7 @@
 #include <stdint.h>
 
 #define BTFDB_DBF_MAGIC "BTFDB\0\x1a\n" /* 8 bytes */
-#define BTFDB_DBF_VERSION 6
+#define BTFDB_DBF_VERSION 7
 #define BTFDB_DBF_HDR_SLOTS 2 /* header copies at 0 and hdr_len */
 
 /* Sections, in the order of struct btfdb_dbf_hdr.sects[]. */
@@ -98,6 +98,7 @@ struct btfdb_dbf_invref {
 #define BTFDB_DBF_INV_BLK 1024  /* pool ids per inverse block */
 #define BTFDB_DBF_SMAP_BLK 256  /* sids per name-map block */
 #define BTFDB_DBF_GIDX_GPB 64   /* index groups per index block */
+#define BTFDB_DBF_NAMED_MIN 32  /* names with more records: in a kernel's named block */
 
 /* Largest block a reader accepts to inflate (guards allocation). */
 #define BTFDB_DBF_MAX_ULEN (1u << 30)
@@ -120,6 +121,14 @@ struct btfdb_dbf_hdr {
 	uint32_t gidx_groups;   /* name index groups (power of two) */
 	uint32_t gidx_gpb;      /* groups per index block */
 	uint32_t inv_blk;       /* pool ids per inverse block */
+	/*
+	 * A kernel's `named` block lists its types of every name that more
+	 * than named_min pool records carried when it was added (a reader
+	 * resolving another name visits at most named_min + 1 name-map
+	 * entries, so resolution does not grow with the name's variants).
+	 */
+	uint32_t named_min;
+	uint32_t reserved;      /* 0 */
 
 	/* blockref arrays inside TABLES (absolute offsets) */
 	uint64_t str_tab;       /* ceil(nr_strings / str_blk) refs */
@@ -159,6 +168,9 @@ struct btfdb_dbf_kernel {
 	uint64_t tab_csum;      /* XXH3-64 of [seq_tab, inv_tab + nr_inv * 32) */
 	struct btfdb_dbf_blockref strseq; /* sid sequence of the string section */
 	struct btfdb_dbf_blockref raw;    /* K_RAW: the whole blob */
+	/* its type ids of the names with more than named_min records in the
+	 * pool when it was added (see the block contents below) */
+	struct btfdb_dbf_blockref named;
 	/*
 	 * XXH3-64 of this entry (with ent_csum = 0) followed by its name and
 	 * the name's NUL: checked when the kernel is used, so that opening
@@ -180,6 +192,11 @@ struct btfdb_dbf_kernel {
  *                 the previous pair), varint zigzag(tid - prev_tid - 1)
  *                 (prev_tid = 0 at block start; ascending within a pool id)
  *  strseq       : one varint per string: zigzag(sid - prev - 1), prev = -1
+ *  named        : per name sid s (ascending) that a type of the kernel has
+ *                 and that more than named_min pool records below its
+ *                 pool_cnt have: varint s - prev (prev = 0 first), varint
+ *                 n >= 1, then its n type ids ascending (first absolute,
+ *                 then deltas - 1); exactly those sids
  *  name map     : per sid of the block's range: varint n, then n varints: the
  *  (smap)         pool ids of the records NAMED sid (first absolute, then
  *                 ascending deltas - 1)

@@ -77,6 +77,9 @@ void btfdb_dbr_kres_free(struct kres *r)
 	}
 	free(r->inv);
 	free(r->tabs);
+	free(r->nsid);
+	free(r->nstart);
+	free(r->ntid);
 	btfdb_dbf_res_free(&r->res);
 	memset(r, 0, sizeof(*r));
 }
@@ -339,31 +342,116 @@ bad:
 	return -EINVAL;
 }
 
-/* Ascending type ids of this kernel named sid (the resolver's callback). */
-int btfdb_dbr_kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n)
+/*
+ * The kernel's named block, decoded whole on first use and checked: sids
+ * strictly ascending and below nr_strings, every list non-empty, type ids
+ * strictly ascending in 1..nr_types, the block's exact end.
+ */
+static int named_load(struct kres *r)
 {
-	struct kres *r = ctx;
-	struct btfdb_db *db = r->db;
-	uint32_t j, *out = NULL, cnt = 0, cap = 0;
+	const struct btfdb_dbf_blockref *ref = &r->e->named;
+	uint32_t cap, ne = 0, nt = 0;
 	const uint8_t *p, *end;
-	uint64_t np, v, i, pid = 0;
+	uint64_t prev = 0;
+	uint8_t *buf = NULL;
+	int ret;
 
-	if (!sid || sid >= db->h.nr_strings)
-		return -EINVAL;
-	if ((r->cused + 1) * 2 > r->ccap && kres_cache_grow(r))
+	if (r->named_ok)
+		return 0;
+	if (ref->ulen && (ret = btfdb_dbr_inflate(r->db, ref, &buf, r->err)))
+		return ret;
+	cap = ref->ulen / 3 + 1; /* an entry takes at least 3 bytes, an id at least 1 */
+	r->nsid = malloc((size_t)cap * sizeof(uint32_t));
+	r->nstart = malloc(((size_t)cap + 1) * sizeof(uint32_t));
+	r->ntid = malloc(((size_t)ref->ulen + 1) * sizeof(uint32_t));
+	if (!r->nsid || !r->nstart || !r->ntid) {
+		free(buf);
+		btfdb_err_set(r->err, "out of memory");
 		return -ENOMEM;
-	for (j = ((uint32_t)sid + 1) * 2654435761u & (r->ccap - 1); r->ckey[j];
-	     j = (j + 1) & (r->ccap - 1)) {
-		if (r->ckey[j] == sid + 1) {
-			*ids = r->cval[j];
-			*n = r->cn[j];
-			return 0;
+	}
+	p = buf;
+	end = buf + ref->ulen;
+	while (p < end) {
+		uint64_t d, n, v, j, tid = 0;
+
+		if (btfdb_dbf_get_varint(&p, end, &d) || btfdb_dbf_get_varint(&p, end, &n) || !d ||
+		    d >= r->db->h.nr_strings - prev || !n || n > (uint64_t)(end - p) || ne >= cap)
+			goto bad;
+		prev += d;
+		r->nsid[ne] = (uint32_t)prev;
+		r->nstart[ne++] = nt;
+		for (j = 0; j < n; j++) {
+			if (btfdb_dbf_get_varint(&p, end, &v) || v > r->e->nr_types)
+				goto bad;
+			tid = j ? tid + v + 1 : v;
+			if (!tid || tid > r->e->nr_types)
+				goto bad;
+			r->ntid[nt++] = (uint32_t)tid;
 		}
 	}
+	r->nstart[ne] = nt;
+	r->nnamed = ne;
+	r->named_ok = true;
+	free(buf);
+	return 0;
+bad:
+	free(buf);
+	btfdb_err_set(r->err, "database corrupt: kernel '%s': named block is malformed",
+		      btfdb_dbr_ename(r->e));
+	return -EINVAL;
+}
+
+/* Index of sid in the named block; nnamed when absent. */
+static uint32_t named_find(const struct kres *r, uint64_t sid)
+{
+	uint32_t lo = 0, hi = r->nnamed;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (r->nsid[mid] < sid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nnamed && r->nsid[lo] == sid ? lo : r->nnamed;
+}
+
+/*
+ * Ascending type ids of the kernel named sid from the name map (a new
+ * malloc'd *out).  limit: when more than limit of the name's pool ids are
+ * below the kernel's pool_cnt, stop there and return none (*over set):
+ * the kernel's named block lists such names.
+ */
+static int named_scan(struct kres *r, uint64_t sid, uint64_t limit, uint32_t **res,
+		      uint32_t *rn, bool *over)
+{
+	struct btfdb_db *db = r->db;
+	uint32_t *out = NULL, cnt = 0, cap = 0;
+	const uint8_t *p, *end, *q;
+	uint64_t np, v, i, pid = 0, below = 0;
+
+	*res = NULL;
+	*rn = 0;
+	*over = false;
 	if (btfdb_dbr_smap_entry(db, sid, &p, &end, r->err))
 		return -EINVAL;
 	if (btfdb_dbf_get_varint(&p, end, &np))
 		return -EINVAL;
+	/* count first: a name with many records is not resolved here */
+	for (i = 0, q = p; i < np; i++) {
+		if (btfdb_dbf_get_varint(&q, end, &v))
+			return -EINVAL;
+		db->name_visits++;
+		pid = i ? pid + v + 1 : v;
+		if (pid >= r->e->pool_cnt)
+			break; /* ascending: the rest is newer than this kernel */
+		if (++below > limit) {
+			*over = true;
+			return 0;
+		}
+	}
+	np = below;
 	for (i = 0; i < np; i++) {
 		const uint32_t *l;
 		uint32_t ln;
@@ -375,8 +463,6 @@ int btfdb_dbr_kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t
 			btfdb_err_set(r->err, "database corrupt: name map pool id out of range");
 			goto bad;
 		}
-		if (pid >= r->e->pool_cnt)
-			break; /* ascending: the rest is newer than this kernel */
 		if (btfdb_dbr_kres_pid(r, pid, &l, &ln))
 			goto bad;
 		if (!ln)
@@ -399,6 +485,45 @@ int btfdb_dbr_kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t
 	}
 	if (cnt > 1 && np > 1)
 		qsort(out, cnt, sizeof(uint32_t), btfdb_dbr_u32_cmp);
+	*res = out;
+	*rn = cnt;
+	return 0;
+bad:
+	free(out);
+	return -EINVAL;
+}
+
+/* Ascending type ids of this kernel named sid (the resolver's callback). */
+int btfdb_dbr_kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n)
+{
+	struct kres *r = ctx;
+	struct btfdb_db *db = r->db;
+	uint32_t j, i, *out = NULL, cnt = 0;
+	bool over;
+	int ret;
+
+	if (!sid || sid >= db->h.nr_strings)
+		return -EINVAL;
+	if ((r->cused + 1) * 2 > r->ccap && kres_cache_grow(r))
+		return -ENOMEM;
+	for (j = ((uint32_t)sid + 1) * 2654435761u & (r->ccap - 1); r->ckey[j];
+	     j = (j + 1) & (r->ccap - 1)) {
+		if (r->ckey[j] == sid + 1) {
+			*ids = r->cval[j];
+			*n = r->cn[j];
+			return 0;
+		}
+	}
+	if ((ret = named_load(r)))
+		return ret;
+	if ((i = named_find(r, sid)) < r->nnamed) {
+		cnt = r->nstart[i + 1] - r->nstart[i];
+		if (!(out = malloc((size_t)cnt * sizeof(uint32_t))))
+			return -ENOMEM;
+		memcpy(out, r->ntid + r->nstart[i], (size_t)cnt * sizeof(uint32_t));
+	} else if ((ret = named_scan(r, sid, db->h.named_min, &out, &cnt, &over))) {
+		return ret;
+	}
 	r->ckey[j] = (uint32_t)sid + 1;
 	r->cval[j] = out;
 	r->cn[j] = cnt;
@@ -406,9 +531,43 @@ int btfdb_dbr_kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t
 	*ids = out;
 	*n = cnt;
 	return 0;
-bad:
-	free(out);
-	return -EINVAL;
+}
+
+int btfdb_dbr_kres_check_named(struct kres *r, struct btfdb_err *err)
+{
+	uint64_t sid;
+	uint32_t i = 0;
+	int ret;
+
+	if ((ret = named_load(r)))
+		return ret;
+	for (sid = 1; sid < r->db->h.nr_strings; sid++) {
+		uint32_t *l, n, k = i < r->nnamed && r->nsid[i] == sid ? i++ : r->nnamed;
+		bool over, listed, same;
+
+		if ((ret = named_scan(r, sid, r->db->h.named_min, &l, &n, &over)))
+			return ret;
+		if (!over && k == r->nnamed) {
+			free(l);
+			continue; /* resolved from the name map, and not listed: right */
+		}
+		free(l);
+		if ((ret = named_scan(r, sid, UINT64_MAX, &l, &n, &listed)))
+			return ret;
+		/* listed iff over the bound and named in this kernel, with the same ids */
+		listed = k < r->nnamed;
+		same = listed == (over && n) &&
+		       (!listed || (r->nstart[k + 1] - r->nstart[k] == n &&
+				    !memcmp(r->ntid + r->nstart[k], l, (size_t)n * sizeof(*l))));
+		free(l);
+		if (!same) {
+			btfdb_err_set(err, "database corrupt: kernel '%s': named block disagrees "
+				      "with the name map at string %llu", btfdb_dbr_ename(r->e),
+				      (unsigned long long)sid);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /* Full mode: load the kernel's whole seq and invert it (extract, verify). */

@@ -231,7 +231,7 @@ static int validate(struct btfdb_db *db, struct btfdb_err *err)
 	    !h->smap_blk || h->str_blk > (1u << 20) || h->pool_blk > (1u << 20) ||
 	    h->seq_blk > (1u << 24) || h->inv_blk > (1u << 24) || h->smap_blk > (1u << 20) || !h->gidx_gpb || h->gidx_gpb > 4096 || !h->gidx_groups ||
 	    (h->gidx_groups & (h->gidx_groups - 1)) || h->gidx_groups % h->gidx_gpb ||
-	    !h->nr_strings || !h->generation) {
+	    !h->nr_strings || !h->generation || h->reserved) {
 		btfdb_err_set(err, "database corrupt: bad header parameters");
 		return -EINVAL;
 	}

@@ -78,6 +78,7 @@ struct btfdb_db {
 	z_stream *zs;           /* raw-inflate stream reused for every block
 				 * (inflateReset, not init/end per block);
 				 * NULL until the first block */
+	uint64_t name_visits;   /* name-map pool ids decoded to resolve names (tests) */
 };
 
 /* An inverse block, decoded: n (pool id, type id) pairs sorted by both. */
@@ -124,6 +125,11 @@ struct kres {
 	const struct btfdb_dbf_invref *invref; /* lazy: the kernel's inverse block list */
 	struct invblk *inv;        /* lazy: inverse block invref[i] */
 	uint32_t ninv;
+	/* the kernel's named block, decoded on first use: entries i < nnamed:
+	 * name nsid[i], type ids ntid[nstart[i] .. nstart[i + 1]) */
+	uint32_t *nsid, *nstart, *ntid;
+	uint32_t nnamed;
+	bool named_ok;
 	uint32_t *ckey;            /* cache: sid + 1, 0 = empty */
 	uint32_t **cval;           /* cache: the ids (malloc'd; NULL when none) */
 	uint32_t *cn;              /* cache: how many */
@@ -226,7 +232,21 @@ void btfdb_dbr_kres_free(struct kres *r);
 int btfdb_dbr_kres_pid(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *n);
 /* The pool id of type id (1..nr_types). */
 int btfdb_dbr_kres_fwd(struct kres *r, uint32_t id, uint32_t *pid);
-/* Ascending type ids of the kernel named sid. */
+/*
+ * Ascending type ids of the kernel named sid: from its named block when the
+ * name has more than named_min records, else from the name map (at most
+ * named_min + 1 of its pool ids visited).
+ */
 int btfdb_dbr_kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t *n);
+/*
+ * verify: the kernel's named block lists exactly its ids of every name with
+ * more than named_min records below its pool_cnt (r: a full resolver).
+ */
+int btfdb_dbr_kres_check_named(struct kres *r, struct btfdb_err *err);
+/* Name-map pool ids decoded so far to resolve names (a test's counter). */
+static inline uint64_t btfdb_dbr_name_visits(const struct btfdb_db *db)
+{
+	return db->name_visits;
+}
 
 #endif

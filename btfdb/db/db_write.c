@@ -355,10 +355,12 @@ static int put_kernel(struct out *o, struct wkernel *wk)
 	wk->e.nr_inv = 0;
 	if (wk->e.flags & BTFDB_DBF_K_RAW) {
 		memset(&wk->e.strseq, 0, sizeof(wk->e.strseq));
+		memset(&wk->e.named, 0, sizeof(wk->e.named));
 		put_blk(o, wk->raw.data, wk->raw.clen, wk->raw.ulen, &wk->e.raw);
 		return o->nomem ? -ENOMEM : 0;
 	}
 	memset(&wk->e.raw, 0, sizeof(wk->e.raw));
+	put_blk(o, wk->named.data, wk->named.clen, wk->named.ulen, &wk->e.named);
 	seq = calloc((size_t)wk->nseq + 1, sizeof(*seq));
 	inv = calloc((size_t)wk->ninv + 1, sizeof(*inv));
 	if (!seq || !inv)
@@ -599,6 +601,7 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	h.gidx_groups = ngroups;
 	h.gidx_gpb = BTFDB_DBF_GIDX_GPB;
 	h.inv_blk = BTFDB_DBF_INV_BLK;
+	h.named_min = BTFDB_DBF_NAMED_MIN;
 	h.hdr_csum = 0;
 	h.hdr_csum = btfdb_hash64(&h, sizeof(h));
 	if (w->base) {

@@ -33,6 +33,7 @@ struct wkernel {
 	uint32_t *inv_idx;           /* something, and their block indexes (ascending) */
 	uint32_t ninv;
 	struct wblk strseq, raw;
+	struct wblk named;           /* its ids of the names with > named_min records */
 };
 
 /* Open-addressing set of ids (slot = id + 1, 0 = empty) keyed by a hash. */
@@ -58,6 +59,8 @@ struct btfdb_db_writer {
 	uint32_t nstr, capstr, capshash; /* soff[] and shash[] capacities */
 	struct idset sset;
 	struct recset pool;   /* encoded type records */
+	uint32_t *nvar;       /* nvar[sid]: pool records named sid */
+	uint32_t capnvar;
 	struct recset fresh;  /* per-kernel scratch: records new in this kernel */
 	/* kernels */
 	struct wkernel *k;
@@ -98,6 +101,8 @@ int btfdb_dbw_grow(void **p, uint32_t *cap, uint32_t need, size_t elem);
 int64_t btfdb_dbw_intern(struct btfdb_db_writer *w, const char *s, size_t len);
 /* Find rec in r; when absent and add is set, append it: id, -1 (absent), -ENOMEM. */
 int64_t btfdb_dbw_recset_get(struct recset *r, const uint8_t *rec, size_t len, int add);
+/* Count record rec (just appended to the pool) in nvar[] under its name. */
+int btfdb_dbw_count_named(struct btfdb_db_writer *w, const uint8_t *rec, size_t len);
 void btfdb_dbw_recset_clear(struct recset *r);
 /* Index of a kernel by identity or unique release; -ENOENT / -ENOTUNIQ. */
 int btfdb_dbw_find(const struct btfdb_db_writer *w, const char *name);

@@ -53,6 +53,7 @@ void btfdb_dbw_kernel_free_blocks(struct wkernel *k)
 	free(k->inv_idx);
 	btfdb_dbw_blk_free(&k->strseq);
 	btfdb_dbw_blk_free(&k->raw);
+	btfdb_dbw_blk_free(&k->named);
 	k->seq = k->inv = NULL;
 	k->inv_idx = NULL;
 	k->nseq = k->ninv = 0;
@@ -84,6 +85,7 @@ void btfdb_db_writer_free(struct btfdb_db_writer *w)
 	free(w->k);
 	free(w->kfirst);
 	free(w->str_at);
+	free(w->nvar);
 	btfdb_db_close(w->base);
 	free(w->base_path);
 	if (w->fd >= 0)
@@ -168,6 +170,27 @@ int64_t btfdb_dbw_intern(struct btfdb_db_writer *w, const char *s, size_t len)
  * Find rec in r; when absent and add is set, append it.  Returns the id,
  * -1 when absent (add == 0), -ENOMEM.
  */
+int btfdb_dbw_count_named(struct btfdb_db_writer *w, const uint8_t *rec, size_t len)
+{
+	int64_t sid = btfdb_dbf_rec_name(rec, rec + len);
+
+	if (sid <= 0)
+		return 0; /* anonymous */
+	if ((uint64_t)sid >= w->capnvar) {
+		uint32_t cap = w->capnvar ? w->capnvar : 4096, *n;
+
+		while (cap <= (uint64_t)sid)
+			cap *= 2;
+		if (!(n = realloc(w->nvar, (size_t)cap * sizeof(*n))))
+			return -ENOMEM;
+		memset(n + w->capnvar, 0, (size_t)(cap - w->capnvar) * sizeof(*n));
+		w->nvar = n;
+		w->capnvar = cap;
+	}
+	w->nvar[sid]++;
+	return 0;
+}
+
 int64_t btfdb_dbw_recset_get(struct recset *r, const uint8_t *rec, size_t len, int add)
 {
 	uint64_t h = btfdb_hash64(rec, len);
@@ -263,9 +286,11 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, bool ap
 	int ret = 0;
 
 	/* per-kernel blocks are copied verbatim: their granularity must be ours */
-	if (h->seq_blk != BTFDB_DBF_SEQ_BLK || h->inv_blk != BTFDB_DBF_INV_BLK) {
-		btfdb_err_set(err, "database uses block sizes %u/%u (expected %u/%u); rebuild it",
-			      h->seq_blk, h->inv_blk, BTFDB_DBF_SEQ_BLK, BTFDB_DBF_INV_BLK);
+	if (h->seq_blk != BTFDB_DBF_SEQ_BLK || h->inv_blk != BTFDB_DBF_INV_BLK ||
+	    h->named_min != BTFDB_DBF_NAMED_MIN) {
+		btfdb_err_set(err, "database uses block sizes %u/%u/%u (expected %u/%u/%u); rebuild it",
+			      h->seq_blk, h->inv_blk, h->named_min, BTFDB_DBF_SEQ_BLK,
+			      BTFDB_DBF_INV_BLK, BTFDB_DBF_NAMED_MIN);
 		return -EINVAL;
 	}
 	/* strings: re-intern in order; ids must come out identical */
@@ -319,7 +344,7 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, bool ap
 				goto out;
 			}
 			pid = btfdb_dbw_recset_get(&w->pool, start, p - start, 1);
-			if (pid < 0) {
+			if (pid < 0 || btfdb_dbw_count_named(w, start, p - start)) {
 				ret = -ENOMEM;
 				goto out;
 			}
@@ -367,6 +392,8 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, bool ap
 		if ((ret = btfdb_dbr_kernel_tables(db, e, NULL, err)))
 			goto out;
 		ret = copy_blk(db, &e->strseq, &wk->strseq, err);
+		if (!ret)
+			ret = copy_blk(db, &e->named, &wk->named, err);
 		if (ret)
 			goto out;
 		wk->nseq = (e->nr_types + h->seq_blk - 1) / h->seq_blk;

@@ -10,6 +10,7 @@
 
 #include "btfdb_db.h"
 #include "db_format.h"
+#include "db_read_internal.h"
 #include "test.h"
 
 /* ---- a tiny BTF assembler ---- */
@@ -39,6 +40,23 @@ static void w(struct blob *b, uint32_t v) { b->types[b->nt++] = v; }
 
 #define INFO(kind, vlen, kflag) (((uint32_t)(kflag) << 31) | ((uint32_t)(kind) << 24) | (vlen))
 
+/* The blob of b: header, types, strings; its size. */
+static size_t finish_blob(const struct blob *b, uint8_t *out)
+{
+	struct btf_header h = { 0 };
+
+	h.magic = BTF_MAGIC;
+	h.version = BTF_VERSION;
+	h.hdr_len = sizeof(h);
+	h.type_len = b->nt * 4;
+	h.str_off = h.type_len;
+	h.str_len = b->sl;
+	memcpy(out, &h, sizeof(h));
+	memcpy(out + sizeof(h), b->types, h.type_len);
+	memcpy(out + sizeof(h) + h.type_len, b->strs, b->sl);
+	return sizeof(h) + h.type_len + h.str_len;
+}
+
 /*
  * Kernel variant v: v shifts ids by inserting v extra typedefs first and
  * renames one member so kernels differ a little.
@@ -46,7 +64,6 @@ static void w(struct blob *b, uint32_t v) { b->types[b->nt++] = v; }
 static size_t make_blob(int v, uint8_t *out)
 {
 	struct blob b = { .nt = 0, .sl = 1 };
-	struct btf_header h = { 0 };
 	uint32_t base, i;
 
 	b.strs[0] = 0;
@@ -85,17 +102,7 @@ static size_t make_blob(int v, uint8_t *out)
 	w(&b, s_add(&b, "foo")); w(&b, INFO(BTF_KIND_STRUCT, 1, 0)); w(&b, 4);
 	w(&b, s_add(&b, "a")); w(&b, base + 1); w(&b, 0);
 
-	h.magic = BTF_MAGIC;
-	h.version = BTF_VERSION;
-	h.hdr_len = sizeof(h);
-	h.type_off = 0;
-	h.type_len = b.nt * 4;
-	h.str_off = h.type_len;
-	h.str_len = b.sl;
-	memcpy(out, &h, sizeof(h));
-	memcpy(out + sizeof(h), b.types, h.type_len);
-	memcpy(out + sizeof(h) + h.type_len, b.strs, b.sl);
-	return sizeof(h) + h.type_len + h.str_len;
+	return finish_blob(&b, out);
 }
 
 static uint8_t blobs[4][8192];
@@ -723,6 +730,122 @@ static uint32_t pool_records(const char *file)
  * adds exactly one pool record (that typedef).  Then compaction after
  * removing blob 1 drops that record again.
  */
+/*
+ * Kernel k of a series: struct foo grows every release (k + 1 ints), so
+ * each kernel adds a record named foo; struct bar likewise, but only in
+ * kernels k < nbar.
+ */
+static size_t make_series(uint32_t k, uint32_t nbar, uint8_t *out)
+{
+	struct blob b = { .nt = 0, .sl = 1 };
+
+	b.strs[0] = 0;
+	/* 1: int */
+	w(&b, s_add(&b, "int")); w(&b, INFO(BTF_KIND_INT, 0, 0)); w(&b, 4); w(&b, BTF_INT_SIGNED << 24 | 32);
+	/* 2: struct foo { int a; } of 4 * (k + 1) bytes; 3: typedef foo_t -> foo */
+	w(&b, s_add(&b, "foo")); w(&b, INFO(BTF_KIND_STRUCT, 1, 0)); w(&b, 4 * (k + 1));
+	w(&b, s_add(&b, "a")); w(&b, 1); w(&b, 0);
+	w(&b, s_add(&b, "foo_t")); w(&b, INFO(BTF_KIND_TYPEDEF, 0, 0)); w(&b, 2);
+	if (k < nbar) { /* 4: struct bar { foo_t f; } of 8 + 4 * k bytes */
+		w(&b, s_add(&b, "bar")); w(&b, INFO(BTF_KIND_STRUCT, 1, 0)); w(&b, 8 + 4 * k);
+		w(&b, s_add(&b, "f")); w(&b, 3); w(&b, 0);
+	}
+	return finish_blob(&b, out);
+}
+
+/*
+ * Resolving a name in one kernel must not visit every record of that name
+ * in the database: a series of nk kernels where foo has a new record in
+ * every kernel (bar in the first half).  For each kernel, looking up foo
+ * and bar in its index is counted in name-map pool ids visited; the most
+ * any lookup visits is returned, and every result is compared with the
+ * flat parse (and bar decoded: its member refers to foo_t by name).
+ */
+static uint64_t series_visits(uint32_t nk, uint64_t *last_foo)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db_writer *wr = NULL;
+	struct btfdb_db *db = NULL;
+	uint64_t most = 0;
+	uint8_t blob[2048];
+	uint32_t k;
+
+	CHECK_EQ(btfdb_db_writer_create(path("series.btfdb"), &wr, &err), 0);
+	for (k = 0; wr && k < nk; k++) {
+		struct btfdb_btf *btf = NULL;
+		size_t n = make_series(k, nk / 2, blob);
+		char name[32];
+
+		snprintf(name, sizeof(name), "s/1/x86_64/k%03u", k);
+		CHECK_EQ(btfdb_btf_parse(blob, n, NULL, &btf, &err), 0);
+		CHECK_EQ(btfdb_db_writer_add(wr, btf, name, &err), 0); /* shared, not raw */
+		btfdb_btf_free(btf);
+	}
+	CHECK_EQ(btfdb_db_writer_write(wr, path("series.btfdb"), &err), 0);
+	btfdb_db_writer_free(wr);
+	CHECK_EQ(btfdb_db_open(path("series.btfdb"), &db, &err), 0);
+	if (!db)
+		return UINT64_MAX;
+	CHECK_EQ(btfdb_db_verify(db, &err), 0);
+	if (err.msg[0])
+		fprintf(stderr, "verify: %s\n", err.msg);
+	for (k = 0; k < nk; k++) {
+		static const char *names[] = { "foo", "bar" };
+		struct btfdb_btf *btf = NULL, *flat = NULL;
+		struct btfdb_index *idx = NULL, *fidx = NULL;
+		size_t n = make_series(k, nk / 2, blob);
+		unsigned i;
+
+		CHECK_EQ(btfdb_btf_parse(blob, n, NULL, &flat, &err), 0);
+		CHECK_EQ(btfdb_index_build(flat, &fidx, &err), 0);
+		CHECK_EQ(btfdb_db_kernel_btf(db, k, &btf, &idx, &err), 0);
+		for (i = 0; btf && idx && i < 2; i++) {
+			uint64_t before = btfdb_dbr_name_visits(db), v;
+			const uint32_t *a, *b;
+			size_t na = btfdb_index_lookup(idx, names[i], 3, &a);
+			size_t nb = btfdb_index_lookup(fidx, names[i], 3, &b);
+
+			v = btfdb_dbr_name_visits(db) - before;
+			CHECK(na == nb && (!na || !memcmp(a, b, na * sizeof(*a))));
+			if (i == 1 && k < nk / 2) /* bar's member: foo_t, named */
+				CHECK(btfdb_btf_type(btf, 4) && btfdb_btf_type(btf, 3));
+			if (v > most)
+				most = v;
+			if (i == 0 && k == nk - 1)
+				*last_foo = v;
+		}
+		btfdb_index_free(idx);
+		btfdb_btf_free(btf);
+		btfdb_index_free(fidx);
+		btfdb_btf_free(flat);
+	}
+	btfdb_db_close(db);
+	return most;
+}
+
+static void test_name_visits(void)
+{
+	uint64_t last2 = 0, last80 = 0, last160 = 0;
+	uint64_t v2 = series_visits(2, &last2);
+	uint64_t v80 = series_visits(80, &last80);
+	uint64_t v160 = series_visits(160, &last160);
+
+	printf("name-map records visited per lookup, at most: %llu at 2 kernels, %llu at 80, "
+	       "%llu at 160 (foo in the last kernel: %llu, %llu, %llu)\n",
+	       (unsigned long long)v2, (unsigned long long)v80, (unsigned long long)v160,
+	       (unsigned long long)last2, (unsigned long long)last80,
+	       (unsigned long long)last160);
+	/* bounded by named_min + 1, whatever the number of kernels (scanning
+	 * every record of the name visited up to 80 and 160) */
+	CHECK(v80 <= BTFDB_DBF_NAMED_MIN + 1);
+	CHECK_EQ(v160, v80);
+	/* a name with more records than named_min: straight from the kernel's
+	 * named block, no name-map record visited */
+	CHECK_EQ(last80, 0);
+	CHECK_EQ(last160, 0);
+	CHECK(last2 >= 1);
+}
+
 static void test_shift_and_compact(void)
 {
 	struct btfdb_err err = { "" };
@@ -823,6 +946,7 @@ int main(void)
 	test_add_rm();
 	test_append();
 	test_corruption();
+	test_name_visits();
 	test_padding();
 	test_shift_and_compact();
 	{
