@@ -234,10 +234,13 @@ int main(void)
 	CHECK_EQ(left, 0);
 	CHECK_EQ(after_verify, 0);
 	/* the heap a kernel used is given back (the checked kernel entries,
-	 * ~200 bytes each, stay) */
-	CHECK(heap_hi - heap_lo < 64 * 1024);
-	/* and the probe sees a kernel's blocks in the heap while it is read */
-	CHECK(heap_read - heap_lo >= (size_t)own_max);
+	 * ~200 bytes each, stay), and the probe sees a kernel's blocks in the
+	 * heap while it is read (not under ASan: its allocator does not report
+	 * to mallinfo2, which then says 0) */
+	if (heap_read) {
+		CHECK(heap_hi - heap_lo < 64 * 1024);
+		CHECK(heap_read - heap_lo >= (size_t)own_max);
+	}
 	btfdb_db_close(db);
 	unlink(path);
 	rmdir(dir);
