@@ -415,7 +415,7 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 						p += npool0;
 				}
 				if (p < 0 || p >= UINT32_MAX - 1) {
-					ret = -ENOMEM;
+					ret = p < -1 ? (int)p : -ENOMEM;
 					break;
 				}
 				ke.pid[id] = (uint32_t)p;
@@ -549,10 +549,14 @@ static int add_shared(struct btfdb_db_writer *w, struct wkernel *wk, const struc
 	res.named = named_ids;
 	res.ctx = &ke;
 	for (id = 1; id <= nr; id++) {
-		const uint8_t *p = w->pool.buf.p + w->pool.off[seq[id - 1]];
-		const uint8_t *pe = w->pool.buf.p + w->pool.off[seq[id - 1] + 1];
+		const uint8_t *p, *pe;
 		struct rt_ctx rc = { &ke, &res };
+		size_t len;
 
+		if ((ret = btfdb_dbw_recset_item(&w->pool, seq[id - 1], &p, &len)))
+			goto out; /* a sealed block unreadable: fails the kernel */
+		ret = 1;
+		pe = p + len;
 		if (btfdb_dbf_rec_decode(&p, pe, id, rt_name, rt_resolve, &rc, &dec) ||
 		    p != pe) {
 			*why = "record did not decode";
@@ -789,6 +793,9 @@ int btfdb_db_writer_add(struct btfdb_db_writer *w, const struct btfdb_btf *btf, 
 			w->nk--;
 			return r;
 		}
+		/* and the pool blocks it filled (a failure fails the output) */
+		if ((r = btfdb_dbw_seal_pool(w, err)))
+			return r;
 	}
 	return ret; /* 0 shared, 1 raw */
 nomem:

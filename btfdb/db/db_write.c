@@ -394,24 +394,61 @@ bool btfdb_db_writer_output_failed(const struct btfdb_db_writer *w)
 	return w->output_failed;
 }
 
-int btfdb_dbw_store_kernel(struct btfdb_db_writer *w, struct wkernel *wk, struct btfdb_err *err)
+/*
+ * A writer from btfdb_db_writer_create(): o's bytes (prepared with status
+ * ret) to the file at its end, which moves past them.
+ */
+static int put_at_end(struct btfdb_db_writer *w, struct out *o, int ret, struct btfdb_err *err)
 {
-	struct out o = { { 0 }, w->end, NULL, err, 0, 0 };
-	int ret = put_kernel(&o, wk);
-
 	if (ret)
 		btfdb_err_set(err, "%s: out of memory", w->file.path);
-	else if ((ret = pwrite_all(w->file.fd, o.f.p, o.f.len, w->end))) {
+	else if ((ret = pwrite_all(w->file.fd, o->f.p, o->f.len, w->end))) {
 		btfdb_err_set(err, "%s: cannot write: %s (the file is left as it was)",
 			      w->file.path, strerror(-ret));
 		w->output_failed = true;
 	}
+	if (!ret)
+		w->end += o->f.len;
+	btfdb_dbuf_free(&o->f);
+	return ret;
+}
+
+int btfdb_dbw_store_kernel(struct btfdb_db_writer *w, struct wkernel *wk, struct btfdb_err *err)
+{
+	struct out o = { { 0 }, w->end, NULL, err, 0, 0 };
+	int ret = put_at_end(w, &o, put_kernel(&o, wk), err);
+
 	if (!ret) {
-		w->end += o.f.len;
 		btfdb_dbw_kernel_free_blocks(wk);
 		wk->stored = true;
 	}
-	btfdb_dbuf_free(&o.f);
+	return ret;
+}
+
+int btfdb_dbw_seal_pool(struct btfdb_db_writer *w, struct btfdb_err *err)
+{
+	struct recset *r = &w->pool;
+	struct out o = { { 0 }, w->end, NULL, err, 0, 0 };
+	struct btfdb_dbf_blockref ref;
+	uint32_t nb = (r->n - r->base) / BTFDB_DBF_POOL_BLK, b;
+	int ret = 0;
+
+	if (!nb)
+		return 0;
+	r->fd = w->file.fd;
+	for (b = 0; b < nb && !ret; b++) {
+		uint64_t s = r->off[b * BTFDB_DBF_POOL_BLK], e = r->off[(b + 1) * BTFDB_DBF_POOL_BLK];
+
+		ret = put_raw_blk(&o, r->buf.p + s, e - s, &ref);
+		if (!ret)
+			ret = btfdb_dbw_recset_seal_ref(r, &ref);
+	}
+	if (!(ret = put_at_end(w, &o, ret, err))) {
+		for (b = 0; b < nb; b++)
+			btfdb_dbw_recset_drop_front(r);
+	} else {
+		r->nsrefs = r->base / BTFDB_DBF_POOL_BLK; /* nothing sealed */
+	}
 	return ret;
 }
 
@@ -446,8 +483,8 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 	struct btfdb_dbf_blockref *str_refs = NULL, *pool_refs = NULL, *gidx_refs = NULL;
 	struct btfdb_dbf_blockref *smap_refs = NULL;
 	uint32_t nstrb, npoolb, nsmapb, ngroups = 0, b, k, i, pid, nnamed = 0;
-	uint32_t old_strb = 0, old_poolb = 0;
-	uint32_t *sid_of = NULL;
+	uint32_t old_strb = 0;
+	const uint32_t *sid_of;
 	uint8_t *named = NULL;
 	int ret = -ENOMEM;
 
@@ -461,8 +498,7 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 		oh = btfdb_dbr_hdr(w->base);
 		o.base = oh->file_size;
 		/* whole blocks of strings and records are unchanged (ids are stable) */
-		old_strb = oh->nr_strings / BTFDB_DBF_STR_BLK;
-		old_poolb = oh->nr_pool / BTFDB_DBF_POOL_BLK;
+		old_strb = oh->nr_strings / BTFDB_DBF_STR_BLK; /* (full pool blocks: sealed) */
 	} else if (w->file.fd >= 0) {
 		if (strcmp(path, w->file.path)) {
 			btfdb_err_set(err, "%s: created to write %s", path, w->file.path);
@@ -475,20 +511,18 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 			if (btfdb_dbuf_put(&o.f, &h, sizeof(h)))
 				goto out;
 	}
-	/* which sids name a record */
-	sid_of = malloc(((size_t)w->pool.n + 1) * sizeof(uint32_t));
+	/* which sids name a record (each record's name sid is kept as it is added) */
+	sid_of = w->pool.names;
 	named = calloc((size_t)w->nstr + 1, 1);
-	if (!sid_of || !named)
+	if (!named)
 		goto out;
 	for (pid = 0; pid < w->pool.n; pid++) {
-		int64_t sid = btfdb_dbf_rec_name(w->pool.buf.p + w->pool.off[pid],
-						 w->pool.buf.p + w->pool.off[pid + 1]);
+		uint32_t sid = sid_of[pid];
 
-		if (sid < 0 || sid >= w->nstr) {
+		if (sid >= w->nstr) {
 			ret = -EINVAL;
 			goto out;
 		}
-		sid_of[pid] = (uint32_t)sid;
 		if (sid && !named[sid]) {
 			named[sid] = 1;
 			nnamed++;
@@ -525,14 +559,19 @@ int btfdb_db_writer_write(struct btfdb_db_writer *w, const char *path, struct bt
 		}
 	}
 	for (b = 0; b < npoolb; b++) {
-		uint64_t s = w->pool.off[b * BTFDB_DBF_POOL_BLK];
-		uint64_t e = w->pool.off[(b + 1) * BTFDB_DBF_POOL_BLK < w->pool.n ?
-					 (b + 1) * BTFDB_DBF_POOL_BLK : w->pool.n];
+		uint32_t first = b * BTFDB_DBF_POOL_BLK - w->pool.base;
+		uint64_t s, e;
 
-		if (b < old_poolb) {
-			pool_refs[b] = btfdb_dbr_refs(o.old, oh->pool_tab)[b];
-			o.reused += pool_refs[b].clen;
-		} else if ((ret = put_shared_blk(&o, w->pool.buf.p + s, e - s,
+		if (b < w->pool.nsrefs) { /* sealed: in the file already */
+			pool_refs[b] = w->pool.srefs[b];
+			if (o.old)
+				o.reused += pool_refs[b].clen;
+			continue;
+		}
+		s = w->pool.off[first];
+		e = w->pool.off[(b + 1) * BTFDB_DBF_POOL_BLK < w->pool.n ?
+				first + BTFDB_DBF_POOL_BLK : w->pool.n - w->pool.base];
+		if ((ret = put_shared_blk(&o, w->pool.buf.p + s, e - s,
 						 old_ref(&o, oh ? oh->pool_tab : 0,
 							 oh ? (oh->nr_pool + oh->pool_blk - 1) /
 							      oh->pool_blk : 0, b),
@@ -625,7 +664,6 @@ done:
 	free(pool_refs);
 	free(gidx_refs);
 	free(smap_refs);
-	free(sid_of);
 	free(named);
 	btfdb_dbuf_free(&o.f);
 	return ret;

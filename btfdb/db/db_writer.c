@@ -3,9 +3,11 @@
  * Writing a btfdb database: the writer's state (layout: db_format.h,
  * FORMAT.md).
  *
- * The writer keeps the shared storage in memory in uncompressed form: the
- * global string table (each distinct string once) and the pool of distinct
- * encoded type records, each with a hash table for find-or-add.  Kernels
+ * The writer keeps the global string table (each distinct string once) in
+ * memory with a hash table for find-or-add, and the pool of distinct
+ * encoded type records as a record set (db_wpool.c) whose full blocks,
+ * once in the file, are sealed: only a hash slot and a name per record stay
+ * in memory.  Kernels
  * are added one at a time (db_add.c); a kernel's private data (seq and
  * strseq, or its raw blob) is compressed when it is added, so memory holds
  * one parsed kernel at a time plus the shared storage (which grows with the
@@ -14,7 +16,7 @@
  * soon as it is added and keeps none.  db_write.c writes the file;
  * db_sources.c adds files and directories and compacts.
  *
- * This file: allocation, the hash sets, loading an existing database,
+ * This file: allocation, the string set, loading an existing database,
  * finding and removing kernels.
  */
 #include <errno.h>
@@ -59,15 +61,6 @@ void btfdb_dbw_kernel_free_blocks(struct wkernel *k)
 	k->nseq = k->ninv = 0;
 }
 
-static void recset_free(struct recset *r)
-{
-	btfdb_dbuf_free(&r->buf);
-	free(r->off);
-	free(r->hash);
-	free(r->set.slots);
-	memset(r, 0, sizeof(*r));
-}
-
 void btfdb_db_writer_free(struct btfdb_db_writer *w)
 {
 	uint32_t i;
@@ -78,8 +71,8 @@ void btfdb_db_writer_free(struct btfdb_db_writer *w)
 	free(w->soff);
 	free(w->shash);
 	free(w->sset.slots);
-	recset_free(&w->pool);
-	recset_free(&w->fresh);
+	btfdb_dbw_recset_free(&w->pool);
+	btfdb_dbw_recset_free(&w->fresh);
 	for (i = 0; i < w->nk; i++)
 		btfdb_dbw_kernel_free(&w->k[i]);
 	free(w->k);
@@ -94,24 +87,7 @@ void btfdb_db_writer_free(struct btfdb_db_writer *w)
 	free(w);
 }
 
-int btfdb_dbw_grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
-{
-	uint32_t c = *cap ? *cap : 1024;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	n = realloc(*p, (size_t)c * elem);
-	if (!n)
-		return -ENOMEM;
-	*p = n;
-	*cap = c;
-	return 0;
-}
-
-/* ---- hash sets ---- */
+/* ---- the string set ---- */
 
 /* Rehash into 2x capacity using the stored hashes. */
 static int idset_grow(struct idset *s, const uint64_t *hashes, uint32_t n)
@@ -166,10 +142,7 @@ int64_t btfdb_dbw_intern(struct btfdb_db_writer *w, const char *s, size_t len)
 	return id;
 }
 
-/*
- * Find rec in r; when absent and add is set, append it.  Returns the id,
- * -1 when absent (add == 0), -ENOMEM.
- */
+/* Count record rec (just appended to the pool) in nvar[] under its name. */
 int btfdb_dbw_count_named(struct btfdb_db_writer *w, const uint8_t *rec, size_t len)
 {
 	int64_t sid = btfdb_dbf_rec_name(rec, rec + len);
@@ -191,59 +164,18 @@ int btfdb_dbw_count_named(struct btfdb_db_writer *w, const uint8_t *rec, size_t 
 	return 0;
 }
 
-int64_t btfdb_dbw_recset_get(struct recset *r, const uint8_t *rec, size_t len, int add)
-{
-	uint64_t h = btfdb_hash64(rec, len);
-	uint32_t j, id;
-
-	if ((uint64_t)(r->n + 1) * 2 > r->set.cap && idset_grow(&r->set, r->hash, r->n))
-		return -ENOMEM;
-	for (j = (uint32_t)h & (r->set.cap - 1); r->set.slots[j]; j = (j + 1) & (r->set.cap - 1)) {
-		id = r->set.slots[j] - 1;
-		if (r->hash[id] == h && r->off[id + 1] - r->off[id] == len &&
-		    !memcmp(r->buf.p + r->off[id], rec, len))
-			return id;
-	}
-	if (!add)
-		return -1;
-	/* realloc() only when full: under ASan every realloc() copies */
-	if (r->n >= UINT32_MAX - 2 || btfdb_dbw_grow((void **)&r->off, &r->cap, r->n + 2, sizeof(uint64_t)) ||
-	    btfdb_dbw_grow((void **)&r->hash, &r->caphash, r->n + 1, sizeof(uint64_t)))
-		return -ENOMEM;
-	if (btfdb_dbuf_put(&r->buf, rec, len))
-		return -ENOMEM;
-	id = r->n++;
-	r->off[id] = r->buf.len - len;
-	r->off[id + 1] = r->buf.len;
-	r->hash[id] = h;
-	r->set.slots[j] = id + 1;
-	return id;
-}
-
-void btfdb_dbw_recset_clear(struct recset *r)
-{
-	r->buf.len = 0;
-	r->n = 0;
-	if (r->off)
-		r->off[0] = 0;
-	if (r->set.slots)
-		memset(r->set.slots, 0, (size_t)r->set.cap * sizeof(uint32_t));
-}
-
 struct btfdb_db_writer *btfdb_dbw_alloc(void)
 {
 	struct btfdb_db_writer *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
-	if (btfdb_dbw_intern(w, "", 0) != 0 || btfdb_dbw_grow((void **)&w->pool.off, &w->pool.cap, 2, 8) ||
-	    btfdb_dbw_grow((void **)&w->fresh.off, &w->fresh.cap, 2, 8) ||
-	    !(w->pool.hash = malloc((size_t)w->pool.cap * 8)) ||
-	    !(w->fresh.hash = malloc((size_t)w->fresh.cap * 8))) {
+	btfdb_dbw_recset_init(&w->pool, true);
+	btfdb_dbw_recset_init(&w->fresh, false);
+	if (btfdb_dbw_intern(w, "", 0) != 0) {
 		btfdb_db_writer_free(w);
 		return NULL;
 	}
-	w->pool.off[0] = w->fresh.off[0] = 0;
 	w->fd = w->file.fd = -1;
 	return w;
 }
@@ -323,17 +255,42 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, bool ap
 		free(blk);
 		blk = NULL;
 	}
-	/* pool */
+	/* pool: when appending, the full blocks stay in the file (sealed: only
+	 * their records' hashes and names in memory), read back on a hash match */
 	nb = (h->nr_pool + h->pool_blk - 1) / h->pool_blk;
 	refs = btfdb_dbr_refs(db, h->pool_tab);
+	w->pool.fd = append ? w->fd : -1;
 	for (b = 0; b < nb; b++) {
+		bool seal = append && (uint64_t)(b + 1) * h->pool_blk <= h->nr_pool;
 		const uint8_t *p, *end, *start;
+		size_t len;
 
-		ret = btfdb_dbr_inflate(db, &refs[b], &blk, err);
-		if (ret)
-			goto out;
-		p = blk;
-		end = p + refs[b].ulen;
+		if (seal) {
+			if ((ret = btfdb_dbw_recset_seal_ref(&w->pool, &refs[b])))
+				goto out;
+			ret = btfdb_dbw_recset_item(&w->pool, b * h->pool_blk, &p, &len);
+			if (ret == -ENOMEM)
+				goto out;
+			if (ret) {
+				btfdb_err_set(err, "database: corrupt pool block %u (%s)", b,
+					      strerror(-ret));
+				goto out;
+			}
+			/* a copy: the cache may drop the block while records are added */
+			if (!(blk = malloc(refs[b].ulen + 1))) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			memcpy(blk, p, refs[b].ulen);
+			p = blk;
+			end = p + refs[b].ulen;
+		} else {
+			ret = btfdb_dbr_inflate(db, &refs[b], &blk, err);
+			if (ret)
+				goto out;
+			p = blk;
+			end = p + refs[b].ulen;
+		}
 		for (i = 0; p < end; i++) {
 			int64_t pid;
 
@@ -343,8 +300,18 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, bool ap
 				ret = -EINVAL;
 				goto out;
 			}
-			pid = btfdb_dbw_recset_get(&w->pool, start, p - start, 1);
-			if (pid < 0 || btfdb_dbw_count_named(w, start, p - start)) {
+			if (seal) {
+				ret = btfdb_dbw_recset_add_sealed(&w->pool, start, p - start);
+				if (ret && ret != -EEXIST && ret != -ENOMEM) {
+					btfdb_err_set(err, "database: corrupt pool (%s)", strerror(-ret));
+					goto out;
+				}
+				pid = ret ? ret : (int64_t)w->pool.n - 1;
+			} else {
+				pid = btfdb_dbw_recset_get(&w->pool, start, p - start, 1);
+			}
+			if (pid == -ENOMEM ||
+			    (pid >= 0 && btfdb_dbw_count_named(w, start, p - start))) {
 				ret = -ENOMEM;
 				goto out;
 			}
@@ -358,6 +325,9 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, bool ap
 		free(blk);
 		blk = NULL;
 	}
+	/* what opening and loading touched need not stay resident */
+	btfdb_dbw_recset_uncache(&w->pool);
+	btfdb_dbr_release_pages(db);
 	/* kernels: private blocks are copied verbatim (ids are stable) */
 	for (k = 0; k < h->nr_kernels; k++) {
 		const struct btfdb_dbf_kernel *e = btfdb_dbr_kent(db, k, err);
