@@ -370,7 +370,7 @@ static int named_load(struct kres *r)
 		return -ENOMEM;
 	}
 	p = buf;
-	end = buf + ref->ulen;
+	end = buf ? buf + ref->ulen : NULL; /* an empty block: no buffer, no entries */
 	while (p < end) {
 		uint64_t d, n, v, j, tid = 0;
 
