@@ -146,6 +146,14 @@ int btfdb_dbr_checked_data(struct btfdb_db *db, const struct btfdb_dbf_blockref 
 			      (unsigned long long)ref->off, ref->clen);
 		return -EINVAL;
 	}
+	/* the sizes are not under the checksum: a ulen no deflate stream of
+	 * clen bytes can produce is refused before anything is allocated for it */
+	if ((uint64_t)ref->ulen > (uint64_t)ref->clen * BTFDB_DBF_MAX_RATIO) {
+		btfdb_err_set(err, "database corrupt: block at %llu claims %u bytes from %u "
+			      "compressed (deflate expands at most %ux)",
+			      (unsigned long long)ref->off, ref->ulen, ref->clen, BTFDB_DBF_MAX_RATIO);
+		return -EINVAL;
+	}
 	if (ref->clen > db->rcap || (db->rcap > RBUF_KEEP && ref->clen <= RBUF_KEEP)) {
 		size_t cap = ref->clen > 4096 ? ref->clen : 4096;
 

@@ -102,6 +102,8 @@ struct btfdb_dbf_invref {
 
 /* Largest block a reader accepts to inflate (guards allocation). */
 #define BTFDB_DBF_MAX_ULEN (1u << 30)
+/* deflate's largest expansion: 258 bytes from a 2-bit length+distance pair */
+#define BTFDB_DBF_MAX_RATIO 1032u
 
 struct btfdb_dbf_hdr {
 	char magic[8];          /* BTFDB_DBF_MAGIC */

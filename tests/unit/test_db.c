@@ -706,6 +706,28 @@ static void test_corruption(void)
 				btfdb_db_close(db);
 			}
 		}
+		/* a block ref's ulen (not under the checksum) beyond what
+		 * deflate can expand clen to: refused before any allocation */
+		{
+			struct btfdb_db *db = NULL;
+			struct btfdb_dbf_blockref *ref;
+
+			memcpy(buf, orig, n);
+			ref = (struct btfdb_dbf_blockref *)(buf + h.pool_tab);
+			CHECK(ref->clen > 0);
+			ref->ulen = ref->clen * BTFDB_DBF_MAX_RATIO + 1;
+			write_file(path("t.btfdb"), buf, n);
+			CHECK_EQ(btfdb_db_open(path("t.btfdb"), &db, &err), 0);
+			if (db) {
+				void *d;
+				size_t dn;
+
+				err.msg[0] = 0;
+				CHECK(btfdb_db_extract(db, 0, &d, &dn, &err) == -EINVAL);
+				CHECK_CONTAINS(err.msg, "deflate expands at most 1032x");
+				btfdb_db_close(db);
+			}
+		}
 	}
 	free(buf);
 	free(orig);
