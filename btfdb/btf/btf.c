@@ -176,6 +176,32 @@ static int determine_ptr_size(const struct btfdb_btf *btf)
 
 	if (btf->base && btf->base->ptr_size > 0)
 		return btf->base->ptr_size;
+	if (btf->backend && btf->backend->named && !btf->base) {
+		/* the first such INT in id order is the lowest id over the names;
+		 * nothing found (or a lookup error): walk as below */
+		uint32_t best = 0;
+		int size = -1;
+
+		for (j = 0; j < sizeof(long_aliases) / sizeof(long_aliases[0]); j++) {
+			const uint32_t *ids;
+			size_t k, m = btf->backend->named(btf->backend_ctx, long_aliases[j],
+							  strlen(long_aliases[j]), &ids);
+
+			for (k = 0; k < m && (!best || ids[k] < best); k++) {
+				const struct btf_type *t = btfdb_btf_type(btf, ids[k]);
+				const char *name = t && t->name_off ? btfdb_btf_str(btf, t->name_off) : NULL;
+
+				if (t && btfdb_kind(t) == BTF_KIND_INT && (t->size == 4 || t->size == 8) &&
+				    name && !strcmp(name, long_aliases[j])) {
+					best = ids[k];
+					size = (int)t->size;
+					break;
+				}
+			}
+		}
+		if (best)
+			return size;
+	}
 	for (i = 1; i < n; i++) {
 		const struct btf_type *t;
 		const char *name;

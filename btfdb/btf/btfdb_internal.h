@@ -22,6 +22,10 @@ struct btfdb_backend_ops {
 	void (*free)(void *ctx);
 	/* The first error behind a NULL from type/str, or NULL (optional). */
 	const char *(*error)(void *ctx);
+	/* Type ids whose essential name is name[0..len), ascending, from the
+	 * backend's own name index (optional): lets the pointer size be found
+	 * without walking every type.  Returns how many (0 also on error). */
+	size_t (*named)(void *ctx, const char *name, size_t len, const uint32_t **ids);
 };
 
 /* One record of the layout section of the extended BTF format (btf_layout.c). */

@@ -210,6 +210,7 @@ static const struct btf_type *dbk_decode(struct dbk *k, uint32_t id)
 		return NULL;
 	if (btfdb_dbr_pool_rec(db, pid, &p, &end, &k->err))
 		return NULL;
+	db->type_decodes++;
 	/* decode into the current chunk; a new chunk when it is full */
 	if (!k->nchunks || k->chunks[k->nchunks - 1].len + (end - p) * 4 + 16 > CHUNK_SIZE) {
 		if (k->nchunks == k->capchunks) {
@@ -304,11 +305,14 @@ static const char *dbk_error(void *c)
 	return k->err.msg[0] ? k->err.msg : NULL;
 }
 
+static size_t dbk_lookup(void *c, const char *name, size_t len, const uint32_t **out);
+
 static const struct btfdb_backend_ops dbk_btf_ops = {
 	.type = dbk_type,
 	.str = dbk_str,
 	.free = dbk_put,
 	.error = dbk_error,
+	.named = dbk_lookup,
 };
 
 /* ---- index backend ---- */

@@ -79,6 +79,7 @@ struct btfdb_db {
 				 * (inflateReset, not init/end per block);
 				 * NULL until the first block */
 	uint64_t name_visits;   /* name-map pool ids decoded to resolve names (tests) */
+	uint64_t type_decodes;  /* pool records decoded into backend types (tests) */
 };
 
 /* An inverse block, decoded: n (pool id, type id) pairs sorted by both. */
@@ -247,6 +248,11 @@ int btfdb_dbr_kres_check_named(struct kres *r, struct btfdb_err *err);
 static inline uint64_t btfdb_dbr_name_visits(const struct btfdb_db *db)
 {
 	return db->name_visits;
+}
+/* Pool records decoded into backend handles' types so far (a test's counter). */
+static inline uint64_t btfdb_dbr_type_decodes(const struct btfdb_db *db)
+{
+	return db->type_decodes;
 }
 
 #endif

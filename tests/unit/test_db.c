@@ -868,6 +868,63 @@ static void test_name_visits(void)
 	CHECK(last2 >= 1);
 }
 
+/*
+ * The pointer size of a database kernel (libbpf's rule: the first INT of
+ * size 4 or 8 named like "long") comes from the name index, not from
+ * decoding every type before it: here 120 typedefs, then "int", a 2-byte
+ * "long" (skipped by the rule), "long unsigned int" (4: the answer) and
+ * "long int" (8).  Walking decoded 123 types; the lookup decodes 3.
+ */
+static void test_ptr_size(void)
+{
+	struct btfdb_err err = { "" };
+	struct blob b = { .nt = 0, .sl = 1 };
+	struct btfdb_db_writer *wr = NULL;
+	struct btfdb_btf *flat = NULL, *btf = NULL;
+	struct btfdb_db *db = NULL;
+	uint8_t blob[4096];
+	uint64_t before;
+	uint32_t i;
+	size_t n;
+
+	b.strs[0] = 0;
+	for (i = 0; i < 120; i++) { /* ids 1..120: typedef pad_i int (id 121) */
+		char name[16];
+
+		snprintf(name, sizeof(name), "pad%u", i);
+		w(&b, s_add(&b, name)); w(&b, INFO(BTF_KIND_TYPEDEF, 0, 0)); w(&b, 121);
+	}
+	w(&b, s_add(&b, "int")); w(&b, INFO(BTF_KIND_INT, 0, 0)); w(&b, 4); w(&b, BTF_INT_SIGNED << 24 | 32);
+	w(&b, s_add(&b, "long")); w(&b, INFO(BTF_KIND_INT, 0, 0)); w(&b, 2); w(&b, BTF_INT_SIGNED << 24 | 16);
+	w(&b, s_add(&b, "long unsigned int")); w(&b, INFO(BTF_KIND_INT, 0, 0)); w(&b, 4); w(&b, 32);
+	w(&b, s_add(&b, "long int")); w(&b, INFO(BTF_KIND_INT, 0, 0)); w(&b, 8); w(&b, BTF_INT_SIGNED << 24 | 64);
+	n = finish_blob(&b, blob);
+	CHECK_EQ(btfdb_btf_parse(blob, n, NULL, &flat, &err), 0);
+	if (!flat)
+		return;
+	CHECK_EQ(btfdb_btf_ptr_size(flat), 4);
+	CHECK_EQ(btfdb_db_writer_create(path("ptr.btfdb"), &wr, &err), 0);
+	if (wr) {
+		CHECK_EQ(btfdb_db_writer_add(wr, flat, "p/1/x86_64/k", &err), 0);
+		CHECK_EQ(btfdb_db_writer_write(wr, path("ptr.btfdb"), &err), 0);
+		btfdb_db_writer_free(wr);
+	}
+	btfdb_btf_free(flat);
+	CHECK_EQ(btfdb_db_open(path("ptr.btfdb"), &db, &err), 0);
+	if (!db)
+		return;
+	CHECK_EQ(btfdb_db_kernel_btf(db, 0, &btf, NULL, &err), 0);
+	if (btf) {
+		before = btfdb_dbr_type_decodes(db);
+		CHECK_EQ(btfdb_btf_ptr_size(btf), 4);
+		printf("pointer size of a database kernel: %llu types decoded of 124\n",
+		       (unsigned long long)(btfdb_dbr_type_decodes(db) - before));
+		CHECK(btfdb_dbr_type_decodes(db) - before <= 4);
+		btfdb_btf_free(btf);
+	}
+	btfdb_db_close(db);
+}
+
 static void test_shift_and_compact(void)
 {
 	struct btfdb_err err = { "" };
@@ -969,6 +1026,7 @@ int main(void)
 	test_append();
 	test_corruption();
 	test_name_visits();
+	test_ptr_size();
 	test_padding();
 	test_shift_and_compact();
 	{
