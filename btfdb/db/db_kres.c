@@ -17,6 +17,8 @@
 
 /* ---- per-kernel decoding ---- */
 
+#define SEQ_CK 32 /* a lazy seq block keeps a decode checkpoint every SEQ_CK ids */
+
 /* Decode seq block b of kernel e into ids (count = ids in that block). */
 static int seq_block(struct btfdb_db *db, const struct btfdb_dbf_kernel *e,
 		     const struct btfdb_dbf_blockref *seqref, uint32_t b, uint32_t *ids,
@@ -287,9 +289,10 @@ int btfdb_dbr_kres_pid(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *
 int btfdb_dbr_kres_fwd(struct kres *r, uint32_t id, uint32_t *pid)
 {
 	struct btfdb_db *db = r->db;
-	uint32_t b = (id - 1) / db->h.seq_blk, i = (id - 1) % db->h.seq_blk;
+	uint32_t b = (id - 1) / db->h.seq_blk, i = (id - 1) % db->h.seq_blk, c, k, pos;
 	const struct btfdb_dbf_blockref *ref;
 	struct seqblk *sb;
+	int64_t prev;
 
 	if (!r->lazy) {
 		*pid = r->seq[id - 1];
@@ -301,7 +304,8 @@ int btfdb_dbr_kres_fwd(struct kres *r, uint32_t id, uint32_t *pid)
 		if (btfdb_dbr_blk_start(db, ref, &sb->raw, 0, r->err))
 			return -EINVAL;
 		sb->cnt = b + 1 < r->nfwd ? db->h.seq_blk : r->e->nr_types - b * db->h.seq_blk;
-		sb->ids = malloc((size_t)sb->cnt * sizeof(uint32_t));
+		/* checkpoints (position, previous id + 1) every SEQ_CK ids */
+		sb->ids = malloc(((size_t)sb->cnt / SEQ_CK + 1) * 2 * sizeof(uint32_t));
 		if (!sb->ids) {
 			btfdb_dbr_blk_reset(&sb->raw);
 			btfdb_err_set(r->err, "out of memory");
@@ -312,27 +316,41 @@ int btfdb_dbr_kres_fwd(struct kres *r, uint32_t id, uint32_t *pid)
 		sb->prev = -1;
 		sb->ok = true;
 	}
+	/* checked once: decode (and check) up to i, noting checkpoints */
 	while (sb->n <= i) {
 		const uint8_t *p = sb->raw.data + sb->pos, *end = sb->raw.data + ref->ulen;
 		uint64_t v;
 		int64_t q;
 
+		if (sb->n % SEQ_CK == 0) {
+			sb->ids[2 * (sb->n / SEQ_CK)] = sb->pos;
+			sb->ids[2 * (sb->n / SEQ_CK) + 1] = (uint32_t)(sb->prev + 1);
+		}
 		if (btfdb_dbf_get_varint(&p, end, &v))
 			goto bad;
 		q = sb->prev + 1 + btfdb_dbf_unzz(v);
 		if (q < 0 || q >= r->e->pool_cnt)
 			goto bad;
-		sb->ids[sb->n++] = (uint32_t)q;
+		sb->n++;
 		sb->prev = q;
 		sb->pos = (uint32_t)(p - sb->raw.data);
-		if (sb->n == sb->cnt) {
-			/* the last id: the block must end right here */
-			if (sb->pos != ref->ulen)
-				goto bad;
-			btfdb_dbr_blk_reset(&sb->raw);
-		}
+		/* the last id: the block must end right here */
+		if (sb->n == sb->cnt && sb->pos != ref->ulen)
+			goto bad;
 	}
-	*pid = sb->ids[i];
+	/* id i from its checkpoint: at most SEQ_CK checked varints */
+	c = i / SEQ_CK;
+	pos = sb->ids[2 * c];
+	prev = (int64_t)sb->ids[2 * c + 1] - 1;
+	for (k = c * SEQ_CK; k <= i; k++) {
+		const uint8_t *p = sb->raw.data + pos;
+		uint64_t v = 0;
+
+		(void)btfdb_dbf_get_varint(&p, sb->raw.data + ref->ulen, &v);
+		prev = prev + 1 + btfdb_dbf_unzz(v);
+		pos = (uint32_t)(p - sb->raw.data);
+	}
+	*pid = (uint32_t)prev;
 	return 0;
 bad:
 	btfdb_err_set(r->err, "database corrupt: type sequence block %u is malformed", b);

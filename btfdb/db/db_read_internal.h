@@ -96,8 +96,12 @@ struct invblk {
 
 /* A seq block of a lazy resolver: ids decoded up to the one asked for. */
 struct seqblk {
-	struct cblk raw;   /* the block, inflated whole, decoded incrementally (freed once decoded) */
-	uint32_t *ids;     /* pool ids [0, n) of the block's cnt type ids */
+	struct cblk raw;   /* the block, inflated whole, checked incrementally */
+	uint32_t *ids;     /* checkpoints: (position in raw, pool id + 1 before it) of
+			    * every SEQ_CK-th id below n (not an array of all cnt
+			    * ids: a lookup touches few ids of most blocks, and
+			    * 4 KiB per block cost more in page faults than
+			    * decoding up to 31 varints again) */
 	uint32_t n, cnt;
 	uint32_t pos;      /* decode position in raw.data */
 	int64_t prev;
