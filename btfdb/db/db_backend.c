@@ -21,21 +21,35 @@
 
 /* ---- BTF backend ---- */
 
+/* A decoded type id: the record and whether its chain check passed. */
+struct dtype {
+	const struct btf_type *t;
+	uint8_t chk;
+};
+
+/*
+ * A pool record decoded once per kernel (a non-deduplicated kernel such as
+ * CentOS 8 has 476 copies of task_struct, one record): its first id's
+ * decoded words; another id of the same record gets a copy with only its
+ * references resolved again.
+ */
+struct dtpl {
+	const uint32_t *w;
+	uint32_t len;                  /* bytes */
+};
+
 struct dbk {
 	struct btfdb_db *db;
 	const struct btfdb_dbf_kernel *e;
 	struct kres kr;                /* resolver (set up on first use) */
 	/*
-	 * Decoded types by id: open addressing (key id, 0 = empty), with the
-	 * chain-check flag.  A lookup decodes a few thousand of a kernel's
-	 * ids spread over all of them (centos 8: 3,284 of 561,977), so an
-	 * array indexed by id touched a fresh page for most of them, and a
-	 * page fault costs more than a probe.
+	 * Decoded types by id (struct dtype).  A lookup decodes a few
+	 * thousand of a kernel's ids spread over all of them (centos 8:
+	 * 3,284 of 561,977), so an array indexed by id touched a fresh page
+	 * for most of them, and a page fault costs more than a probe.
 	 */
-	uint32_t *tkey;
-	const struct btf_type **tval;
-	uint8_t *tchk;                 /* chain check passed */
-	uint32_t tcap, tused;
+	struct btfdb_u32map types;
+	struct btfdb_u32map tpls;      /* pool id + 1 -> struct dtpl */
 	struct btfdb_dbuf *chunks;     /* storage of decoded types */
 	uint32_t nchunks, capchunks;
 	uint32_t **results;            /* index lookup results (freed with ctx) */
@@ -52,9 +66,8 @@ static void dbk_put(void *c)
 	if (!k || --k->refs > 0)
 		return;
 	btfdb_dbr_kres_free(&k->kr);
-	free(k->tkey);
-	free(k->tval);
-	free(k->tchk);
+	btfdb_u32map_free(&k->types);
+	btfdb_u32map_free(&k->tpls);
 	for (i = 0; i < k->nchunks; i++)
 		btfdb_dbuf_free(&k->chunks[i]);
 	free(k->chunks);
@@ -81,7 +94,14 @@ static int64_t id_sid_name(void *c, uint64_t sid)
 
 static int64_t dbk_resolve(void *c, const struct btfdb_dbf_ref *r, uint32_t own)
 {
-	return btfdb_dbf_res_resolve(&((struct dbk *)c)->kr.res, r, own);
+	struct dbk *k = c;
+	int64_t id = btfdb_dbf_res_resolve(&k->kr.res, r, own);
+
+	/* an anonymous target's record is the key: its seq block is not needed */
+	if (id > 0 && r->tag == BTFDB_DBF_REF_ANON && !btfdb_u32map_get(&k->types, (uint32_t)id) &&
+	    btfdb_dbr_kres_hint(&k->kr, (uint32_t)id, (uint32_t)r->key))
+		return -1;
+	return id;
 }
 
 /* Every type reference of a decoded record must be a valid id. */
@@ -118,130 +138,111 @@ static bool refs_in_range(const struct btf_type *t, uint32_t max)
 #define CHUNK_SIZE (256 * 1024)
 #define CHAIN_MAX 64
 
-static uint32_t tslot(const struct dbk *k, uint32_t id)
-{
-	uint32_t j;
-
-	for (j = (id * 2654435761u) & (k->tcap - 1); k->tkey[j] && k->tkey[j] != id;
-	     j = (j + 1) & (k->tcap - 1))
-		;
-	return j;
-}
-
 /* The decoded type id (NULL when not yet). */
 static const struct btf_type *tget(const struct dbk *k, uint32_t id)
 {
-	uint32_t j = tslot(k, id);
+	const struct dtype *d = btfdb_u32map_get(&k->types, id);
 
-	return k->tkey[j] ? k->tval[j] : NULL;
+	return d ? d->t : NULL;
 }
 
 static bool tchecked(const struct dbk *k, uint32_t id)
 {
-	uint32_t j = tslot(k, id);
+	const struct dtype *d = btfdb_u32map_get(&k->types, id);
 
-	return k->tkey[j] && k->tchk[j];
-}
-
-static int tgrow(struct dbk *k)
-{
-	uint32_t cap = k->tcap ? 2 * k->tcap : 4096, i, j;
-	uint32_t *key = calloc(cap, sizeof(*key));
-	const struct btf_type **val = malloc((size_t)cap * sizeof(*val));
-	uint8_t *chk = malloc(cap);
-
-	if (!key || !val || !chk) {
-		free(key);
-		free(val);
-		free(chk);
-		return -ENOMEM;
-	}
-	for (i = 0; i < k->tcap; i++) {
-		if (!k->tkey[i])
-			continue;
-		for (j = (k->tkey[i] * 2654435761u) & (cap - 1); key[j]; j = (j + 1) & (cap - 1))
-			;
-		key[j] = k->tkey[i];
-		val[j] = k->tval[i];
-		chk[j] = k->tchk[i];
-	}
-	free(k->tkey);
-	free(k->tval);
-	free(k->tchk);
-	k->tkey = key;
-	k->tval = val;
-	k->tchk = chk;
-	k->tcap = cap;
-	return 0;
+	return d && d->chk;
 }
 
 /* Record t as type id, or its chain check passed (t = NULL). */
 static int tput(struct dbk *k, uint32_t id, const struct btf_type *t)
 {
-	uint32_t j;
+	struct dtype *d = btfdb_u32map_put(&k->types, id);
 
-	if ((k->tused + 1) * 2 > k->tcap && tgrow(k))
+	if (!d)
 		return -ENOMEM;
-	j = tslot(k, id);
-	if (!k->tkey[j]) {
-		k->tkey[j] = id;
-		k->tval[j] = t;
-		k->tchk[j] = 0;
-		k->tused++;
-	}
-	if (!t)
-		k->tchk[j] = 1;
+	if (t)
+		d->t = t;
+	else
+		d->chk = 1;
 	return 0;
 }
 
-/* Decode and cache type id (no chain check). */
+/* Room for a record of up to max bytes in the last chunk (a new chunk when full). */
+static struct btfdb_dbuf *chunk_for(struct dbk *k, size_t max)
+{
+	struct btfdb_dbuf *ch;
+
+	if (k->nchunks && k->chunks[k->nchunks - 1].len + max <= CHUNK_SIZE)
+		return &k->chunks[k->nchunks - 1];
+	if (k->nchunks == k->capchunks) {
+		uint32_t cap = k->capchunks ? 2 * k->capchunks : 16;
+		struct btfdb_dbuf *n = realloc(k->chunks, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		k->chunks = n;
+		k->capchunks = cap;
+	}
+	ch = &k->chunks[k->nchunks++];
+	memset(ch, 0, sizeof(*ch));
+	if (btfdb_dbuf_reserve(ch, CHUNK_SIZE > max ? CHUNK_SIZE : max)) {
+		k->nchunks--;
+		return NULL;
+	}
+	return ch;
+}
+
+/*
+ * Decode and cache type id (no chain check).  The first id of a pool record
+ * is decoded in full (and is the record's template); any other id of the
+ * same record is a copy of it with its own references resolved.
+ */
 static const struct btf_type *dbk_decode(struct dbk *k, uint32_t id)
 {
-	struct btfdb_db *db = k->db;
-	struct btfdb_dbuf *ch;
 	const uint8_t *p, *end;
-	size_t start;
+	struct btfdb_dbuf *ch;
 	const struct btf_type *t;
-	uint32_t pid;
+	struct dtpl *tp;
+	uint32_t pid, *w;
+	size_t start;
+	int ret;
 
 	if ((t = tget(k, id)))
 		return t;
-	if (dbk_ready(k) || btfdb_dbr_kres_fwd(&k->kr, id, &pid))
+	if (dbk_ready(k) || btfdb_dbr_kres_fwd(&k->kr, id, &pid) ||
+	    btfdb_dbr_pool_rec(k->db, pid, &p, &end, &k->err))
 		return NULL;
-	if (btfdb_dbr_pool_rec(db, pid, &p, &end, &k->err))
+	tp = btfdb_u32map_get(&k->tpls, pid + 1);
+	/* records decode to at most 4 bytes per input byte + header */
+	if (!(ch = chunk_for(k, tp ? tp->len : (size_t)(end - p) * 4 + 16))) {
+		btfdb_err_set(&k->err, "out of memory");
 		return NULL;
-	db->type_decodes++;
-	/* decode into the current chunk; a new chunk when it is full */
-	if (!k->nchunks || k->chunks[k->nchunks - 1].len + (end - p) * 4 + 16 > CHUNK_SIZE) {
-		if (k->nchunks == k->capchunks) {
-			uint32_t cap = k->capchunks ? 2 * k->capchunks : 16;
-			struct btfdb_dbuf *n = realloc(k->chunks, cap * sizeof(*n));
-
-			if (!n)
-				return NULL;
-			k->chunks = n;
-			k->capchunks = cap;
-		}
-		ch = &k->chunks[k->nchunks++];
-		memset(ch, 0, sizeof(*ch));
-		/* records decode to at most 4 bytes per input byte + header */
-		if (btfdb_dbuf_reserve(ch, CHUNK_SIZE > (size_t)(end - p) * 4 + 16 ?
-				       CHUNK_SIZE : (size_t)(end - p) * 4 + 16))
-			return NULL;
 	}
-	ch = &k->chunks[k->nchunks - 1];
 	start = ch->len;
-	if (btfdb_dbf_rec_decode(&p, end, id, id_sid_name, dbk_resolve, k, ch) || p != end) {
+	w = (uint32_t *)(ch->p + start);
+	if (tp) {
+		memcpy(w, tp->w, tp->len);
+		ch->len += tp->len;
+		ret = btfdb_dbf_rec_refs(&p, end, id, dbk_resolve, k, w);
+	} else {
+		k->db->type_decodes++;
+		ret = btfdb_dbf_rec_decode(&p, end, id, id_sid_name, dbk_resolve, k, ch);
+	}
+	if (ret || p != end) {
 		btfdb_err_set(&k->err, "database corrupt: type %u does not decode", id);
 		ch->len = start;
 		return NULL;
 	}
-	t = (const struct btf_type *)(ch->p + start);
+	t = (const struct btf_type *)w;
 	if (!refs_in_range(t, k->e->nr_types)) {
 		btfdb_err_set(&k->err, "database corrupt: type %u refers past the last type", id);
 		return NULL;
 	}
-	if (tput(k, id, t)) {
+	if (!tp && (tp = btfdb_u32map_put(&k->tpls, pid + 1))) {
+		tp->w = w;
+		tp->len = (uint32_t)(ch->len - start);
+	}
+	if (!tp || tput(k, id, t)) {
 		btfdb_err_set(&k->err, "out of memory");
 		return NULL;
 	}
@@ -481,7 +482,8 @@ int btfdb_db_kernel_btf(struct btfdb_db *db, uint32_t k, struct btfdb_btf **btf,
 	c->db = db;
 	c->e = e;
 	c->refs = 1;
-	if (tgrow(c)) {
+	if (btfdb_u32map_init(&c->types, sizeof(struct dtype), 1024) ||
+	    btfdb_u32map_init(&c->tpls, sizeof(struct dtpl), 256)) {
 		dbk_put(c);
 		goto nomem;
 	}

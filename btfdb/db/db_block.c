@@ -59,8 +59,10 @@ void btfdb_dbr_cache_free(struct btfdb_db *db)
 	}
 	free(db->bkey);
 	free(db->bval);
+	free(db->strb);
 	db->bkey = NULL;
 	db->bval = NULL;
+	db->strb = NULL;
 	db->bcap = db->bused = 0;
 	if (db->zs) {
 		inflateEnd(db->zs);
@@ -320,7 +322,16 @@ const char *btfdb_dbr_str(struct btfdb_db *db, uint64_t sid, struct btfdb_err *e
 	}
 	b = (uint32_t)(sid / db->h.str_blk);
 	i = (uint32_t)(sid % db->h.str_blk);
-	if (!(c = btfdb_dbr_blk_get(db, db->h.str_tab + (uint64_t)b * sizeof(ref), err)))
+	c = db->strb ? db->strb[b] : NULL;
+	/* a string already indexed (its NUL found) */
+	if (c && c->ok && !c->bad && i < c->scanned)
+		return (const char *)c->data + c->offs[i];
+	if (!db->strb && !(db->strb = calloc(db->nstrb, sizeof(*db->strb)))) {
+		btfdb_err_set(err, "out of memory");
+		return NULL;
+	}
+	if (!c && !(c = db->strb[b] = btfdb_dbr_blk_get(db, db->h.str_tab + (uint64_t)b * sizeof(ref),
+							 err)))
 		return NULL;
 	if (!c->ok) {
 		uint32_t want = b + 1 < db->nstrb ? db->h.str_blk

@@ -311,13 +311,18 @@ static uint32_t d_name(struct dec *d)
 	return (uint32_t)off;
 }
 
-/* Decode (out != NULL) or skip (out == NULL) one record. */
+/*
+ * Decode (out != NULL) or skip (out == NULL) one record; with refw (and no
+ * out), only resolve its references into the words of refw, a copy of the
+ * record decoded for another id (its other words are the same).
+ */
 static int rec_walk(const uint8_t **pp, const uint8_t *end, uint32_t own_id,
 		    int64_t (*sid_name)(void *ctx, uint64_t sid),
 		    int64_t (*resolve)(void *ctx, const struct btfdb_dbf_ref *r, uint32_t own),
-		    void *ctx, struct btfdb_dbuf *out)
+		    void *ctx, struct btfdb_dbuf *out, uint32_t *refw)
 {
-	struct dec d = { *pp, end, own_id, out ? sid_name : NULL, out ? resolve : NULL, ctx, 0 };
+	struct dec d = { *pp, end, own_id, out ? sid_name : NULL, out || refw ? resolve : NULL,
+			 ctx, 0 };
 	struct btf_type t;
 	unsigned kind, vlen, g, i;
 	const char *roles;
@@ -336,6 +341,12 @@ static int rec_walk(const uint8_t **pp, const uint8_t *end, uint32_t own_id,
 		t.type = d_ref(&d);
 	else
 		t.size = d_u32(&d);
+	if (refw) {
+		/* the same record: same kind and length as the copy */
+		if (btfdb_kind_has_type(kind))
+			refw[2] = t.type;
+		x = refw + 3;
+	}
 	/* Each word takes at least one input byte: bound before allocating. */
 	if (d.bad || (size_t)(end - d.p) < (size_t)n)
 		return -EINVAL;
@@ -350,10 +361,14 @@ static int rec_walk(const uint8_t **pp, const uint8_t *end, uint32_t own_id,
 
 		switch (roles[i % g]) {
 		case 'n': w = d_name(&d); break;
-		case 'r': w = d_ref(&d); break;
+		case 'r':
+			w = d_ref(&d);
+			if (refw)
+				x[i] = w;
+			break;
 		default: w = d_u32(&d);
 		}
-		if (x)
+		if (out)
 			x[i] = w;
 	}
 	if (d.bad)
@@ -369,7 +384,14 @@ int btfdb_dbf_rec_decode(const uint8_t **pp, const uint8_t *end, uint32_t own_id
 			 int64_t (*resolve)(void *ctx, const struct btfdb_dbf_ref *r, uint32_t own),
 			 void *ctx, struct btfdb_dbuf *out)
 {
-	return rec_walk(pp, end, own_id, sid_name, resolve, ctx, out);
+	return rec_walk(pp, end, own_id, sid_name, resolve, ctx, out, NULL);
+}
+
+int btfdb_dbf_rec_refs(const uint8_t **pp, const uint8_t *end, uint32_t own_id,
+		       int64_t (*resolve)(void *ctx, const struct btfdb_dbf_ref *r, uint32_t own),
+		       void *ctx, uint32_t *w)
+{
+	return rec_walk(pp, end, own_id, NULL, resolve, ctx, NULL, w);
 }
 
 /* A varint with the one-byte case inline (rec_skip's hot path). */

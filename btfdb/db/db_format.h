@@ -302,6 +302,16 @@ int btfdb_dbf_rec_decode(const uint8_t **pp, const uint8_t *end, uint32_t own_id
 			 int64_t (*sid_name)(void *ctx, uint64_t sid),
 			 int64_t (*resolve)(void *ctx, const struct btfdb_dbf_ref *r, uint32_t own),
 			 void *ctx, struct btfdb_dbuf *out);
+/*
+ * Resolve the references of the record at *pp (advancing it) for type id
+ * own_id into w, a copy of the same record decoded by btfdb_dbf_rec_decode
+ * for another type id: only the reference words are written (a record
+ * shared by many ids of a non-deduplicated kernel is decoded once).  Same
+ * errors as btfdb_dbf_rec_decode.
+ */
+int btfdb_dbf_rec_refs(const uint8_t **pp, const uint8_t *end, uint32_t own_id,
+		       int64_t (*resolve)(void *ctx, const struct btfdb_dbf_ref *r, uint32_t own),
+		       void *ctx, uint32_t *w);
 /* The name sid of an encoded record (its second varint); -1 when malformed. */
 int64_t btfdb_dbf_rec_name(const uint8_t *p, const uint8_t *end);
 /*

@@ -61,11 +61,11 @@ void btfdb_dbr_kres_free(struct kres *r)
 {
 	uint32_t i;
 
-	for (i = 0; r->cval && i < r->ccap; i++)
-		free(r->cval[i]);
-	free(r->ckey);
-	free(r->cval);
-	free(r->cn);
+	for (i = 0; i < r->names.cap; i++)
+		if (r->names.key[i])
+			free(((struct kname *)btfdb_u32map_at(&r->names, i))->ids);
+	btfdb_u32map_free(&r->names);
+	btfdb_u32map_free(&r->hint);
 	free(r->seq);
 	for (i = 0; r->fwd && i < r->nfwd; i++) {
 		free(r->fwd[i].ids);
@@ -73,8 +73,9 @@ void btfdb_dbr_kres_free(struct kres *r)
 	}
 	free(r->fwd);
 	for (i = 0; r->inv && i < r->ninv; i++) {
-		free(r->inv[i].pid);
 		free(r->inv[i].tid);
+		free(r->inv[i].rpid);
+		free(r->inv[i].rstart);
 		btfdb_dbr_blk_reset(&r->inv[i].raw);
 	}
 	free(r->inv);
@@ -136,37 +137,6 @@ int btfdb_dbr_u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int kres_cache_grow(struct kres *r)
-{
-	uint32_t cap = r->ccap ? r->ccap * 2 : 1024, i, j;
-	uint32_t *k = calloc(cap, sizeof(uint32_t)), *n = malloc((size_t)cap * sizeof(uint32_t));
-	uint32_t **v = calloc(cap, sizeof(uint32_t *));
-
-	if (!k || !n || !v) {
-		free(k);
-		free(n);
-		free(v);
-		return -ENOMEM;
-	}
-	for (i = 0; i < r->ccap; i++) {
-		if (!r->ckey[i])
-			continue;
-		for (j = (r->ckey[i] * 2654435761u) & (cap - 1); k[j]; j = (j + 1) & (cap - 1))
-			;
-		k[j] = r->ckey[i];
-		v[j] = r->cval[i];
-		n[j] = r->cn[i];
-	}
-	free(r->ckey);
-	free(r->cval);
-	free(r->cn);
-	r->ckey = k;
-	r->cval = v;
-	r->cn = n;
-	r->ccap = cap;
-	return 0;
-}
-
 /*
  * Inverse block c of a lazy resolver: decode and check every pair (pool id
  * inside the block's range and below pool_cnt, type id in 1..nr_types,
@@ -187,13 +157,14 @@ static struct invblk *inv_block(struct kres *r, uint32_t i, uint64_t upto)
 		if (btfdb_dbr_blk_start(db, ref, &ib->raw, 0, r->err))
 			return NULL;
 		ib->cap = ref->ulen / 2; /* every pair takes at least 2 bytes */
-		ib->pid = malloc(((size_t)ib->cap + 1) * sizeof(uint32_t));
 		ib->tid = malloc(((size_t)ib->cap + 1) * sizeof(uint32_t));
-		if (!ib->pid || !ib->tid) {
+		ib->rpid = malloc(((size_t)ib->cap + 1) * sizeof(uint32_t));
+		ib->rstart = malloc(((size_t)ib->cap + 1) * sizeof(uint32_t));
+		if (!ib->tid || !ib->rpid || !ib->rstart) {
 			btfdb_err_set(r->err, "out of memory");
 			goto bad_nomsg;
 		}
-		ib->n = 0;
+		ib->n = ib->nr = 0;
 		ib->pos = 0;
 		ib->prev = (int64_t)base - 1;
 		ib->prev_tid = 0;
@@ -201,7 +172,7 @@ static struct invblk *inv_block(struct kres *r, uint32_t i, uint64_t upto)
 		ib->ok = true;
 	}
 	/* decode until every pair of pool ids <= upto is known (pairs ascend) */
-	while (!ib->done && (!ib->n || ib->pid[ib->n - 1] <= upto)) {
+	while (!ib->done && (!ib->nr || ib->rpid[ib->nr - 1] <= upto)) {
 		const uint8_t *p = ib->raw.data + ib->pos, *end = ib->raw.data + ref->ulen;
 		uint64_t dp, v;
 		int64_t pid, tid;
@@ -220,7 +191,10 @@ static struct invblk *inv_block(struct kres *r, uint32_t i, uint64_t upto)
 		if ((!dp && !ib->n) || pid >= (int64_t)lim || tid < 1 || tid > e->nr_types ||
 		    (!dp && tid <= ib->prev_tid))
 			goto bad;
-		ib->pid[ib->n] = (uint32_t)pid;
+		if (dp) {
+			ib->rpid[ib->nr] = (uint32_t)pid;
+			ib->rstart[ib->nr++] = ib->n;
+		}
 		ib->tid[ib->n] = (uint32_t)tid;
 		ib->n++;
 		ib->pos = (uint32_t)(p - ib->raw.data);
@@ -232,8 +206,9 @@ bad:
 	btfdb_err_set(r->err, "database corrupt: inverse block %u of kernel '%s' is malformed", c,
 		      btfdb_dbr_ename(e));
 bad_nomsg:
-	free(ib->pid);
 	free(ib->tid);
+	free(ib->rpid);
+	free(ib->rstart);
 	btfdb_dbr_blk_reset(&ib->raw);
 	memset(ib, 0, sizeof(*ib));
 	return NULL;
@@ -270,13 +245,12 @@ int btfdb_dbr_kres_pid(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *
 		return 0; /* no type of this kernel has a record in that range */
 	if (!(ib = inv_block(r, lo, pid)))
 		return -EINVAL;
-	lo = btfdb_dbf_lower(ib->pid, ib->n, (uint32_t)pid);
-	if (lo < ib->n && ib->pid[lo] == pid && lo + 1 < ib->n && ib->pid[lo + 1] == pid)
-		hi = lo + btfdb_dbf_lower(ib->pid + lo, ib->n - lo, (uint32_t)pid + 1);
-	else
-		hi = lo + (lo < ib->n && ib->pid[lo] == pid);
-	*ids = ib->tid + lo;
-	*n = hi - lo;
+	/* decoding stopped past pid's run (or at the block's end): the run is whole */
+	lo = btfdb_dbf_lower(ib->rpid, ib->nr, (uint32_t)pid);
+	if (lo == ib->nr || ib->rpid[lo] != pid)
+		return 0;
+	*ids = ib->tid + ib->rstart[lo];
+	*n = (lo + 1 < ib->nr ? ib->rstart[lo + 1] : ib->n) - ib->rstart[lo];
 	return 0;
 }
 
@@ -291,11 +265,16 @@ int btfdb_dbr_kres_fwd(struct kres *r, uint32_t id, uint32_t *pid)
 	struct btfdb_db *db = r->db;
 	uint32_t b = (id - 1) / db->h.seq_blk, i = (id - 1) % db->h.seq_blk, c, k, pos;
 	const struct btfdb_dbf_blockref *ref;
+	const uint32_t *hp;
 	struct seqblk *sb;
 	int64_t prev;
 
 	if (!r->lazy) {
 		*pid = r->seq[id - 1];
+		return 0;
+	}
+	if ((hp = btfdb_u32map_get(&r->hint, id))) {
+		*pid = *hp;
 		return 0;
 	}
 	sb = &r->fwd[b];
@@ -358,6 +337,18 @@ bad:
 	btfdb_dbr_blk_reset(&sb->raw);
 	memset(sb, 0, sizeof(*sb));
 	return -EINVAL;
+}
+
+int btfdb_dbr_kres_hint(struct kres *r, uint32_t id, uint32_t pid)
+{
+	uint32_t *v;
+
+	if (!r->lazy)
+		return 0;
+	if (!(v = btfdb_u32map_put(&r->hint, id)))
+		return -ENOMEM;
+	*v = pid;
+	return 0;
 }
 
 /*
@@ -448,6 +439,7 @@ static int named_scan(struct kres *r, uint64_t sid, uint64_t limit, uint32_t **r
 	uint32_t *out = NULL, cnt = 0, cap = 0;
 	const uint8_t *p, *end, *q;
 	uint64_t np, v, i, pid = 0, below = 0;
+	uint32_t j;
 
 	*res = NULL;
 	*rn = 0;
@@ -500,6 +492,9 @@ static int named_scan(struct kres *r, uint64_t sid, uint64_t limit, uint32_t **r
 		}
 		memcpy(out + cnt, l, (size_t)ln * sizeof(uint32_t));
 		cnt += ln;
+		for (j = 0; r->lazy && j < ln; j++)
+			if (btfdb_dbr_kres_hint(r, l[j], (uint32_t)pid))
+				goto bad;
 	}
 	if (cnt > 1 && np > 1)
 		qsort(out, cnt, sizeof(uint32_t), btfdb_dbr_u32_cmp);
@@ -516,36 +511,46 @@ int btfdb_dbr_kres_named(void *ctx, uint64_t sid, const uint32_t **ids, uint32_t
 {
 	struct kres *r = ctx;
 	struct btfdb_db *db = r->db;
-	uint32_t j, i, *out = NULL, cnt = 0;
+	uint32_t i, *out = NULL, cnt = 0, n2;
+	struct kname *kn;
 	bool over;
 	int ret;
 
 	if (!sid || sid >= db->h.nr_strings)
 		return -EINVAL;
-	if ((r->cused + 1) * 2 > r->ccap && kres_cache_grow(r))
-		return -ENOMEM;
-	for (j = ((uint32_t)sid + 1) * 2654435761u & (r->ccap - 1); r->ckey[j];
-	     j = (j + 1) & (r->ccap - 1)) {
-		if (r->ckey[j] == sid + 1) {
-			*ids = r->cval[j];
-			*n = r->cn[j];
-			return 0;
-		}
+	if ((kn = btfdb_u32map_get(&r->names, (uint32_t)sid + 1))) {
+		*ids = kn->ids;
+		*n = kn->n;
+		return 0;
 	}
 	if ((ret = named_load(r)))
 		return ret;
 	if ((i = named_find(r, sid)) < r->nnamed) {
 		cnt = r->nstart[i + 1] - r->nstart[i];
+		/*
+		 * Many ids of one name (a non-deduplicated kernel: centos 8 has
+		 * 476 task_struct): when the name map lists no more of the
+		 * name's records below pool_cnt than that, the scan notes each
+		 * id's pool id (hints), so handing out the ids does not inflate
+		 * a seq block for each (at most cnt + 1 name-map records visited).
+		 */
+		if (r->lazy && cnt > db->h.named_min) {
+			if ((ret = named_scan(r, sid, cnt, &out, &n2, &over)))
+				return ret;
+			free(out);
+		}
 		if (!(out = malloc((size_t)cnt * sizeof(uint32_t))))
 			return -ENOMEM;
 		memcpy(out, r->ntid + r->nstart[i], (size_t)cnt * sizeof(uint32_t));
 	} else if ((ret = named_scan(r, sid, db->h.named_min, &out, &cnt, &over))) {
 		return ret;
 	}
-	r->ckey[j] = (uint32_t)sid + 1;
-	r->cval[j] = out;
-	r->cn[j] = cnt;
-	r->cused++;
+	if (!(kn = btfdb_u32map_put(&r->names, (uint32_t)sid + 1))) {
+		free(out);
+		return -ENOMEM;
+	}
+	kn->ids = out;
+	kn->n = cnt;
 	*ids = out;
 	*n = cnt;
 	return 0;
@@ -607,7 +612,8 @@ int btfdb_dbr_kres_init(struct kres *r, struct btfdb_db *db, const struct btfdb_
 	for (b = 0; b < nb; b++)
 		if ((ret = seq_block(db, e, r->seqref, b, r->seq + (size_t)b * db->h.seq_blk, err)))
 			return ret;
-	if (btfdb_dbf_res_init(&r->res, r->seq, e->nr_types) || kres_cache_grow(r))
+	if (btfdb_dbf_res_init(&r->res, r->seq, e->nr_types) ||
+	    btfdb_u32map_init(&r->names, sizeof(struct kname), 1024))
 		goto nomem;
 	r->res.named = btfdb_dbr_kres_named;
 	r->res.ctx = r;
@@ -636,7 +642,8 @@ int btfdb_dbr_kres_init_lazy(struct kres *r, struct btfdb_db *db, const struct b
 	r->invref = (const struct btfdb_dbf_invref *)(r->tabs + (e->inv_tab - e->seq_tab));
 	r->fwd = calloc((size_t)r->nfwd + 1, sizeof(*r->fwd));
 	r->inv = calloc((size_t)r->ninv + 1, sizeof(*r->inv));
-	if (!r->fwd || !r->inv || kres_cache_grow(r)) {
+	if (!r->fwd || !r->inv || btfdb_u32map_init(&r->names, sizeof(struct kname), 256) ||
+	    btfdb_u32map_init(&r->hint, sizeof(uint32_t), 256)) {
 		btfdb_err_set(err, "out of memory");
 		return -ENOMEM;
 	}

@@ -16,6 +16,7 @@
 
 #include "btfdb_db.h"
 #include "db_format.h"
+#include "db_u32map.h"
 
 /*
  * An inflated, parsed block (cached).  A block is inflated whole, in one
@@ -75,6 +76,10 @@ struct btfdb_db {
 	uint64_t *bkey;         /* 0 = empty slot */
 	struct cblk **bval;
 	uint32_t bcap, bused;
+	/* the string blocks' cache entries by block (NULL: not looked up yet):
+	 * a relocation reads hundreds of thousands of names, and a probe of
+	 * the cache above cost more than the rest of a string lookup */
+	struct cblk **strb;
 	z_stream *zs;           /* raw-inflate stream reused for every block
 				 * (inflateReset, not init/end per block);
 				 * NULL until the first block */
@@ -82,12 +87,18 @@ struct btfdb_db {
 	uint64_t type_decodes;  /* pool records decoded into backend types (tests) */
 };
 
-/* An inverse block, decoded: n (pool id, type id) pairs sorted by both. */
+/*
+ * An inverse block, decoded: n (pool id, type id) pairs sorted by both,
+ * kept as runs (a non-deduplicated kernel has many ids per record: centos
+ * 8, 19 on average, so a pool id per pair was most of a lookup's memory).
+ */
 struct invblk {
 	struct cblk raw;   /* the block, inflated whole, decoded incrementally (freed once decoded) */
-	uint32_t *pid;     /* decoded pairs [0, n) (room for every pair of the block) */
-	uint32_t *tid;
-	uint32_t n, cap;
+	uint32_t *tid;     /* decoded type ids [0, n) (room for every pair of the block) */
+	uint32_t *rpid;    /* runs [0, nr): pool id rpid[i] has type ids tid[rstart[i] ..
+			    * the next run's start, or n) */
+	uint32_t *rstart;
+	uint32_t n, nr, cap;
 	uint32_t pos;      /* decode position in raw.data */
 	int64_t prev, prev_tid;
 	bool done;         /* every pair decoded and the block's end reached */
@@ -106,6 +117,12 @@ struct seqblk {
 	uint32_t pos;      /* decode position in raw.data */
 	int64_t prev;
 	bool ok;           /* started */
+};
+
+/* The ascending type ids of a name (cached per sid). */
+struct kname {
+	uint32_t *ids;             /* malloc'd; NULL when none */
+	uint32_t n;
 };
 
 /*
@@ -135,10 +152,15 @@ struct kres {
 	uint32_t *nsid, *nstart, *ntid;
 	uint32_t nnamed;
 	bool named_ok;
-	uint32_t *ckey;            /* cache: sid + 1, 0 = empty */
-	uint32_t **cval;           /* cache: the ids (malloc'd; NULL when none) */
-	uint32_t *cn;              /* cache: how many */
-	uint32_t ccap, cused;
+	struct btfdb_u32map names; /* sid + 1 -> struct kname: the ids named sid */
+	/*
+	 * lazy: type id -> pool id of the ids whose record is already known
+	 * (from the inverse: the ids a name or an anonymous reference resolved
+	 * to), so handing them out does not inflate their seq blocks (a
+	 * non-deduplicated kernel's 476 copies of task_struct sit in 457
+	 * different seq blocks)
+	 */
+	struct btfdb_u32map hint;
 	struct btfdb_err *err;     /* where resolution failures are reported */
 	bool ok;
 };
@@ -237,6 +259,8 @@ void btfdb_dbr_kres_free(struct kres *r);
 int btfdb_dbr_kres_pid(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *n);
 /* The pool id of type id (1..nr_types). */
 int btfdb_dbr_kres_fwd(struct kres *r, uint32_t id, uint32_t *pid);
+/* Lazy: type id's record is pool id pid (from the inverse); -ENOMEM. */
+int btfdb_dbr_kres_hint(struct kres *r, uint32_t id, uint32_t pid);
 /*
  * Ascending type ids of the kernel named sid: from its named block when the
  * name has more than named_min records, else from the name map (at most

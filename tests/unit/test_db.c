@@ -925,6 +925,101 @@ static void test_ptr_size(void)
 	btfdb_db_close(db);
 }
 
+/*
+ * A non-deduplicated kernel (like CentOS 8, 476 copies of task_struct):
+ * NCOPY copies of struct task { int a; struct task *next; } and its
+ * pointer, each copy referring to its own pointer and struct.  All copies
+ * share two pool records; handing out every copy must decode each record
+ * once (the other ids: a copy with their own references resolved), and
+ * every copy must still be exactly the flat parse's.
+ */
+#define NCOPY 40
+
+static size_t make_copies(uint8_t *out)
+{
+	struct blob b = { .nt = 0, .sl = 1 };
+	uint32_t c;
+
+	b.strs[0] = 0;
+	/* 1: int; 2 + 2c: struct task; 3 + 2c: ptr -> 2 + 2c */
+	w(&b, s_add(&b, "int")); w(&b, INFO(BTF_KIND_INT, 0, 0)); w(&b, 4); w(&b, BTF_INT_SIGNED << 24 | 32);
+	for (c = 0; c < NCOPY; c++) {
+		w(&b, s_add(&b, "task")); w(&b, INFO(BTF_KIND_STRUCT, 2, 0)); w(&b, 16);
+		w(&b, s_add(&b, "a")); w(&b, 1); w(&b, 0);
+		w(&b, s_add(&b, "next")); w(&b, 3 + 2 * c); w(&b, 64);
+		w(&b, 0); w(&b, INFO(BTF_KIND_PTR, 0, 0)); w(&b, 2 + 2 * c);
+	}
+	return finish_blob(&b, out);
+}
+
+static void test_shared_records(void)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db_writer *wr = NULL;
+	struct btfdb_btf *flat = NULL, *bk = NULL;
+	struct btfdb_index *idx = NULL, *fidx = NULL;
+	struct btfdb_db *db = NULL;
+	uint8_t blob[4096];
+	size_t n = make_copies(blob);
+	uint64_t before, tasks = 0, ptrs = 0;
+	const uint32_t *a, *b;
+	uint32_t c;
+
+	CHECK_EQ(btfdb_btf_parse(blob, n, NULL, &flat, &err), 0);
+	CHECK_EQ(btfdb_index_build(flat, &fidx, &err), 0);
+	CHECK_EQ(btfdb_db_writer_create(path("copies.btfdb"), &wr, &err), 0);
+	if (!flat || !fidx || !wr)
+		goto out;
+	CHECK_EQ(btfdb_db_writer_add(wr, flat, "c/8/x86_64/copies", &err), 0);
+	CHECK_EQ(btfdb_db_writer_write(wr, path("copies.btfdb"), &err), 0);
+	CHECK_EQ(pool_records(path("copies.btfdb")), 3); /* int, task, ptr */
+	CHECK_EQ(btfdb_db_open(path("copies.btfdb"), &db, &err), 0);
+	if (!db)
+		goto out;
+	CHECK_EQ(btfdb_db_kernel_btf(db, 0, &bk, &idx, &err), 0);
+	if (!bk || !idx)
+		goto out;
+	/* every copy of task (the index lists them all), then every pointer */
+	CHECK_EQ(btfdb_index_lookup(idx, "task", 4, &a), NCOPY);
+	CHECK_EQ(btfdb_index_lookup(fidx, "task", 4, &b), NCOPY);
+	before = btfdb_dbr_type_decodes(db);
+	for (c = 0; c < NCOPY; c++) {
+		const struct btf_type *x = btfdb_btf_type(bk, 2 + 2 * c);
+		const struct btf_type *y = btfdb_btf_type(flat, 2 + 2 * c);
+		unsigned i;
+
+		CHECK(x && y && x->info == y->info && x->size == y->size);
+		for (i = 0; x && y && i < btfdb_vlen(y); i++) { /* name_off: a sid in bk */
+			CHECK_EQ(btfdb_members(x)[i].type, btfdb_members(y)[i].type);
+			CHECK_EQ(btfdb_members(x)[i].offset, btfdb_members(y)[i].offset);
+			CHECK_STR(btfdb_btf_str(bk, btfdb_members(x)[i].name_off),
+				  btfdb_btf_str(flat, btfdb_members(y)[i].name_off));
+		}
+	}
+	tasks = btfdb_dbr_type_decodes(db) - before;
+	before = btfdb_dbr_type_decodes(db);
+	for (c = 0; c < NCOPY; c++) {
+		const struct btf_type *x = btfdb_btf_type(bk, 3 + 2 * c);
+
+		CHECK(x && btfdb_kind(x) == BTF_KIND_PTR && x->type == 2 + 2 * c);
+	}
+	ptrs = btfdb_dbr_type_decodes(db) - before;
+	printf("%u copies of one struct and its pointer: %llu + %llu pool records decoded\n",
+	       NCOPY, (unsigned long long)tasks, (unsigned long long)ptrs);
+	/* one record each, however many ids stand for it (was NCOPY each) */
+	CHECK_EQ(tasks, 1);
+	CHECK_EQ(ptrs, 1);
+	/* the member of copy c refers to copy c's pointer, resolved per id */
+	CHECK_EQ(btfdb_members(btfdb_btf_type(bk, 2 + 2 * (NCOPY - 1)))[1].type, 3 + 2 * (NCOPY - 1));
+out:
+	btfdb_index_free(idx);
+	btfdb_index_free(fidx);
+	btfdb_btf_free(bk);
+	btfdb_btf_free(flat);
+	btfdb_db_writer_free(wr);
+	btfdb_db_close(db);
+}
+
 static void test_shift_and_compact(void)
 {
 	struct btfdb_err err = { "" };
@@ -1027,6 +1122,7 @@ int main(void)
 	test_corruption();
 	test_name_visits();
 	test_ptr_size();
+	test_shared_records();
 	test_padding();
 	test_shift_and_compact();
 	{
