@@ -35,13 +35,15 @@ static int do_ls(struct btfdb_cli_opts *o)
 	for (k = 0; k < btfdb_db_kernel_count(db); k++) {
 		struct btfdb_db_kernel_info ki;
 		struct btfdb_err err = { "" };
+		uint64_t own;
 
-		if (btfdb_db_kernel_info(db, k, &ki, &err)) {
+		if (btfdb_db_kernel_info(db, k, &ki, &err) ||
+		    btfdb_db_kernel_own_bytes(db, k, &own, &err)) {
 			btfdb_db_close(db);
 			return btfdb_cli_fail_input(&err);
 		}
 		printf("%-72s %9u %11llu %10llu  %016llx%s\n", ki.name, ki.nr_types,
-		       (unsigned long long)ki.blob_size, (unsigned long long)ki.own_bytes,
+		       (unsigned long long)ki.blob_size, (unsigned long long)own,
 		       (unsigned long long)ki.blob_hash, ki.raw ? " raw" : "");
 	}
 	btfdb_db_close(db);

@@ -37,7 +37,6 @@ struct btfdb_db_kernel_info {
 	uint32_t nr_types;     /* type ids 1..nr_types */
 	bool raw;              /* stored whole (not shared) */
 	bool big_endian;
-	uint64_t own_bytes;    /* compressed bytes private to this kernel */
 };
 
 struct btfdb_db_info {
@@ -79,6 +78,13 @@ uint32_t btfdb_db_kernel_count(const struct btfdb_db *db);
  */
 int btfdb_db_kernel_info(struct btfdb_db *db, uint32_t k, struct btfdb_db_kernel_info *info,
 			 struct btfdb_err *err);
+/*
+ * The compressed bytes private to kernel k (its blocks), from its block
+ * tables, which are read and checked for this (kernel_info reads only the
+ * entry, so listing kernels costs their entries, not their tables).
+ */
+int btfdb_db_kernel_own_bytes(struct btfdb_db *db, uint32_t k, uint64_t *bytes,
+			      struct btfdb_err *err);
 /* Totals; kernels whose entry is corrupt are counted in bad_kernels only. */
 void btfdb_db_info(struct btfdb_db *db, struct btfdb_db_info *info);
 /*

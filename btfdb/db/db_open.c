@@ -391,18 +391,55 @@ static uint64_t refs_bytes(const struct btfdb_dbf_blockref *r, uint32_t n)
 	return s;
 }
 
-static uint64_t kernel_bytes(const struct btfdb_db *db, const struct btfdb_dbf_kernel *e)
+/* The clen sum of the n block refs at file offset off, read in chunks. */
+static int refs_bytes_at(struct btfdb_db *db, uint64_t off, uint32_t n, uint64_t *sum)
 {
-	if (e->flags & BTFDB_DBF_K_RAW)
-		return e->raw.clen;
-	const struct btfdb_dbf_invref *inv = btfdb_dbr_invrefs(db, e);
-	uint64_t s = e->strseq.clen +
-		     refs_bytes(btfdb_dbr_refs(db, e->seq_tab),
-				btfdb_dbr_div_up(e->nr_types, db->h.seq_blk));
+	struct btfdb_dbf_blockref r[256];
+	uint32_t i, m;
+	int ret;
 
+	*sum = 0;
+	for (i = 0; i < n; i += m) {
+		m = n - i < 256 ? n - i : 256;
+		if ((ret = btfdb_dbr_pread(db, off + (uint64_t)i * sizeof(*r), r, m * sizeof(*r), NULL)))
+			return ret;
+		*sum += refs_bytes(r, m);
+	}
+	return 0;
+}
+
+/* Kernel e's private compressed bytes, from its block tables (read and checked). */
+static int kernel_bytes(struct btfdb_db *db, const struct btfdb_dbf_kernel *e, uint64_t *out,
+			struct btfdb_err *err)
+{
+	const struct btfdb_dbf_invref *inv;
+	uint8_t *tabs;
+	int ret;
+
+	if (e->flags & BTFDB_DBF_K_RAW) {
+		*out = e->raw.clen;
+		return 0;
+	}
+	if ((ret = btfdb_dbr_kernel_tables(db, e, &tabs, err)))
+		return ret;
+	inv = (const struct btfdb_dbf_invref *)(tabs + (e->inv_tab - e->seq_tab));
+	*out = e->strseq.clen + refs_bytes((const struct btfdb_dbf_blockref *)tabs,
+					   btfdb_dbr_div_up(e->nr_types, db->h.seq_blk));
 	for (uint32_t i = 0; i < e->nr_inv; i++)
-		s += inv[i].ref.clen;
-	return s;
+		*out += inv[i].ref.clen;
+	free(tabs);
+	return 0;
+}
+
+int btfdb_db_kernel_own_bytes(struct btfdb_db *db, uint32_t k, uint64_t *bytes,
+			      struct btfdb_err *err)
+{
+	const struct btfdb_dbf_kernel *e = btfdb_dbr_kent(db, k, err);
+
+	*bytes = 0;
+	if (!e)
+		return k >= db->h.nr_kernels ? -ENOENT : -EINVAL;
+	return kernel_bytes(db, e, bytes, err);
 }
 
 int btfdb_db_kernel_info(struct btfdb_db *db, uint32_t k, struct btfdb_db_kernel_info *info,
@@ -421,7 +458,6 @@ int btfdb_db_kernel_info(struct btfdb_db *db, uint32_t k, struct btfdb_db_kernel
 	info->nr_types = e->nr_types;
 	info->raw = e->flags & BTFDB_DBF_K_RAW;
 	info->big_endian = e->flags & BTFDB_DBF_K_BIG_ENDIAN;
-	info->own_bytes = kernel_bytes(db, e);
 	return 0;
 }
 
@@ -429,7 +465,7 @@ void btfdb_db_info(struct btfdb_db *db, struct btfdb_db_info *info)
 {
 	const struct btfdb_dbf_sect *d;
 	const struct btfdb_dbf_hdr *h = &db->h;
-	uint64_t used;
+	uint64_t used, kb;
 	uint32_t k;
 
 	memset(info, 0, sizeof(*info));
@@ -437,20 +473,22 @@ void btfdb_db_info(struct btfdb_db *db, struct btfdb_db_info *info)
 	info->nr_kernels = h->nr_kernels;
 	info->nr_strings = h->nr_strings;
 	info->nr_pool = h->nr_pool;
-	info->strings_bytes = refs_bytes(btfdb_dbr_refs(db, h->str_tab), db->nstrb);
-	info->pool_bytes = refs_bytes(btfdb_dbr_refs(db, h->pool_tab), db->npoolb);
-	info->index_bytes = refs_bytes(btfdb_dbr_refs(db, h->gidx_tab), db->ngidxb) +
-			    refs_bytes(btfdb_dbr_refs(db, h->smap_tab), db->nsmapb);
+	/* read, not mapped: the open validated these tables' bounds */
+	(void)refs_bytes_at(db, h->str_tab, db->nstrb, &info->strings_bytes);
+	(void)refs_bytes_at(db, h->pool_tab, db->npoolb, &info->pool_bytes);
+	(void)refs_bytes_at(db, h->gidx_tab, db->ngidxb, &info->index_bytes);
+	(void)refs_bytes_at(db, h->smap_tab, db->nsmapb, &kb);
+	info->index_bytes += kb;
 	used = info->strings_bytes + info->pool_bytes + info->index_bytes;
 	for (k = 0; k < h->nr_kernels; k++) {
 		const struct btfdb_dbf_kernel *e = btfdb_dbr_kent(db, k, NULL);
 
-		if (!e) {
+		if (!e || kernel_bytes(db, e, &kb, NULL)) {
 			info->bad_kernels++;
 			continue;
 		}
 		info->raw_total += e->blob_size;
-		info->kernel_bytes += kernel_bytes(db, e);
+		info->kernel_bytes += kb;
 		if (!(e->flags & BTFDB_DBF_K_RAW))
 			used += (uint64_t)btfdb_dbr_div_up(e->nr_types, h->seq_blk) *
 				sizeof(struct btfdb_dbf_blockref) +

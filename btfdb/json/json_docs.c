@@ -64,13 +64,15 @@ json_t *btfdb_json_ls(const char *path, struct btfdb_db *db)
 
 	for (i = 0; ok && i < btfdb_db_kernel_count(db); i++) {
 		struct btfdb_db_kernel_info ki;
+		uint64_t own;
 
-		ok = btfdb_db_kernel_info(db, i, &ki, NULL) == 0 && (k = json_object()) &&
+		ok = btfdb_db_kernel_info(db, i, &ki, NULL) == 0 &&
+		     btfdb_db_kernel_own_bytes(db, i, &own, NULL) == 0 && (k = json_object()) &&
 		     btfdb_json_push(ks, k) && btfdb_json_set(k, "name", btfdb_json_str(ki.name)) &&
 		     set_identity(k, ki.name) &&
 		     btfdb_json_set(k, "types", json_integer(ki.nr_types)) &&
 		     btfdb_json_set(k, "btf_bytes", json_integer((json_int_t)ki.blob_size)) &&
-		     btfdb_json_set(k, "own_bytes", json_integer((json_int_t)ki.own_bytes)) &&
+		     btfdb_json_set(k, "own_bytes", json_integer((json_int_t)own)) &&
 		     btfdb_json_set(k, "xxh3", btfdb_json_hex64(ki.blob_hash)) &&
 		     btfdb_json_set(k, "raw", json_boolean(ki.raw)) &&
 		     btfdb_json_set(k, "big_endian", json_boolean(ki.big_endian));
