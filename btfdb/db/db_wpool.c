@@ -91,11 +91,32 @@ void btfdb_dbw_recset_free(struct recset *r)
 	btfdb_dbw_recset_init(r, r->track_names);
 }
 
-/* Rehash into 2x capacity from the hashes kept in the slots. */
-static int slots_grow(struct recset *r)
+/*
+ * The slot table has any capacity (not a power of two): a hash starts at
+ * slot hl * cap / 2^32, and it grows by half, or to a reserved size, so its
+ * memory follows the number of records instead of jumping 2x (16 -> 32 MB
+ * when a database passed 1.57M records).  At most 3/4 full.
+ */
+static uint32_t slot_start(uint32_t hl, uint32_t cap)
 {
-	uint32_t cap = r->scap ? r->scap * 2 : 4096, i;
+	return (uint32_t)(((uint64_t)hl * cap) >> 32);
+}
+
+static uint32_t slot_next(uint32_t j, uint32_t cap)
+{
+	return j + 1 < cap ? j + 1 : 0;
+}
+
+static bool slots_full(const struct recset *r, uint64_t n)
+{
+	return n * 4 > (uint64_t)r->scap * 3;
+}
+
+/* Rehash into cap slots from the hashes kept in the slots. */
+static int slots_resize(struct recset *r, uint32_t cap)
+{
 	uint64_t *s = calloc(cap, sizeof(*s));
+	uint32_t i;
 
 	if (!s)
 		return -ENOMEM;
@@ -104,7 +125,7 @@ static int slots_grow(struct recset *r)
 
 		if (!r->slots[i])
 			continue;
-		for (j = (uint32_t)(r->slots[i] >> 32) & (cap - 1); s[j]; j = (j + 1) & (cap - 1))
+		for (j = slot_start((uint32_t)(r->slots[i] >> 32), cap); s[j]; j = slot_next(j, cap))
 			;
 		s[j] = r->slots[i];
 	}
@@ -112,6 +133,44 @@ static int slots_grow(struct recset *r)
 	r->slots = s;
 	r->scap = cap;
 	return 0;
+}
+
+static int slots_grow(struct recset *r)
+{
+	uint64_t cap = r->scap ? (uint64_t)r->scap + r->scap / 2 : 4096;
+
+	return cap > UINT32_MAX ? -ENOMEM : slots_resize(r, (uint32_t)cap);
+}
+
+/* Names grow by a quarter: the array follows the number of records. */
+static int names_reserve(struct recset *r, uint32_t need)
+{
+	uint64_t cap = (uint64_t)r->capnames + r->capnames / 4;
+	uint32_t *n;
+
+	if (need <= r->capnames)
+		return 0;
+	if (cap < need)
+		cap = need;
+	if (cap < 1024)
+		cap = 1024;
+	if (cap > UINT32_MAX || !(n = realloc(r->names, cap * sizeof(*n))))
+		return -ENOMEM;
+	r->names = n;
+	r->capnames = (uint32_t)cap;
+	return 0;
+}
+
+int btfdb_dbw_recset_reserve(struct recset *r, uint32_t n)
+{
+	uint64_t cap = (uint64_t)n * 4 / 3 + 1;
+	int ret;
+
+	if (cap > UINT32_MAX)
+		return -ENOMEM;
+	if (cap > r->scap && (ret = slots_resize(r, (uint32_t)cap)))
+		return ret;
+	return r->track_names ? names_reserve(r, n) : 0;
 }
 
 /* Sealed block b into the cache: read, checksum, inflate, index its records. */
@@ -193,9 +252,9 @@ int btfdb_dbw_recset_item(struct recset *r, uint32_t id, const uint8_t **p, size
 static int find(struct recset *r, const uint8_t *rec, size_t len, uint64_t h, uint32_t *j,
 		uint32_t *id)
 {
-	uint32_t hl = (uint32_t)h, mask = r->scap - 1;
+	uint32_t hl = (uint32_t)h;
 
-	for (*j = hl & mask; r->slots[*j]; *j = (*j + 1) & mask) {
+	for (*j = slot_start(hl, r->scap); r->slots[*j]; *j = slot_next(*j, r->scap)) {
 		const uint8_t *p;
 		size_t n;
 		int ret;
@@ -217,7 +276,7 @@ static int track_name(struct recset *r, uint32_t id, const uint8_t *rec, size_t 
 
 	if (!r->track_names)
 		return 0;
-	if (btfdb_dbw_grow((void **)&r->names, &r->capnames, id + 1, sizeof(uint32_t)))
+	if (names_reserve(r, id + 1))
 		return -ENOMEM;
 	sid = btfdb_dbf_rec_name(rec, rec + len);
 	r->names[id] = sid < 0 || sid >= UINT32_MAX ? UINT32_MAX : (uint32_t)sid;
@@ -230,7 +289,7 @@ int64_t btfdb_dbw_recset_get(struct recset *r, const uint8_t *rec, size_t len, i
 	uint32_t j, id;
 	int ret;
 
-	if ((uint64_t)(r->n + 1) * 4 > (uint64_t)r->scap * 3 && slots_grow(r))
+	if (slots_full(r, (uint64_t)r->n + 1) && slots_grow(r))
 		return -ENOMEM;
 	ret = find(r, rec, len, h, &j, &id);
 	if (ret)
@@ -260,7 +319,7 @@ int btfdb_dbw_recset_add_sealed(struct recset *r, const uint8_t *rec, size_t len
 
 	if (r->n != r->base || r->n >= UINT32_MAX - 2)
 		return -EINVAL;
-	if ((uint64_t)(r->n + 1) * 4 > (uint64_t)r->scap * 3 && slots_grow(r))
+	if (slots_full(r, (uint64_t)r->n + 1) && slots_grow(r))
 		return -ENOMEM;
 	/* rec may be in the cache, which find() can evict: compare a copy */
 	if (!(copy = malloc(len + 1)))

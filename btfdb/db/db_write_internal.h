@@ -133,6 +133,8 @@ int btfdb_dbw_grow(void **p, uint32_t *cap, uint32_t need, size_t elem);
 
 void btfdb_dbw_recset_init(struct recset *r, bool names);
 void btfdb_dbw_recset_free(struct recset *r);
+/* Room for n items without growing the hash slots or names: 0 or -ENOMEM. */
+int btfdb_dbw_recset_reserve(struct recset *r, uint32_t n);
 /* Find rec in r; when absent and add is set, append it: id, -1 (absent), -errno. */
 int64_t btfdb_dbw_recset_get(struct recset *r, const uint8_t *rec, size_t len, int add);
 /* Item id's bytes (valid until the next call on r): 0 or -errno (a sealed block unreadable). */

@@ -260,6 +260,10 @@ static int load_existing(struct btfdb_db_writer *w, struct btfdb_db *db, bool ap
 	nb = (h->nr_pool + h->pool_blk - 1) / h->pool_blk;
 	refs = btfdb_dbr_refs(db, h->pool_tab);
 	w->pool.fd = append ? w->fd : -1;
+	/* the database's records and an eighth more (a kernel adds a few
+	 * thousand), so the slots are sized once, in proportion to the pool */
+	if ((ret = btfdb_dbw_recset_reserve(&w->pool, h->nr_pool + h->nr_pool / 8 + 4096)))
+		goto out;
 	for (b = 0; b < nb; b++) {
 		bool seal = append && (uint64_t)(b + 1) * h->pool_blk <= h->nr_pool;
 		const uint8_t *p, *end, *start;
