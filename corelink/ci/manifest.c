@@ -10,11 +10,13 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "batch_internal.h"
+#include "btfdb_fileio.h"
 
 const char *corelink_entry_status_str(enum corelink_entry_status s)
 {
@@ -208,9 +210,10 @@ static json_t *kernel_json(const struct corelink_manifest *m, const struct corel
 	return ok ? v : NULL;
 }
 
-json_t *corelink_manifest_json(const struct corelink_manifest *m)
+/* The document without its kernels ("kernels" last, an empty array). */
+static json_t *manifest_head_json(const struct corelink_manifest *m)
 {
-	json_t *doc = json_object(), *objs = NULL, *kers = NULL, *sh = NULL;
+	json_t *doc = json_object(), *objs = NULL, *sh = NULL;
 	bool ok = doc != NULL;
 	size_t i;
 
@@ -226,7 +229,18 @@ json_t *corelink_manifest_json(const struct corelink_manifest *m)
 	ok = ok && cl_json_set(doc, "objects", objs = json_array());
 	for (i = 0; ok && i < m->nr_objects; i++)
 		ok = cl_json_push(objs, object_json(&m->objects[i]));
-	ok = ok && cl_json_set(doc, "kernels", kers = json_array());
+	ok = ok && cl_json_set(doc, "kernels", json_array());
+	if (!ok)
+		json_decref(doc);
+	return ok ? doc : NULL;
+}
+
+json_t *corelink_manifest_json(const struct corelink_manifest *m)
+{
+	json_t *doc = manifest_head_json(m), *kers = doc ? json_object_get(doc, "kernels") : NULL;
+	bool ok = kers != NULL;
+	size_t i;
+
 	for (i = 0; ok && i < m->nr_kernels; i++)
 		ok = cl_json_push(kers, kernel_json(m, &m->kernels[i]));
 	if (!ok)
@@ -234,43 +248,97 @@ json_t *corelink_manifest_json(const struct corelink_manifest *m)
 	return ok ? doc : NULL;
 }
 
+/* fputs s with `indent` spaces after each newline (jansson escapes the newlines of strings). */
+static int put_indented(const char *s, int indent, FILE *f)
+{
+	for (; *s; s++)
+		if (fputc(*s, f) == EOF || (*s == '\n' && fprintf(f, "%*s", indent, "") < 0))
+			return -EIO;
+	return 0;
+}
+
+/*
+ * The manifest as corelink_manifest_json() would dump it (two-space
+ * indent), written a kernel at a time: one kernel's JSON tree is in memory
+ * at once, not the whole document (a batch over 2000 kernels built 10 MB of
+ * tree for its 1.8 MB manifest).
+ */
 int corelink_manifest_write(const struct corelink_manifest *m, FILE *f, struct btfdb_err *err)
 {
-	json_t *doc = corelink_manifest_json(m);
-	int ret;
+	static const char tail[] = "\"kernels\": []\n}";
+	json_t *doc = manifest_head_json(m);
+	char *head = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+	size_t n = head ? strlen(head) : 0, i;
+	int ret = 0;
 
-	if (!doc) {
+	json_decref(doc);
+	if (!head) {
 		btfdb_err_set(err, "out of memory writing the manifest");
 		return -ENOMEM;
 	}
-	ret = cl_json_dump(doc, f);
-	json_decref(doc);
+	if (n < sizeof(tail) - 1 || strcmp(head + n - (sizeof(tail) - 1), tail)) {
+		free(head);
+		btfdb_err_set(err, "manifest: unexpected JSON layout");
+		return -EINVAL;
+	}
+	if (!m->nr_kernels) {
+		ret = fputs(head, f) == EOF || fputc('\n', f) == EOF ? -EIO : 0;
+	} else {
+		head[n - 3] = 0; /* up to and including "[" */
+		ret = fputs(head, f) == EOF ? -EIO : 0;
+		for (i = 0; !ret && i < m->nr_kernels; i++) {
+			json_t *k = kernel_json(m, &m->kernels[i]);
+			char *ks = k ? json_dumps(k, JSON_INDENT(2)) : NULL;
+
+			json_decref(k);
+			if (!ks) {
+				ret = -ENOMEM;
+				break;
+			}
+			ret = fprintf(f, "%s\n    ", i ? "," : "") < 0 || put_indented(ks, 4, f) ? -EIO : 0;
+			free(ks);
+		}
+		if (!ret && fputs("\n  ]\n}\n", f) == EOF)
+			ret = -EIO;
+	}
+	free(head);
+	if (!ret && ferror(f))
+		ret = -EIO;
 	if (ret)
-		btfdb_err_set(err, "cannot write the manifest");
+		btfdb_err_set(err, ret == -ENOMEM ? "out of memory writing the manifest"
+						  : "cannot write the manifest");
 	return ret;
 }
 
 int corelink_manifest_save(const struct corelink_manifest *m, const char *path,
 			   struct btfdb_err *err)
 {
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
-	int ret;
+	struct btfdb_fileio_atomic a;
+	FILE *f;
+	int ret, fd;
 
+	if ((ret = btfdb_fileio_atomic_open(path, &a, err)))
+		return ret;
+	fd = dup(a.fd);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
-		btfdb_err_set(err, "%s: out of memory", path);
-		return -ENOMEM;
+		ret = -errno;
+		if (fd >= 0)
+			close(fd);
+		btfdb_fileio_atomic_abort(&a);
+		btfdb_err_set(err, "%s: %s", path, strerror(-ret));
+		return ret;
 	}
 	ret = corelink_manifest_write(m, f, err);
 	if (fclose(f) && !ret) {
-		btfdb_err_set(err, "%s: out of memory", path);
-		ret = -ENOMEM;
+		ret = -errno;
+		btfdb_err_set(err, "%s: cannot write: %s", path, strerror(-ret));
 	}
-	if (!ret)
-		ret = corelink_write_file_atomic(path, buf, size, err);
-	free(buf);
-	return ret;
+	if (ret) {
+		btfdb_fileio_atomic_abort(&a);
+		return ret;
+	}
+	return btfdb_fileio_atomic_commit(&a, false, err);
 }
 
 /* ------------------------------------------------------------------ */

@@ -5,11 +5,13 @@
  * strict reader, and merging shard manifests (conflicts).
  */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "batch.h"
+#include "batch_internal.h"
 #include "test.h"
 
 static const char *const names[] = {
@@ -191,6 +193,37 @@ static char *to_json(const struct corelink_manifest *m, size_t *len)
 	return buf;
 }
 
+/*
+ * corelink_manifest_write() streams the document a kernel at a time: its
+ * bytes are the whole tree's dump (two-space indent) and a newline, for 0,
+ * 1 and all of m's kernels.
+ */
+static void check_streamed(struct corelink_manifest *m)
+{
+	size_t all = m->nr_kernels, ns[3] = { 0, 1, all };
+
+	for (size_t i = 0; i < 3 && ns[i] <= all; i++) {
+		size_t n = ns[i];
+		json_t *doc;
+		char *tree, *s;
+		size_t l;
+
+		m->nr_kernels = n;
+		doc = corelink_manifest_json(m);
+		tree = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+		s = to_json(m, &l);
+		CHECK(tree != NULL);
+		if (tree) {
+			CHECK_EQ(l, strlen(tree) + 1);
+			CHECK(l == strlen(tree) + 1 && !memcmp(s, tree, l - 1) && s[l - 1] == '\n');
+		}
+		free(tree);
+		free(s);
+		json_decref(doc);
+	}
+	m->nr_kernels = all;
+}
+
 /* text + suffix must not parse */
 static void t_append(const char *text, size_t len, const char *suffix,
 		     struct corelink_manifest **r)
@@ -216,6 +249,7 @@ static void test_roundtrip(void)
 	CHECK_EQ(corelink_manifest_sort(m, NULL), 0);
 	m->shard_index = 2;
 	m->shard_count = 3;
+	check_streamed(m);
 	j1 = to_json(m, &l1);
 	CHECK_EQ(corelink_manifest_parse(j1, l1, "t", &r, &err), 0);
 	if (!r) {
