@@ -295,8 +295,9 @@ static const struct btf_type *dbk_type(void *c, uint32_t id)
 static const char *dbk_str(void *c, uint32_t off)
 {
 	struct dbk *k = c;
+	const char *s = btfdb_dbr_str_cached(k->db, off);
 
-	return btfdb_dbr_str(k->db, off, &k->err);
+	return s ? s : btfdb_dbr_str(k->db, off, &k->err);
 }
 
 static const char *dbk_error(void *c)

@@ -322,14 +322,18 @@ const char *btfdb_dbr_str(struct btfdb_db *db, uint64_t sid, struct btfdb_err *e
 	}
 	b = (uint32_t)(sid / db->h.str_blk);
 	i = (uint32_t)(sid % db->h.str_blk);
-	c = db->strb ? db->strb[b] : NULL;
+	if (!db->strb) {
+		if (!(db->strb = calloc(db->nstrb, sizeof(*db->strb)))) {
+			btfdb_err_set(err, "out of memory");
+			return NULL;
+		}
+		db->str_shift = db->h.str_blk & (db->h.str_blk - 1) ? 32
+								   : (uint32_t)__builtin_ctz(db->h.str_blk);
+	}
+	c = db->strb[b];
 	/* a string already indexed (its NUL found) */
 	if (c && c->ok && !c->bad && i < c->scanned)
 		return (const char *)c->data + c->offs[i];
-	if (!db->strb && !(db->strb = calloc(db->nstrb, sizeof(*db->strb)))) {
-		btfdb_err_set(err, "out of memory");
-		return NULL;
-	}
 	if (!c && !(c = db->strb[b] = btfdb_dbr_blk_get(db, db->h.str_tab + (uint64_t)b * sizeof(ref),
 							 err)))
 		return NULL;

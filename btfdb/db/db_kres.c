@@ -206,6 +206,8 @@ bad:
 	btfdb_err_set(r->err, "database corrupt: inverse block %u of kernel '%s' is malformed", c,
 		      btfdb_dbr_ename(e));
 bad_nomsg:
+	/* the memo may point into this block's ids */
+	memset(r->memo, 0, sizeof(r->memo));
 	free(ib->tid);
 	free(ib->rpid);
 	free(ib->rstart);
@@ -219,6 +221,7 @@ int btfdb_dbr_kres_pid(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *
 {
 	struct kres *r = ctx;
 	struct invblk *ib;
+	struct kpid *m;
 	uint32_t c, lo, hi;
 
 	*ids = NULL;
@@ -229,6 +232,12 @@ int btfdb_dbr_kres_pid(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *
 	}
 	if (pid >= r->e->pool_cnt)
 		return 0;
+	m = &r->memo[pid % KRES_MEMO];
+	if (m->key == pid + 1) {
+		*ids = m->ids;
+		*n = m->n;
+		return 0;
+	}
 	/* the kernel's inverse blocks are listed by ascending block index */
 	c = (uint32_t)(pid / r->db->h.inv_blk);
 	lo = 0;
@@ -251,6 +260,9 @@ int btfdb_dbr_kres_pid(void *ctx, uint64_t pid, const uint32_t **ids, uint32_t *
 		return 0;
 	*ids = ib->tid + ib->rstart[lo];
 	*n = (lo + 1 < ib->nr ? ib->rstart[lo + 1] : ib->n) - ib->rstart[lo];
+	m->key = (uint32_t)pid + 1;
+	m->ids = *ids;
+	m->n = *n;
 	return 0;
 }
 

@@ -80,6 +80,7 @@ struct btfdb_db {
 	 * a relocation reads hundreds of thousands of names, and a probe of
 	 * the cache above cost more than the rest of a string lookup */
 	struct cblk **strb;
+	uint32_t str_shift;     /* log2(str_blk) when a power of 2 (it is as written), else 32 */
 	z_stream *zs;           /* raw-inflate stream reused for every block
 				 * (inflateReset, not init/end per block);
 				 * NULL until the first block */
@@ -118,6 +119,8 @@ struct seqblk {
 	int64_t prev;
 	bool ok;           /* started */
 };
+
+#define KRES_MEMO 256
 
 /* The ascending type ids of a name (cached per sid). */
 struct kname {
@@ -161,6 +164,13 @@ struct kres {
 	 * different seq blocks)
 	 */
 	struct btfdb_u32map hint;
+	/* lazy: the last lists found per pool id (direct-mapped by pid; an
+	 * anonymous record is resolved again for every copy of its referrer) */
+	struct kpid {
+		uint32_t key;          /* pid + 1, 0 = empty */
+		uint32_t n;
+		const uint32_t *ids;   /* into an inverse block's decoded ids */
+	} memo[KRES_MEMO];
 	struct btfdb_err *err;     /* where resolution failures are reported */
 	bool ok;
 };
@@ -230,6 +240,27 @@ int btfdb_dbr_blk_start(struct btfdb_db *db, const struct btfdb_dbf_blockref *re
 void btfdb_dbr_cache_free(struct btfdb_db *db);
 /* String sid (NULL on error). */
 const char *btfdb_dbr_str(struct btfdb_db *db, uint64_t sid, struct btfdb_err *err);
+/*
+ * String sid when its block is inflated and the string already indexed
+ * (NULL: ask btfdb_dbr_str): the backend's hot path, inline.
+ */
+static inline const char *btfdb_dbr_str_cached(const struct btfdb_db *db, uint64_t sid)
+{
+	const struct cblk *c;
+	uint32_t b, i;
+
+	if (!db->strb || sid >= db->h.nr_strings)
+		return NULL;
+	if (db->str_shift < 32) {
+		b = (uint32_t)sid >> db->str_shift;
+		i = (uint32_t)sid & (db->h.str_blk - 1);
+	} else {
+		b = (uint32_t)sid / db->h.str_blk;
+		i = (uint32_t)sid % db->h.str_blk;
+	}
+	c = db->strb[b];
+	return c && c->ok && !c->bad && i < c->scanned ? (const char *)c->data + c->offs[i] : NULL;
+}
 /* Pool record pid: [*p, *end). */
 int btfdb_dbr_pool_rec(struct btfdb_db *db, uint64_t pid, const uint8_t **p, const uint8_t **end,
 		       struct btfdb_err *err);
