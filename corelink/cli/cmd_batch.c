@@ -17,6 +17,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +375,16 @@ static int cmd_batch(int argc, char **argv)
 	bo.obj_arch = archs;
 	bo.previous = previous;
 	g_nr_objs = nobjs;
+#ifdef __GLIBC__
+	/*
+	 * A kernel's decode buffers (inverse blocks, inflated blocks: up to a
+	 * few MB each) are mmapped and go back when freed.  glibc otherwise
+	 * raises its mmap threshold at the first such free, and the batch's peak
+	 * becomes many kernels' buffers fragmenting the heap: -J 1 over 2000
+	 * kernels, 16.8 -> 14.9 MB peak RSS (500: 14.1 -> 13.7), and faster.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 	if (corelink_batch_run(objs, nobjs, &l, outdir, &bo, &m, &st, &err)) {
 		fprintf(stderr, "corelink: %s\n", err.msg);
 		goto out;
