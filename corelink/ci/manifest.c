@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,7 @@ int corelink_manifest_save(const struct corelink_manifest *m, const char *path,
 	struct btfdb_fileio_atomic a;
 	FILE *f;
 	int ret, fd;
+	bool io;
 
 	if ((ret = btfdb_fileio_atomic_open(path, &a, err)))
 		return ret;
@@ -326,14 +328,23 @@ int corelink_manifest_save(const struct corelink_manifest *m, const char *path,
 		if (fd >= 0)
 			close(fd);
 		btfdb_fileio_atomic_abort(&a);
-		btfdb_err_set(err, "%s: %s", path, strerror(-ret));
+		btfdb_err_set(err, "%s: %s (the file is left as it was)", path, strerror(-ret));
 		return ret;
 	}
+	/* a failed write (here or in the final flush) is reported as the atomic
+	 * writer reports it: the path, the write's errno, the old file kept */
+	errno = 0;
 	ret = corelink_manifest_write(m, f, err);
+	io = ret == -EIO;
+	if (io && errno)
+		ret = -errno;
 	if (fclose(f) && !ret) {
 		ret = -errno;
-		btfdb_err_set(err, "%s: cannot write: %s", path, strerror(-ret));
+		io = true;
 	}
+	if (io)
+		btfdb_err_set(err, "%s: cannot write: %s (the file is left as it was)", path,
+			      strerror(-ret));
 	if (ret) {
 		btfdb_fileio_atomic_abort(&a);
 		return ret;
