@@ -316,6 +316,7 @@ int corelink_manifest_save(const struct corelink_manifest *m, const char *path,
 {
 	struct btfdb_fileio_atomic a;
 	FILE *f;
+	struct btfdb_err werr = { 0 };
 	int ret, fd;
 	bool io;
 
@@ -334,7 +335,7 @@ int corelink_manifest_save(const struct corelink_manifest *m, const char *path,
 	/* a failed write (here or in the final flush) is reported as the atomic
 	 * writer reports it: the path, the write's errno, the old file kept */
 	errno = 0;
-	ret = corelink_manifest_write(m, f, err);
+	ret = corelink_manifest_write(m, f, &werr);
 	io = ret == -EIO;
 	if (io && errno)
 		ret = -errno;
@@ -345,6 +346,8 @@ int corelink_manifest_save(const struct corelink_manifest *m, const char *path,
 	if (io)
 		btfdb_err_set(err, "%s: cannot write: %s (the file is left as it was)", path,
 			      strerror(-ret));
+	else if (ret)
+		btfdb_err_set(err, "%s", werr.msg);
 	if (ret) {
 		btfdb_fileio_atomic_abort(&a);
 		return ret;
