@@ -381,7 +381,7 @@ static int cmd_batch(int argc, char **argv)
 	 * few MB each) are mmapped and go back when freed.  glibc otherwise
 	 * raises its mmap threshold at the first such free, and the batch's peak
 	 * becomes many kernels' buffers fragmenting the heap: -J 1 over 2000
-	 * kernels, 16.8 -> 14.9 MB peak RSS (500: 14.1 -> 13.7), and faster.
+	 * kernels, 16.8 -> 14.9 MB peak RSS (500: 14.1 -> 13.6), same time.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #endif
