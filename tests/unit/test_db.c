@@ -520,6 +520,28 @@ static bool extracts_unchanged(const char *p, const char *ref)
 	return same;
 }
 
+/*
+ * A damaged database (buf) that still opens: extracting kernel 0 is refused
+ * with -EINVAL and a message containing want.  Returns it open (NULL if it
+ * did not open) for the caller's further checks.
+ */
+static struct btfdb_db *open_extract_refused(const uint8_t *buf, size_t n, const char *want)
+{
+	struct btfdb_err err = { "" };
+	struct btfdb_db *db = NULL;
+	void *d;
+	size_t dn;
+
+	write_file(path("t.btfdb"), buf, n);
+	CHECK_EQ(btfdb_db_open(path("t.btfdb"), &db, &err), 0);
+	if (db) {
+		err.msg[0] = 0;
+		CHECK(btfdb_db_extract(db, 0, &d, &dn, &err) == -EINVAL);
+		CHECK_CONTAINS(err.msg, want);
+	}
+	return db;
+}
+
 static void test_corruption(void)
 {
 	struct btfdb_err err = { "" };
@@ -691,15 +713,8 @@ static void test_corruption(void)
 
 			memcpy(buf, orig, n);
 			buf[h.pool_tab + offsetof(struct btfdb_dbf_blockref, csum)] ^= 0x08;
-			write_file(path("t.btfdb"), buf, n);
-			CHECK_EQ(btfdb_db_open(path("t.btfdb"), &db, &err), 0);
+			db = open_extract_refused(buf, n, "checksum mismatch in block");
 			if (db) {
-				void *d;
-				size_t dn;
-
-				err.msg[0] = 0;
-				CHECK(btfdb_db_extract(db, 0, &d, &dn, &err) == -EINVAL);
-				CHECK_CONTAINS(err.msg, "checksum mismatch in block");
 				err.msg[0] = 0;
 				CHECK(btfdb_db_verify(db, &err) < 0);
 				CHECK_CONTAINS(err.msg, "section TABLES checksum mismatch");
@@ -716,17 +731,8 @@ static void test_corruption(void)
 			ref = (struct btfdb_dbf_blockref *)(buf + h.pool_tab);
 			CHECK(ref->clen > 0);
 			ref->ulen = ref->clen * BTFDB_DBF_MAX_RATIO + 1;
-			write_file(path("t.btfdb"), buf, n);
-			CHECK_EQ(btfdb_db_open(path("t.btfdb"), &db, &err), 0);
-			if (db) {
-				void *d;
-				size_t dn;
-
-				err.msg[0] = 0;
-				CHECK(btfdb_db_extract(db, 0, &d, &dn, &err) == -EINVAL);
-				CHECK_CONTAINS(err.msg, "deflate expands at most 1032x");
-				btfdb_db_close(db);
-			}
+			db = open_extract_refused(buf, n, "deflate expands at most 1032x");
+			btfdb_db_close(db);
 		}
 	}
 	free(buf);
